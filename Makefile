@@ -1,0 +1,47 @@
+# The two commands of the README: `make chat` (offline try-out) and `make test` (the whole suite).
+# Each sets itself up on a fresh machine: a .venv with the project installed from pyproject.toml.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+SAMPLES_DB := sqlite:///data/samples.db
+
+.PHONY: install chat run test lint typecheck pytest bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+## The offline try-out: ingests the bundled sample articles and prints their briefings.
+chat: $(INSTALLED)
+	$(BIN)/rassegna --database-url $(SAMPLES_DB) ingest bot/samples/rassegna-esempi.xml
+	$(BIN)/rassegna --database-url $(SAMPLES_DB) latest -n 10
+
+## The bot for real, with TELEGRAM_BOT_TOKEN in .env.
+run: $(INSTALLED)
+	$(BIN)/rassegna run
+
+## Lint, format check, types, then every test.
+test: lint typecheck pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
+
+pytest: $(INSTALLED)
+	$(BIN)/pytest -q
+
+bench: $(INSTALLED)
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/query.py
+
+clean:
+	rm -rf $(VENV) data/samples.db .pytest_cache .mypy_cache .ruff_cache

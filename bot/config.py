@@ -1,0 +1,51 @@
+"""Settings, read from the environment and ``.env``.
+
+Built once in ``bot.cli.main`` and passed down; nothing reads the environment at import time,
+so tests and several instances in one process can each have their own settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///data/rassegna.db"
+
+
+class Settings(BaseSettings):
+    """Every setting; ``.env.example`` documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
+    )
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="RASSEGNA_DATABASE_URL")
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(), alias="RASSEGNA_ADMIN_IDS"
+    )
+    feeds_file: Path | None = Field(default=None, alias="RASSEGNA_FEEDS_FILE")
+    timezone: str = Field(default="Europe/Rome", alias="RASSEGNA_TIMEZONE")
+    language: str = Field(default="it", alias="RASSEGNA_LANGUAGE")
+    digest_time: str = Field(default="08:00", alias="RASSEGNA_DIGEST_TIME")
+    webhook_url: str | None = Field(default=None, alias="RASSEGNA_WEBHOOK_URL")
+    webhook_secret: SecretStr | None = Field(default=None, alias="RASSEGNA_WEBHOOK_SECRET")
+    listen: str = Field(default="127.0.0.1:8080", alias="RASSEGNA_LISTEN")
+    allow_private_urls: bool = Field(default=False, alias="RASSEGNA_ALLOW_PRIVATE_URLS")
+    log_level: str = Field(default="INFO", alias="RASSEGNA_LOG_LEVEL")
+    max_source_bytes: int = Field(default=10 * 1024 * 1024, gt=0, alias="RASSEGNA_MAX_SOURCE_BYTES")
+    fetch_timeout: float = Field(default=20.0, gt=0, alias="RASSEGNA_FETCH_TIMEOUT")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        """Accept the comma-separated list the environment gives ("123, 456")."""
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value

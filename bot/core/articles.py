@@ -1,0 +1,58 @@
+"""Enrichment: a parsed draft becomes an ``Article`` with its language, lead, quotes and entities.
+
+Pure and per article; the story id, which needs the other stored articles, is assigned by the
+ingest pipeline afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+from bot.core.language import detect_language
+from bot.core.models import Article, ArticleDraft
+from bot.core.quotes import extract_quotes
+from bot.core.text import extract_lead, normalize_whitespace, split_paragraphs
+from bot.core.topics import extract_entities
+
+_LANGUAGE_SAMPLE_PARAGRAPHS = 6
+
+
+def article_id(canonical_url: str) -> str:
+    """A short, stable id from the canonical URL: the same article always gets the same id."""
+    return hashlib.sha256(canonical_url.encode()).hexdigest()[:16]
+
+
+def content_hash(title: str, paragraphs: list[str]) -> str:
+    """Changes exactly when what a reader sees changes: re-ingesting tells update from duplicate."""
+    return hashlib.sha256("\n".join([title, *paragraphs]).encode()).hexdigest()
+
+
+def enrich(draft: ArticleDraft, *, default_language: str = "it") -> Article:
+    """Turn a parsed draft into an article ready to store (story id still empty)."""
+    title = normalize_whitespace(draft.title)
+    paragraphs = [p for raw in draft.paragraphs for p in split_paragraphs(raw)]
+    if not paragraphs and draft.summary:
+        paragraphs = split_paragraphs(draft.summary)
+    language = detect_language(
+        [title, *paragraphs[:_LANGUAGE_SAMPLE_PARAGRAPHS]],
+        declared=draft.language,
+        default=default_language,
+    )
+    tags = list(dict.fromkeys(tag for tag in map(normalize_whitespace, draft.tags) if tag))
+    return Article(
+        id=article_id(draft.url),
+        url=draft.url,
+        guid=draft.guid,
+        source=normalize_whitespace(draft.source) or (urlsplit(draft.url).hostname or ""),
+        title=title,
+        published_at=draft.published_at,
+        language=language,
+        tags=tags,
+        lead=extract_lead(paragraphs, language),
+        paragraphs=paragraphs,
+        quotes=extract_quotes(paragraphs, language),
+        related=draft.related,
+        entities=extract_entities(title, paragraphs, language),
+        content_hash=content_hash(title, paragraphs),
+    )

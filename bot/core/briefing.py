@@ -1,0 +1,63 @@
+"""Composing a briefing from an article and the stored articles related to it.
+
+Related links come in order of usefulness: other sources of the same story first (the reader
+gets another account of the same facts), then the best topic matches, then the article's own
+"Leggi anche" links. The same URL never appears twice, and never the article itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from bot.core.models import Article, Briefing, Link
+
+MAX_RELATED = 5
+
+
+def compose_briefing(
+    article: Article,
+    *,
+    same_story: Sequence[Article] = (),
+    topic_matches: Sequence[Article] = (),
+    max_related: int = MAX_RELATED,
+) -> Briefing:
+    """The briefing of ``article``; ``same_story`` and ``topic_matches`` come from the store."""
+    return Briefing(
+        id=article.id,
+        url=article.url,
+        title=article.title,
+        source=article.source,
+        published_at=article.published_at,
+        language=article.language,
+        tags=article.tags,
+        lead=article.lead,
+        quotes=article.quotes,
+        related=_related_links(article, same_story, topic_matches, max_related),
+    )
+
+
+def _related_links(
+    article: Article,
+    same_story: Iterable[Article],
+    topic_matches: Iterable[Article],
+    limit: int,
+) -> list[Link]:
+    candidates = [
+        *(Link(title=_with_source(other), url=other.url) for other in same_story),
+        *(Link(title=other.title, url=other.url) for other in topic_matches),
+        *article.related,
+    ]
+    seen = {article.url}
+    related: list[Link] = []
+    for link in candidates:
+        if link.url in seen:
+            continue
+        seen.add(link.url)
+        related.append(link)
+        if len(related) == limit:
+            break
+    return related
+
+
+def _with_source(article: Article) -> str:
+    return f"{article.title} ({article.source})" if article.source else article.title

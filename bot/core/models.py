@@ -1,0 +1,89 @@
+"""The data that flows through Rassegna, as pydantic models.
+
+``ArticleDraft`` is what the parsers get out of a feed item or a page; ``Article`` is
+the enriched, stored form; ``Briefing`` is what users see (and what ``--json`` prints).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ParseError(ValueError):
+    """Input that cannot be turned into articles: the only error the parsers raise."""
+
+
+class Link(BaseModel):
+    """A related link: the article's own "Leggi anche" links or a related stored story."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    url: str
+
+
+class Quote(BaseModel):
+    """A direct quote, without its quotation marks, with the speaker resolved.
+
+    ``speaker`` is the fullest name the article gives ("Mark Rutte" even where the
+    attribution says only "Rutte"); institutions and unnamed speakers stay as written
+    ("il portavoce"); empty when no one can be told (the ``--json`` contract wants a string).
+    ``key`` marks the one or two quotes a briefing shows.
+    """
+
+    text: str
+    speaker: str = ""
+    role: str | None = None
+    key: bool = False
+
+
+class ArticleDraft(BaseModel):
+    """What a parser extracts from one feed item or one page, before enrichment."""
+
+    url: str
+    title: str
+    guid: str | None = None
+    source: str = ""
+    published_at: datetime | None = None
+    language: str | None = None  # as declared by the page or feed, if at all
+    tags: list[str] = Field(default_factory=list)
+    paragraphs: list[str] = Field(default_factory=list)
+    related: list[Link] = Field(default_factory=list)
+    summary: str = ""  # the feed's description, when it differs from the full text
+
+
+class Article(BaseModel):
+    """An enriched article as the store keeps it."""
+
+    id: str
+    url: str
+    guid: str | None = None
+    source: str
+    title: str
+    published_at: datetime | None = None
+    language: str
+    tags: list[str] = Field(default_factory=list)
+    lead: str = ""
+    paragraphs: list[str] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list)
+    related: list[Link] = Field(default_factory=list)
+    entities: list[str] = Field(default_factory=list)
+    content_hash: str
+    story_id: str = ""
+
+
+class Briefing(BaseModel):
+    """What a user reads about one article; its JSON form is the CLI's ``--json`` contract."""
+
+    id: str
+    url: str
+    title: str
+    source: str
+    published_at: datetime | None
+    language: str
+    tags: list[str]
+    lead: str
+    quotes: list[Quote]
+    related: list[Link]

@@ -1,0 +1,1141 @@
+"""Who is speaking: reporting verbs, names, roles and news outlets in Italian and English prose.
+
+``bot.core.quotes`` finds the quoted text and the words around it; this module reads those
+words. It knows the language, not any article: the reporting verbs of both languages (their
+inflections generated from the infinitive), the words that make a role ("ministro",
+"Secretary General"), the outlets that are never speakers ("la Tass", "Reuters"), and how a
+name is written (capitalised words, lower-case particles as in "von der Leyen").
+
+A phrase is read into a ``SpeakerRef``; the article's ``Cast`` (every full name it mentions, with
+the role given next to it) then turns "Rutte" into "Mark Rutte, Segretario generale della Nato"
+wherever in the article the full name appears.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import NamedTuple, TypeAlias
+
+# ---------------------------------------------------------------------------------------------
+# Reporting verbs
+# ---------------------------------------------------------------------------------------------
+
+
+def _word_list(text: str, separator: str | None = None) -> tuple[str, ...]:
+    """Word lists are written as text: long lexicons read better as prose than as literals."""
+    return tuple(text.split(separator))
+
+
+_IT_ARE_VERBS = _word_list(
+    "dichiarare affermare spiegare sottolineare precisare commentare osservare annunciare "
+    "replicare twittare attaccare incalzare tuonare ricordare assicurare denunciare avvisare "
+    "evidenziare rilevare notare continuare raccontare rivelare confermare annotare "
+    "puntualizzare esclamare domandare rimarcare ironizzare accusare sbottare protestare "
+    "lamentare postare obiettare sintetizzare argomentare rassicurare rilanciare chiosare "
+    "segnalare confidare esortare auspicare proclamare giurare minacciare confessare "
+    "cinguettare rimproverare attestare comunicare"
+)
+# -ire verbs: True when they take -isc- ("ribadisce"), False when not ("avverte").
+_IT_IRE_VERBS = {
+    "ribadire": True,
+    "chiarire": True,
+    "smentire": True,
+    "garantire": True,
+    "ammonire": True,
+    "esordire": True,
+    "riferire": True,
+    "scandire": True,
+    "suggerire": True,
+    "avvertire": False,
+    "proseguire": False,
+}
+# Irregular verbs: participle, present (3rd sing., 3rd plur.), remote past, gerund, imperfect.
+_IT_IRREGULAR_FORMS = (
+    "dire detto dice dicono disse dicendo diceva",
+    "aggiungere aggiunto aggiunge aggiungono aggiunse aggiungendo aggiungeva",
+    "concludere concluso conclude concludono concluse concludendo concludeva",
+    "ammettere ammesso ammette ammettono ammise ammettendo ammetteva",
+    "rispondere risposto risponde rispondono rispose rispondendo rispondeva",
+    "scrivere scritto scrive scrivono scrisse scrivendo scriveva",
+    "insistere insistito insiste insistono insistette insistendo insisteva",
+    "sostenere sostenuto sostiene sostengono sostenne sostenendo sosteneva",
+    "chiedere chiesto chiede chiedono chiese chiedendo chiedeva",
+    "promettere promesso promette promettono promise promettendo prometteva",
+    "ribattere ribattuto ribatte ribattono ribatté ribattendo ribatteva",
+    "premettere premesso premette premettono premise premettendo premetteva",
+    "riconoscere riconosciuto riconosce riconoscono riconobbe riconoscendo riconosceva",
+    "riprendere ripreso riprende riprendono riprese riprendendo riprendeva",
+)
+# "ha fatto sapere": the one common multi-word reporting verb.
+_IT_PHRASAL = (
+    "rende noto",
+    "reso noto",
+    "fa sapere",
+    "fanno sapere",
+    "fatto sapere",
+    "fece sapere",
+    "faceva sapere",
+    "facendo sapere",
+)
+_IT_AUXILIARIES = _word_list(
+    "ha hanno aveva avevano avrebbe avrebbero abbia ebbe avrà è era sarebbe sono avesse"
+)
+_IT_CLITICS = ("gli", "le", "ci", "mi", "ti", "vi", "si")
+
+
+def _italian_forms() -> tuple[set[str], set[str]]:
+    """Finite, participle and gerund forms of the Italian verbs, and their infinitives."""
+    forms: set[str] = set()
+    infinitives: set[str] = set()
+    for verb in _IT_ARE_VERBS:
+        stem = verb[:-3]
+        forms.update(stem + ending for ending in ("ato", "a", "ano", "ò", "ando", "ava", "avano"))
+        infinitives.add(verb)
+    for verb, takes_isc in _IT_IRE_VERBS.items():
+        stem = verb[:-3]
+        present = ("isce", "iscono") if takes_isc else ("e", "ono")
+        forms.update(stem + ending for ending in ("ito", *present, "ì", "endo", "iva", "ivano"))
+        infinitives.add(verb)
+    for row in _IT_IRREGULAR_FORMS:
+        infinitive, *inflected = row.split()
+        forms.update(inflected)
+        infinitives.add(infinitive)
+    return forms, infinitives
+
+
+_EN_REGULAR_VERBS = _word_list(
+    "add explain warn note insist argue claim declare state announce stress emphasise "
+    "emphasize reply respond answer ask admit acknowledge continue conclude observe comment "
+    "remark recall urge predict post confirm deny suggest complain concede counter retort "
+    "joke quip boast vow pledge promise reiterate underline maintain contend assert allege "
+    "caution tweet insist exclaim add recount reveal report assure charge scoff"
+)
+_EN_DOUBLING = {"admit": "admitt", "quip": "quipp", "commit": "committ"}
+_EN_IRREGULAR_FORMS = (
+    "say said says saying",
+    "tell told tells telling",
+    "write wrote writes writing written",
+    "put puts putting",
+)
+_EN_PHRASAL = (
+    "pointed out",
+    "points out",
+    "went on",
+    "goes on",
+    "put it",
+)
+_EN_AUXILIARIES = ("has", "have", "had", "would", "will", "later", "then")
+
+
+def _english_forms() -> set[str]:
+    """Base, -s, -ed and -ing forms of the English verbs."""
+    forms: set[str] = set()
+    for verb in _EN_REGULAR_VERBS:
+        doubled = _EN_DOUBLING.get(verb, verb)
+        if verb.endswith("e"):
+            past, gerund = verb + "d", verb[:-1] + "ing"
+        elif verb.endswith("y") and verb[-2] not in "aeiou":
+            past, gerund = verb[:-1] + "ied", verb + "ing"
+        else:
+            past, gerund = doubled + "ed", doubled + "ing"
+        if verb.endswith("y") and verb[-2] not in "aeiou":
+            third = verb[:-1] + "ies"
+        elif verb.endswith(("s", "sh", "ch", "x", "z")):
+            third = verb + "es"
+        else:
+            third = verb + "s"
+        forms.update((verb, third, past, gerund))
+    for row in _EN_IRREGULAR_FORMS:
+        forms.update(row.split())
+    return forms
+
+
+_IT_VERB_FORMS, _IT_INFINITIVES = _italian_forms()
+_EN_VERB_FORMS = _english_forms()
+# Single words that are reporting verbs: they end a role phrase read backwards from a name.
+VERB_WORDS = frozenset(_IT_VERB_FORMS | _EN_VERB_FORMS)
+
+
+_Trie: TypeAlias = "dict[str, _Trie]"
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regex matching any of the words, as a trie: "dic(?:e(?:ndo|va)?|ono)".
+
+    A flat alternation of a thousand verb forms makes the regex engine try each in turn at every
+    position (over a millisecond per paragraph); the trie shares prefixes and fails fast. Longer
+    words are preferred to their prefixes ("dicendo" over "dice").
+    """
+    trie: _Trie = {}
+    for word in set(words):
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: _Trie) -> str:
+    branches = [
+        re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return f"(?:{body})?"
+    return body
+
+
+_IT_ADVERBS = _word_list(
+    "poi|anche|inoltre|quindi|ancora|già|infatti|però|invece|subito|ieri|oggi|stamani|"
+    "stamattina|stasera|sempre|spesso|chiaramente|duramente|testualmente|ufficialmente|"
+    "pubblicamente|successivamente|infine|dunque|allora|più volte|ancora una volta|"
+    "a sua volta|tra l'altro|tra l’altro|in seguito",
+    separator="|",
+)
+_EN_ADVERBS = _word_list(
+    "also then later earlier again previously recently repeatedly simply flatly bluntly "
+    "firmly quietly publicly once further finally today yesterday tonight"
+)
+ADVERBS = _alternation(_IT_ADVERBS + _EN_ADVERBS)
+_ADVERB_WORDS = frozenset(word.lower() for word in _IT_ADVERBS + _EN_ADVERBS if " " not in word)
+
+_VERB_CORE = _alternation([*_IT_VERB_FORMS, *_EN_VERB_FORMS, *_IT_PHRASAL, *_EN_PHRASAL])
+# "ha voluto sottolineare", "ha tenuto a precisare", "è tornato a ribadire", "went on to say".
+_MODAL = (
+    r"(?:(?:ha|hanno|aveva)\s+(?:voluto|tenuto\s+a)|(?:è|era)\s+tornat[oa]\s+a|"
+    r"went\s+on\s+to|wanted\s+to)"
+)
+_INFINITIVES = _alternation([*_IT_INFINITIVES, *_EN_REGULAR_VERBS, "say", "tell", "write"])
+_AUXILIARY = _alternation([*_IT_AUXILIARIES, *_EN_AUXILIARIES])
+_CLITIC = _alternation(_IT_CLITICS)
+# One reporting verb with its auxiliary, clitic and adverbs: "gli ha poi detto", "has said",
+# "ha voluto sottolineare", "spiega", "told". Case-insensitive, names elsewhere are not.
+REPORTING_VERB = (
+    rf"(?<![\w'’])(?i:(?:(?:{_CLITIC})\s+)?"
+    rf"(?:{_MODAL}(?:\s+(?:{ADVERBS}))*\s+(?:{_INFINITIVES})"
+    rf"|(?:(?:{_AUXILIARY})\s+(?:(?:{ADVERBS})\s+)*)?(?:{_VERB_CORE})))(?![\w'’])"
+)
+
+# ---------------------------------------------------------------------------------------------
+# Word classes
+# ---------------------------------------------------------------------------------------------
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ROLE_WORDS = _words(
+    # Italian
+    "segretario segretaria presidente presidentessa premier ministro ministra viceministro "
+    "viceministra sottosegretario sottosegretaria sindaco sindaca governatore governatrice "
+    "assessore assessora senatore senatrice deputato deputata parlamentare eurodeputato "
+    "eurodeputata consigliere consigliera commissario commissaria cancelliere cancelliera "
+    "portavoce leader capo capogruppo direttore direttrice amministratore ceo fondatore "
+    "fondatrice generale ammiraglio colonnello comandante procuratore procuratrice giudice "
+    "magistrato avvocato avvocata ambasciatore ambasciatrice inviato inviata papa pontefice "
+    "re regina principe principessa cardinale vescovo arcivescovo rettore professore "
+    "professoressa docente ricercatore ricercatrice economista analista esperto esperta "
+    "allenatore tecnico ct capitano attaccante difensore centrocampista portiere pilota "
+    "coordinatore coordinatrice responsabile vicepresidente vicepremier vicesegretario "
+    "rappresentante delegato delegata dirigente manager sindacalista attivista scrittore "
+    "scrittrice regista attore attrice cantante medico virologo epidemiologo scienziato "
+    "scienziata storico presidenza segreteria numero "
+    # English
+    "secretary president minister chancellor senator congressman congresswoman "
+    "representative governor mayor chief head spokesman spokeswoman spokesperson director "
+    "chairman chairwoman chair founder commissioner admiral colonel commander prosecutor "
+    "judge justice attorney ambassador envoy pope king queen prince princess bishop "
+    "archbishop professor analyst expert coach captain striker defender midfielder "
+    "goalkeeper driver deputy vice adviser advisor officer sheriff inspector scientist "
+    "researcher author boss executive lawmaker mp mep strategist economist secretary-general "
+    "director-general prime foreign home defence defense interior health finance treasury "
+    "general chief-executive manager member membro esponente componente titolare operator "
+    "candidate candidato candidata ministero fisico fisica chimico chimica matematico "
+    "matematica ingegnere architetto architetta insegnante maestro maestra infermiere "
+    "infermiera engineer architect teacher lawyer nurse doctor physician surgeon chirurgo "
+    "curatore curatrice presentatore presentatrice conduttore conduttrice"
+)
+# Professions named by suffix: "economista", "geologist", "virologo", "politician".
+_ROLE_SUFFIXES = ("ist", "ista", "isti", "iste", "logo", "loga", "logi", "ologist", "ician")
+# Abbreviated roles the press uses for a person named in full elsewhere: "il pm".
+ROLE_ABBREVIATIONS = {
+    "pm": "pubblico ministero",
+    "gip": "giudice per le indagini preliminari",
+    "ad": "amministratore delegato",
+    "ct": "commissario tecnico",
+    "dg": "direttore generale",
+    "ceo": "chief executive",
+}
+
+
+def is_role_word(word: str) -> bool:
+    """A word (as written) that names an office or occupation. The suffix rule ("economista")
+    applies to lower-case words only: "Lindqvist" is a name."""
+    return word.lower() in ROLE_WORDS or (
+        len(word) > 5 and word.islower() and word.endswith(_ROLE_SUFFIXES)
+    )
+
+
+# Before a name, these are neither part of it nor a role.
+HONORIFICS = _words(
+    "mr mrs ms miss dr sir dame lord lady sig sig.ra sigra signor signora dott dottor "
+    "dottoressa on avv prof ing mons don"
+)
+PRONOUNS = _words("he she they lui lei egli ella loro essi esse")
+ARTICLES = _words("il lo la i gli le l' l’ un uno una un' un’ the a an")
+# Prepositions that make a name part of a role: "della Nato", "of State".
+OF_PREPOSITIONS = _words("di del dello della dei degli delle dell' dell’ d' d’ of for")
+# Prepositions that open a complement after a verb or a head noun: "ai giornalisti".
+COMPLEMENT_PREPOSITIONS = _words(
+    "a ad ai al alla allo agli alle all' all’ in nel nella nello nei negli nelle nell' nell’ "
+    "su sul sulla sui sugli sulle sull' sull’ con col da dal dalla dai dagli dalle dall' dall’ "
+    "durante davanti tramite via dopo prima to at on during after before with from by per"
+)
+# Words that end a speaker phrase: a relative clause, a conjunction, a time clause.
+PHRASE_BOUNDARIES = _words(
+    "che cui chi who which that whose mentre while quando when "
+    "perché because ma but e ed and o or se if come as citando citing parlando speaking"
+)
+# Sentence adverbs and connectors that can precede a subject ("Poi Rutte ha detto").
+CONNECTORS = _words(
+    "poi ma e ed anche inoltre quindi intanto infine oggi ieri stamani allora però invece "
+    "then but and also later meanwhile finally today yesterday so now ora adesso"
+)
+# Capitalised words that are never names: sentence-initial function words, days, months.
+NOT_NAMES = _words(
+    "il lo la i gli le l' l’ un uno una un' un’ the a an this that these those in on at per con "
+    "ma e poi però anche secondo according but and then oggi ieri domani intanto dopo prima "
+    "he she they we it i lui lei noi loro è era sono there here if se come as when quando "
+    "lunedì martedì mercoledì giovedì venerdì sabato domenica monday tuesday wednesday "
+    "thursday friday saturday sunday gennaio febbraio marzo aprile maggio giugno luglio "
+    "agosto settembre ottobre novembre dicembre january february march april may june july "
+    "august september october november december nel nella dal dalla sul sulla al alla "
+    "questo questa quello quella our while after before ecco così cosi già "
+    "signor signora da di dal dalla dai dagli dalle dallo su sui tra fra from with for to by "
+    "of during speaking parlando quanto tuttavia eppure insomma qui lì ora adesso "
+    "non nessuno tutti chi cosa perché dove anzi infatti inoltre invece oltre proprio solo "
+    "soltanto sempre mai forse certo però dunque quindi allora nemmeno neanche neppure "
+    "however meanwhile still yet only even also although though because since until unless "
+    "what who why where how whether nobody everyone everybody some many most few several "
+    "asked"
+)
+# Particles inside a name: "Ursula von der Leyen", "Charles de Gaulle". Not the Italian
+# prepositions "da", "al" ("Rossi al Corriere").
+NAME_PARTICLES = _words("von van der den de du dos das bin ibn ter")
+# A capitalised run containing one of these is an institution, not a person.
+INSTITUTION_WORDS = _words(
+    "casa bianca white house street kremlin cremlino pentagon pentagono farnesina quirinale "
+    "palazzo chigi viminale ministry ministero commission commissione council consiglio "
+    "government governo police polizia army esercito office department dipartimento agency "
+    "agenzia authority autorità court corte tribunale procura union unione nato onu ue eu "
+    "bank banca fed parliament parlamento senate senato camera congress congresso "
+    "comune regione region party partito federation federazione club fc ac ssc university "
+    "università istituto institute ospedale hospital questura prefettura provincia"
+)
+# Nouns that make an unnamed speaker: "il portavoce", "the ministry", "una fonte".
+SPEAKER_NOUNS = _words(
+    "portavoce ministero governo fonte fonti funzionario funzionari funzionaria ufficio "
+    "nota comunicato dipartimento procura polizia carabinieri questura prefettura azienda "
+    "società gruppo sindacato sindacati partito opposizione maggioranza esecutivo "
+    "amministrazione ambasciata ambienti residente residenti testimone testimoni abitante "
+    "abitanti vicino vicini dirigenti analisti esperti osservatori diplomatico diplomatici "
+    "medici inquirenti investigatori agenti militari manifestanti cittadini persona uomo "
+    "donna ragazzo ragazza commerciante negoziante passante genitore madre padre studente "
+    "studentessa lavoratore lavoratrice operaio operaia pensionato pensionata turista tifoso "
+    "cliente paziente volontario volontaria soccorritore sopravvissuto vittima familiare "
+    "person man woman shopkeeper trader parent mother father student worker pensioner tourist "
+    "fan customer patient volunteer survivor victim relative insider aide "
+    "ministry government source sources official officials spokesperson spokesman spokeswoman "
+    "office department police company group union party opposition administration embassy "
+    "witness witnesses resident residents neighbour neighbor analysts experts observers "
+    "diplomat diplomats doctors investigators officers protesters statement kremlin "
+    "cremlino pentagon pentagono palace palazzo commission commissione"
+)
+# Newspapers, agencies and broadcasters: they publish quotes, they are not speakers.
+OUTLETS = frozenset(
+    name.lower()
+    for name in (
+        "Ansa",
+        "Adnkronos",
+        "Agi",
+        "LaPresse",
+        "Tass",
+        "Ria Novosti",
+        "Ria",
+        "Interfax",
+        "Reuters",
+        "AP",
+        "Associated Press",
+        "AFP",
+        "Bloomberg",
+        "BBC",
+        "CNN",
+        "Corriere",
+        "Corriere della Sera",
+        "Repubblica",
+        "La Repubblica",
+        "Stampa",
+        "La Stampa",
+        "Messaggero",
+        "Il Messaggero",
+        "Fatto Quotidiano",
+        "Il Fatto Quotidiano",
+        "Sole 24 Ore",
+        "Il Sole 24 Ore",
+        "Giornale",
+        "Il Giornale",
+        "Libero",
+        "Avvenire",
+        "Foglio",
+        "Il Foglio",
+        "Post",
+        "Il Post",
+        "Rai",
+        "Tg1",
+        "Tg2",
+        "Tg3",
+        "TG24",
+        "Sky TG24",
+        "Sky News",
+        "Sky",
+        "Mediaset",
+        "La7",
+        "Dazn",
+        "Radio 24",
+        "Rtl 102.5",
+        "Guardian",
+        "The Guardian",
+        "Times",
+        "The Times",
+        "Financial Times",
+        "New York Times",
+        "The New York Times",
+        "Washington Post",
+        "The Washington Post",
+        "Wall Street Journal",
+        "The Wall Street Journal",
+        "Politico",
+        "Axios",
+        "Le Monde",
+        "Spiegel",
+        "Der Spiegel",
+        "Bild",
+        "El País",
+        "Al Jazeera",
+        "Fox News",
+        "NBC",
+        "CBS",
+        "ABC",
+        "NPR",
+        "ITV",
+        "Channel 4",
+        "Telegraph",
+        "The Telegraph",
+        "Independent",
+        "The Independent",
+        "Daily Mail",
+        "Xinhua",
+        "Yonhap",
+        "Kyodo",
+        "Ukrinform",
+        "Kyiv Independent",
+        "Izvestia",
+        "Kommersant",
+        "RT",
+        "Euronews",
+        "CNBC",
+        "Gazzetta dello Sport",
+        "Gazzetta",
+        "Corriere dello Sport",
+        "Tuttosport",
+        "Le Figaro",
+        "El Mundo",
+    )
+)
+OUTLET_NOUNS = _words(
+    "agenzia quotidiano giornale tg telegiornale radio emittente tv televisione rete "
+    "settimanale rivista testata network newspaper agency broadcaster tabloid magazine "
+    "channel outlet paper microfoni"
+)
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+# ---------------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*|[^\w\s]")
+# Italian elisions split off their word ("dell’Europa" → "dell’", "Europa"); English possessives
+# and names such as "O'Brien" or "D'Alema" stay whole.
+_ELISIONS = frozenset(
+    _word_list("l dell dall nell sull all coll un quest quell trall tral d c s m t v n")
+) | {"L", "Dell", "Dall", "Nell", "Sull", "All", "Coll", "Un", "Quest", "Quell"}
+_APOSTROPHE = re.compile(r"['’]")
+
+
+class Token(NamedTuple):
+    """A word or punctuation mark with its place in the text it came from."""
+
+    text: str
+    lower: str
+    start: int
+    end: int
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[0].isalnum()
+
+
+_new_token = tuple.__new__  # skips NamedTuple's Python-level __new__: tokenizing is hot
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        start, end = match.span()
+        if "'" in word or "’" in word:
+            apostrophe = _APOSTROPHE.search(word)
+            if apostrophe and word[: apostrophe.start()] in _ELISIONS:
+                cut = apostrophe.end()
+                elided = word[:cut]
+                tokens.append(_new_token(Token, (elided, elided.lower(), start, start + cut)))
+                word, start = word[cut:], start + cut
+        tokens.append(_new_token(Token, (word, word.lower(), start, end)))
+    return tokens
+
+
+def _is_initial(tokens: Sequence[Token], index: int) -> bool:
+    """ "J" in "J. D. Vance": one capital letter followed by a full stop."""
+    token = tokens[index]
+    return (
+        len(token.text) == 1
+        and token.text.isupper()
+        and index + 2 < len(tokens)
+        and tokens[index + 1].text == "."
+        and tokens[index + 2].text[0].isupper()
+    )
+
+
+def is_name_word(token: Token) -> bool:
+    """A capitalised word that can be part of a person's name."""
+    text = token.text
+    if not text[0].isupper() or not text[0].isalpha():
+        return False
+    lower = token.lower
+    if lower in NOT_NAMES or lower in ROLE_WORDS or lower in HONORIFICS:
+        return False
+    # Acronyms (NATO, UE, TG24) are organisations.
+    return not (len(text) > 1 and text.isupper())
+
+
+@dataclass(frozen=True, slots=True)
+class NameRun:
+    """Consecutive name words: token indexes [start, end)."""
+
+    start: int
+    end: int
+
+
+def _is_particle(token: Token) -> bool:
+    return token.lower in NAME_PARTICLES and token.text.islower()
+
+
+def _past_particles(tokens: Sequence[Token], index: int) -> int:
+    """The index of the name word after a run of particles starting at ``index`` (``index``
+    itself when there is none), or -1 when the particles lead to no name word."""
+    end = index
+    while end < len(tokens) and _is_particle(tokens[end]):
+        end += 1
+    if end == index:
+        return index
+    return end if end < len(tokens) and is_name_word(tokens[end]) else -1
+
+
+def name_runs(tokens: Sequence[Token]) -> list[NameRun]:
+    """Every maximal run of name words, particles and initials."""
+    runs: list[NameRun] = []
+    index = 0
+    count = len(tokens)
+    while index < count:
+        token = tokens[index]
+        if token.text[0].isupper():
+            if not (is_name_word(token) or _is_initial(tokens, index)):
+                index += 1
+                continue
+            end = index + 1
+        elif token.lower in NAME_PARTICLES and _past_particles(tokens, index) > index:
+            end = _past_particles(tokens, index) + 1  # "von der Leyen" without a first name
+        else:
+            index += 1
+            continue
+        while end < count:
+            if _is_initial(tokens, end):
+                end += 2
+            elif (tokens[end].text == "." and _is_initial(tokens, end - 1)) or is_name_word(
+                tokens[end]
+            ):
+                end += 1
+            else:
+                name_word = _past_particles(tokens, end)
+                if name_word <= end:
+                    break
+                end = name_word + 1
+        runs.append(NameRun(index, end))
+        index = end
+    return runs
+
+
+def _is_institution(tokens: Sequence[Token], run: NameRun) -> bool:
+    words = {token.lower for token in tokens[run.start : run.end]}
+    text = " ".join(token.lower for token in tokens[run.start : run.end])
+    return bool(words & INSTITUTION_WORDS) or text in OUTLETS
+
+
+def person_in_run(tokens: Sequence[Token], run: NameRun) -> NameRun | None:
+    """The person's name inside a run, or None when the run names something else.
+
+    A one-word run right after "della"/"of" belongs to a role ("ministro degli Esteri"); in a
+    run of three words or more after a preposition the last two are the person ("della Nato
+    Mark Rutte", "ai Trasporti Luca Neri"). A run followed by a
+    role word is a modifier ("Nato Secretary General", "Kremlin spokesman"); one after an
+    article is a thing or an institution ("the Booker Prize"; Italian "la Meloni" is read as a
+    group and matched to the cast later).
+    """
+    following = tokens[run.end] if run.end < len(tokens) else None
+    if following is not None and is_role_word(following.text):
+        return None
+    previous = tokens[run.start - 1] if run.start > 0 else None
+    if previous is not None and previous.lower in ARTICLES:
+        return None  # "the Booker Prize", "la Questura": a thing or an institution
+    if previous is not None and previous.text[0].isdigit():
+        return None  # "Movimento 5 Stelle", "Formula 1"
+    if previous is not None and previous.lower in OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS:
+        words = [i for i in range(run.start, run.end) if tokens[i].text[0].isupper()]
+        if len(words) >= 3:
+            run = NameRun(words[-2], run.end)
+        elif len(words) == 1 and previous.lower in OF_PREPOSITIONS:
+            return None
+    return None if _is_institution(tokens, run) else run
+
+
+def persons(tokens: Sequence[Token]) -> list[NameRun]:
+    found = (person_in_run(tokens, run) for run in name_runs(tokens))
+    return [run for run in found if run is not None]
+
+
+def span_text(text: str, tokens: Sequence[Token], start: int, end: int) -> str:
+    """The original text of tokens [start, end), as written."""
+    return text[tokens[start].start : tokens[end - 1].end]
+
+
+def name_text(text: str, tokens: Sequence[Token], run: NameRun) -> str:
+    return span_text(text, tokens, run.start, run.end)
+
+
+# ---------------------------------------------------------------------------------------------
+# Roles
+# ---------------------------------------------------------------------------------------------
+
+_ROLE_STOPS = (
+    (PHRASE_BOUNDARIES | COMPLEMENT_PREPOSITIONS | VERB_WORDS | NOT_NAMES)
+    - ARTICLES
+    - OF_PREPOSITIONS
+)
+_MAX_ROLE_WORDS = 9
+
+
+def _has_role_word(tokens: Sequence[Token]) -> bool:
+    return any(is_role_word(token.text) for token in tokens)
+
+
+def _inside_role(tokens: Sequence[Token], index: int) -> bool:
+    """Whether the preposition or article at ``index`` joins two parts of one role.
+
+    "assessore [ai] Trasporti", "ministro [per gli] Affari europei", "segretario [della] Nato":
+    reading backwards, a role word must come right before the preposition (and its article).
+    """
+    while index >= 0 and (
+        tokens[index].lower in ARTICLES
+        or tokens[index].lower in OF_PREPOSITIONS
+        or tokens[index].lower in COMPLEMENT_PREPOSITIONS
+    ):
+        index -= 1
+    # Up to two adjectives may sit between: "assessore regionale alla Protezione civile".
+    for candidate in range(index, max(0, index - 2) - 1, -1):
+        token = tokens[candidate]
+        if is_role_word(token.text):
+            return True
+        if not token.is_word or token.lower in VERB_WORDS or not token.text.islower():
+            return False
+    return False
+
+
+def role_before(text: str, tokens: Sequence[Token], run: NameRun) -> str | None:
+    """The role written just before a name: "il [Segretario generale della Nato], Mark Rutte".
+
+    Reads backwards from the name to an article, a verb, a preposition or punctuation; one comma
+    right before the name is allowed (apposition). The phrase counts only if it holds a role word.
+    """
+    index = run.start - 1
+    while index >= 0 and tokens[index].lower in HONORIFICS | {"."}:
+        index -= 1
+    if index >= 0 and tokens[index].text == ",":
+        index -= 1
+    last = index
+    while index >= 0 and last - index < _MAX_ROLE_WORDS:
+        token = tokens[index]
+        if not token.is_word:
+            break
+        if token.lower in ARTICLES or token.lower in _ROLE_STOPS:
+            if _inside_role(tokens, index):
+                index -= 1
+                continue
+            # "Secretary of State": a capitalised word inside a role is never the verb "state".
+            if not (token.text[0].isupper() and token.lower in VERB_WORDS):
+                break
+        index -= 1
+    first = index + 1
+    if not _has_role_word(tokens[first : last + 1]):
+        return None
+    # "le richieste del [pubblico ministero]": what comes before an "of" that precedes every
+    # role word is not part of the role.
+    first_role = next(i for i in range(first, last + 1) if is_role_word(tokens[i].text))
+    for i in range(first_role - 1, first - 1, -1):
+        if tokens[i].lower in OF_PREPOSITIONS:
+            first = i + 1
+            break
+    while first <= last and tokens[first].lower in OF_PREPOSITIONS:
+        first += 1
+    return span_text(text, tokens, first, last + 1)
+
+
+def role_after(text: str, tokens: Sequence[Token], run: NameRun) -> str | None:
+    """The role in apposition after a name: "Mark Rutte, [segretario generale della Nato],"."""
+    index = run.end
+    if index >= len(tokens) or tokens[index].text != ",":
+        return None
+    index += 1
+    if index < len(tokens) and tokens[index].lower in ARTICLES:
+        index += 1
+    first = index
+    while index < len(tokens) and tokens[index].is_word and index - first < _MAX_ROLE_WORDS:
+        if tokens[index].lower in VERB_WORDS:
+            return None
+        if tokens[index].lower in PHRASE_BOUNDARIES:
+            break  # "a geologist at Caltech [and] the study's lead author"
+        index += 1
+    if index == first or not tokens[first].text[0].islower():
+        return None
+    if (
+        index < len(tokens)
+        and tokens[index].text not in ",.;:)"
+        and tokens[index].lower not in PHRASE_BOUNDARIES
+    ):
+        return None
+    if not _has_role_word(tokens[first:index]):
+        return None
+    return span_text(text, tokens, first, index)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a speaker phrase
+# ---------------------------------------------------------------------------------------------
+
+
+class SpeakerKind(Enum):
+    PERSON = "person"  # a named person: "Mark Rutte", "Rutte"
+    PRONOUN = "pronoun"  # "he", "lei": the last named person
+    CONTINUATION = "continuation"  # a verb with no subject: "ha aggiunto", the last speaker
+    GROUP = "group"  # an institution or unnamed speaker, kept as written: "il portavoce"
+    OUTLET = "outlet"  # a newspaper or agency: never the speaker
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerRef:
+    kind: SpeakerKind
+    name: str | None = None
+    role: str | None = None
+
+
+CONTINUATION = SpeakerRef(SpeakerKind.CONTINUATION)
+_HARD_STOPS = frozenset('.;:!?«»“”"‘’()[]')
+_SUBJECT_STOPS = _HARD_STOPS | frozenset("-–—")
+_AUDIENCE_NOUNS = _words(
+    "giornalisti cronisti microfoni telecamere presenti fan tifosi sostenitori militanti platea "
+    "folla reporters journalists press supporters crowd audience fans delegates"
+)
+_VERB_LIKE = _words(
+    "ha hanno è sono era erano sarà aveva avevano has have had is are was were will would"
+)
+
+
+_LONGEST_OUTLET = max(len(outlet.split()) for outlet in OUTLETS)
+
+
+def _outlet_length(tokens: Sequence[Token], index: int) -> int:
+    """How many tokens from ``index`` name an outlet ("Sky TG24" → 2), 0 if none."""
+    for length in range(min(_LONGEST_OUTLET, len(tokens) - index), 0, -1):
+        if " ".join(token.lower for token in tokens[index : index + length]) in OUTLETS:
+            return length
+    return 0
+
+
+def _skip_leading(tokens: list[Token], *, complements: bool) -> list[Token]:
+    """Drop leading adverbs/connectors, and (after a verb) audience complements.
+
+    "ai giornalisti il ministro" → "il ministro": a complement runs from its preposition to the
+    next article, comma or end; an article right after the preposition belongs to it.
+    """
+    index = 0
+    while index < len(tokens):
+        lower = tokens[index].lower
+        if lower in CONNECTORS or lower in _ADVERB_WORDS or tokens[index].text == ",":
+            index += 1
+        elif complements and lower in COMPLEMENT_PREPOSITIONS:
+            index += 1
+            if index < len(tokens) and tokens[index].lower in ARTICLES:
+                index += 1
+            outlet = _outlet_length(tokens, index)
+            if outlet:  # "a Repubblica Serena Galli": the outlet ends the complement
+                index += outlet
+                continue
+            while (
+                index < len(tokens)
+                and tokens[index].lower not in ARTICLES
+                and tokens[index].text != ","
+            ):
+                index += 1
+        else:
+            break
+    return tokens[index:]
+
+
+def _cut(tokens: list[Token], *, post_verb: bool) -> list[Token]:
+    """Keep the phrase up to the first hard stop, clause boundary or stray comma.
+
+    A subject is read from its last sentence or dash onwards ("08:05 - Il presidente ...").
+    """
+    if not post_verb:
+        stops = [i for i, token in enumerate(tokens) if token.text in _SUBJECT_STOPS]
+        if stops:
+            tokens = tokens[stops[-1] + 1 :]
+    for index, token in enumerate(tokens):
+        if token.text in _HARD_STOPS or (index > 0 and token.lower in PHRASE_BOUNDARIES):
+            return tokens[:index]
+        if post_verb and token.text == "," and index + 1 < len(tokens):
+            following = tokens[index + 1]
+            if not (
+                is_name_word(following)
+                or following.lower in ARTICLES
+                or following.lower in ROLE_WORDS
+                or following.text[0].islower()
+            ):
+                return tokens[:index]
+    return tokens
+
+
+def _group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> SpeakerRef | None:
+    """An unnamed speaker or institution, as written: "il portavoce del Cremlino".
+
+    After a verb any phrase opened by an article is the inverted subject ("ha detto la madre di
+    una delle vittime"); before a verb the phrase must name an office, an institution or a
+    kind of source ("the Russian Defence Ministry", "un funzionario", "NATO").
+    """
+    determined = bool(tokens) and (tokens[0].lower in ARTICLES or tokens[0].lower == "one")
+    if tokens and tokens[0].lower == "one":
+        # "one Labour MP", "one of the officials": the determiner is not part of the speaker.
+        tokens = tokens[3:] if [t.lower for t in tokens[1:3]] == ["of", "the"] else tokens[1:]
+    end = 0
+    while end < len(tokens):
+        token = tokens[end]
+        lower = token.lower
+        if token.text == "," or lower in _VERB_LIKE or lower in VERB_WORDS:
+            break
+        if end > 0 and lower in COMPLEMENT_PREPOSITIONS and lower not in OF_PREPOSITIONS:
+            # "vicina all'Eurotower" and "assessore ai Trasporti" belong to the phrase; "ai
+            # giornalisti", "a Sky Sport", "al Corriere", "in a statement" do not.
+            following = tokens[end + 1] if end + 1 < len(tokens) else None
+            if (
+                not lower.startswith("a")
+                or lower in ("a", "ad", "at")
+                or following is None
+                or following.lower in _AUDIENCE_NOUNS
+                or following.lower in OUTLETS
+            ):
+                break
+        end += 1
+    if end == 0:
+        return None
+    phrase = tokens[:end]
+    content = [token for token in phrase if token.lower not in ARTICLES]
+    if not content:
+        return None
+    lowered = " ".join(token.lower for token in content)
+    if (
+        content[0].lower in OUTLET_NOUNS
+        or lowered in OUTLETS
+        or any(lowered.startswith(outlet + " ") for outlet in _MULTIWORD_OUTLETS)
+    ):
+        return SpeakerRef(SpeakerKind.OUTLET)
+    head = content[0]
+    if post_verb:
+        is_speaker = determined or any(_names_a_source(token) for token in content)
+    else:
+        # Before a verb the phrase must open on its head: "the Russian Defence Ministry",
+        # "Il ministro", not "rivolto alla premier".
+        is_speaker = (
+            _names_a_source(head) or is_name_word(head) or bool(_EPITHET.match(head.lower))
+        ) and any(_names_a_source(token) or _EPITHET.match(token.lower) for token in content)
+    if not is_speaker or len(phrase) > 10:
+        return None
+    return SpeakerRef(SpeakerKind.GROUP, span_text(text, phrase, 0, len(phrase)))
+
+
+def _names_a_source(token: Token) -> bool:
+    """An office, a kind of source, an institution or an acronym ("NATO", "SFO")."""
+    return (
+        is_role_word(token.text)
+        or token.lower in SPEAKER_NOUNS
+        or token.lower in INSTITUTION_WORDS
+        or (len(token.text) > 1 and token.text.isupper() and token.text.isalpha())
+    )
+
+
+# Epithets for someone just named: "l'argentino", "il ventitreenne", "the 21-year-old".
+_EPITHET = re.compile(r"^(?:\w+(?:ese|ino|ina|ano|ana|enne|olo|ola)|\d+-year-old|veteran)$")
+_MULTIWORD_OUTLETS = tuple(outlet for outlet in OUTLETS if " " in outlet)
+
+
+def _outlet_run(tokens: Sequence[Token], run: NameRun) -> bool:
+    lowered = " ".join(token.lower for token in tokens[run.start : run.end])
+    return lowered in OUTLETS or lowered.split()[0] in OUTLETS
+
+
+def read_speaker(text: str, *, subject: bool) -> SpeakerRef | None:
+    """Read the phrase that names a speaker.
+
+    ``subject`` is True for the words before a reporting verb ("Il ministro Tajani ha detto"),
+    False for the words after it ("ha detto il ministro Tajani ai giornalisti"). An empty
+    phrase is a continuation of the last speaker; a phrase that names nobody is None.
+    """
+    tokens = _cut(_skip_leading(tokenize(text), complements=not subject), post_verb=not subject)
+    if not tokens:
+        return CONTINUATION
+    if tokens[0].lower in PRONOUNS and (len(tokens) == 1 or not is_name_word(tokens[1])):
+        return SpeakerRef(SpeakerKind.PRONOUN)
+    for run in _not_after_preposition(tokens, persons(tokens)):
+        if _outlet_run(tokens, run):
+            return SpeakerRef(SpeakerKind.OUTLET)
+        name = name_text(text, tokens, run)
+        role = role_before(text, tokens, run) or role_after(text, tokens, run)
+        return SpeakerRef(SpeakerKind.PERSON, name, role)
+    return _group_phrase(text, tokens, post_verb=not subject)
+
+
+def _not_after_preposition(tokens: Sequence[Token], runs: list[NameRun]) -> list[NameRun]:
+    """Drop names inside a prepositional phrase ("con Zelensky", "in Leeds"): not subjects."""
+    return [
+        run
+        for run in runs
+        if run.start == 0
+        or tokens[run.start - 1].lower not in COMPLEMENT_PREPOSITIONS
+        or tokens[run.start - 1].lower in OF_PREPOSITIONS
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The article's cast: full names and roles
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _CastMember:
+    name: str
+    words: tuple[str, ...]
+    role: str | None
+
+
+_LAST_WORD = re.compile(r"[^\W\d_][\w'’.-]*(?=[\s,]*$)")
+
+
+def _tells_more_about(paragraph: str, surname: str) -> bool:
+    """Whether the surname stands somewhere in the paragraph next to something that tells more
+    about it: a first name, particle or title before it, or an apposition comma after it. Only
+    such paragraphs are worth reading for the cast."""
+    position = paragraph.find(surname)
+    while position >= 0:
+        end = position + len(surname)
+        whole_word = (position == 0 or not paragraph[position - 1].isalnum()) and (
+            end == len(paragraph) or not paragraph[end].isalnum()
+        )
+        if whole_word:
+            before = _LAST_WORD.search(paragraph, max(0, position - 40), position)
+            previous = before.group() if before else ""
+            if (
+                previous[:1].isupper()
+                or previous in NAME_PARTICLES
+                or is_role_word(previous)
+                or paragraph[end : end + 1] == ","
+            ):
+                return True
+        position = paragraph.find(surname, end)
+    return False
+
+
+class Cast:
+    """The people an article names, with the role written next to them.
+
+    A surname anywhere ("ha concluso Rutte") resolves to the fullest name anywhere, before or
+    after ("il Segretario generale della Nato, Mark Rutte"). Everything is lazy and cached: a
+    paragraph is tokenized and its names read only when a lookup needs it, and at most once,
+    which keeps speaker resolution off the hot path of ingestion.
+    """
+
+    def __init__(self, paragraphs: Sequence[str]) -> None:
+        self._paragraphs = paragraphs
+        self._read: dict[int, tuple[list[Token], list[_CastMember], list[NameRun]]] = {}
+        self._by_surname: dict[str, list[_CastMember]] = {}
+        self._by_office: dict[str, list[_CastMember]] = {}
+
+    def _paragraph(self, index: int) -> tuple[list[Token], list[_CastMember], list[NameRun]]:
+        """A paragraph's tokens, and the people it names with their roles."""
+        if index not in self._read:
+            text = self._paragraphs[index]
+            tokens = tokenize(text)
+            runs = persons(tokens)
+            members = [
+                _CastMember(
+                    name_text(text, tokens, run),
+                    tuple(t.text for t in tokens[run.start : run.end] if t.text != "."),
+                    role_before(text, tokens, run) or role_after(text, tokens, run),
+                )
+                for run in runs
+            ]
+            self._read[index] = (tokens, members, runs)
+        return self._read[index]
+
+    def _members_where(self, word: str, *, ignore_case: bool = False) -> Iterator[_CastMember]:
+        """The people named in the paragraphs that contain ``word``."""
+        for index, paragraph in enumerate(self._paragraphs):
+            haystack = paragraph.lower() if ignore_case else paragraph
+            if word in haystack:
+                yield from self._paragraph(index)[1]
+
+    def _with_surname(self, surname: str) -> list[_CastMember]:
+        """The mentions of people with this surname, read up to the first full name with a
+        role: news style gives the full name and office at the first mention, so reading on
+        rarely adds anything and would cost a tokenizing pass per paragraph."""
+        if surname not in self._by_surname:
+            found: list[_CastMember] = []
+            for index, paragraph in enumerate(self._paragraphs):
+                if not _tells_more_about(paragraph, surname):
+                    continue
+                found += (m for m in self._paragraph(index)[1] if m.words[-1] == surname)
+                if any(len(m.words) > 1 and m.role for m in found):
+                    break
+            self._by_surname[surname] = found
+        return self._by_surname[surname]
+
+    def resolve(self, name: str) -> tuple[str, str | None]:
+        """The fullest name sharing this name's surname and words, and its fullest role."""
+        words = tuple(token.text for token in tokenize(name) if token.is_word)
+        if not words:
+            return name, None
+        best: _CastMember | None = None
+        roles: list[str] = []
+        for member in self._with_surname(words[-1]):
+            if not set(words) <= set(member.words):
+                continue
+            if best is None or len(member.words) > len(best.words):
+                best = member
+            if member.role:
+                roles.append(member.role)
+        if best is None:
+            return name, None
+        return best.name, max(roles, key=len) if roles else None
+
+    def is_known_name(self, word: str) -> bool:
+        """Whether the article confirms a word as a name: a fuller name ends with it, or it is
+        capitalised in mid-sentence somewhere."""
+        if self.resolve(word)[0] != word:
+            return True
+        for paragraph in self._paragraphs:
+            position = paragraph.find(word, 1)
+            while position > 0:
+                previous = position - 1
+                while previous > 0 and paragraph[previous].isspace():
+                    previous -= 1
+                if paragraph[previous].islower() or paragraph[previous] == ",":
+                    return True
+                position = paragraph.find(word, position + 1)
+        return False
+
+    def subject_before(self, paragraph: int, start: int, end: int) -> str | None:
+        """Who "she said" refers to after the narration paragraph[start:end]: the first person
+        named (the subject) in the last sentence there that names anyone ("Proietti, arrivata
+        in corso Vannucci, predica prudenza").
+
+        A lone capitalised word opening a sentence ("Soddisfatto il capitano", "Every system")
+        counts only when the rest of the article confirms it is a name.
+        """
+        tokens, members, runs = self._paragraph(paragraph)
+        found = [
+            (run, member)
+            for run, member in zip(runs, members, strict=True)
+            if tokens[run.start].start >= start
+            and tokens[run.end - 1].end <= end
+            and (
+                run.start == 0
+                or tokens[run.start - 1].lower not in COMPLEMENT_PREPOSITIONS
+                or tokens[run.start - 1].lower in OF_PREPOSITIONS
+            )
+            and (
+                len(member.words) > 1
+                or (run.start > 0 and tokens[run.start - 1].text not in ".!?-–—:")
+                or self.is_known_name(member.name)
+            )
+        ]
+        if not found:
+            return None
+        last_run = found[-1][0]
+        sentence_start = max(
+            (i for i in range(last_run.start) if tokens[i].text in ".!?"), default=-1
+        )
+        return next(member.name for run, member in found if run.start > sentence_start)
+
+    def person_with_surname(self, phrase: str) -> tuple[str, str | None] | None:
+        """ "la Meloni" → ("Giorgia Meloni", role) when the article names her in full."""
+        words = [t for t in tokenize(phrase) if t.lower not in ARTICLES]
+        if len(words) != 1 or not words[0].text[0].isupper():
+            return None
+        name, role = self.resolve(words[0].text)
+        return (name, role) if name != words[0].text else None
+
+    def person_with_role(self, phrase: str) -> tuple[str, str] | None:
+        """The one person whose role starts with this phrase ("il Segretario generale")."""
+        words = [t.lower for t in tokenize(phrase) if t.lower not in ARTICLES]
+        if not words:
+            return None
+        wanted = " ".join(ROLE_ABBREVIATIONS.get(word, word) for word in words)
+        if not any(is_role_word(word) for word in wanted.split()):
+            return None  # "NATO" is not an office, even if "NATO Secretary General" is
+        office = wanted.split()[0]
+        if office not in self._by_office:
+            self._by_office[office] = list(self._members_where(office, ignore_case=True))
+        matches = {
+            (member.name, member.role)
+            for member in self._by_office[office]
+            if member.role is not None
+            and len(member.words) > 1
+            and member.role.lower().startswith(wanted)
+        }
+        if len(matches) != 1:
+            return None
+        name, role = matches.pop()
+        assert role is not None
+        return name, role

@@ -1,0 +1,161 @@
+"""Failures on demand and Telegram's flood control, for tests and benchmarks.
+
+A test states the failure it wants before the call that should meet it
+(``fail_next("sendMessage", 429)``) instead of racing a background task; the rate limiter
+reproduces Telegram's "Too Many Requests" so a sender can be measured against it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from bot.fake_telegram.params import ApiError
+
+FaultKind = Literal[400, 403, 429, 500, 502, "drop", "slow"]
+
+_FAULT_DESCRIPTIONS: dict[int, str] = {
+    400: "Bad Request: simulated failure",
+    403: "Forbidden: bot was blocked by the user",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+}
+
+
+@dataclass
+class Fault:
+    """A failure waiting for the next ``remaining`` matching calls."""
+
+    method: str  # lower case: Bot API method names are case-insensitive
+    kind: FaultKind
+    remaining: int
+    chat_id: int | None
+    retry_after: int
+    description: str | None
+    delay: float
+
+    def matches(self, method: str, chat_id: int | None) -> bool:
+        return self.method == method and (self.chat_id is None or self.chat_id == chat_id)
+
+    def error(self) -> ApiError:
+        """The error reply for a status fault (``drop`` and ``slow`` are not replies)."""
+        if self.kind == 429:
+            return too_many_requests(self.retry_after)
+        assert isinstance(self.kind, int), "drop and slow faults have no error reply"
+        description = self.description or _FAULT_DESCRIPTIONS[self.kind]
+        if self.kind == 400 and not description.startswith("Bad Request: "):
+            description = "Bad Request: " + description
+        return ApiError(self.kind, description)
+
+
+class FaultPlan:
+    """The failures a test asked for, consumed in the order they were planned."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+
+    def add(self, fault: Fault) -> None:
+        if fault.remaining < 1:
+            raise ValueError("a fault must apply to at least one call")
+        self._faults.append(fault)
+
+    def take(self, method: str, chat_id: int | None) -> Fault | None:
+        """The first planned fault for this call, counted as used."""
+        for fault in self._faults:
+            if fault.matches(method, chat_id):
+                fault.remaining -= 1
+                if fault.remaining == 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    def clear(self) -> None:
+        self._faults.clear()
+
+
+def too_many_requests(retry_after: int) -> ApiError:
+    return ApiError(
+        429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+    )
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``count`` accepted sends in any window of ``period``."""
+
+    count: int
+    period: timedelta
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Flood-control limits; ``None`` switches a limit off (all are off by default)."""
+
+    per_chat: RateLimit | None = None
+    per_group: RateLimit | None = None
+    overall: RateLimit | None = None
+
+    @classmethod
+    def telegram(cls) -> RateLimits:
+        """The limits Telegram documents for bots: 1/s per chat, 20/min per group, 30/s."""
+        return cls(
+            per_chat=RateLimit(1, timedelta(seconds=1)),
+            per_group=RateLimit(20, timedelta(minutes=1)),
+            overall=RateLimit(30, timedelta(seconds=1)),
+        )
+
+
+class SendRateLimiter:
+    """Sliding windows of accepted sends, per chat and overall, on the fake's clock."""
+
+    def __init__(self, limits: RateLimits) -> None:
+        self.limits = limits
+        self._per_chat: dict[int, deque[datetime]] = {}
+        self._overall: deque[datetime] = deque()
+
+    def check(self, chat_id: int, is_group: bool, now: datetime) -> None:
+        """Raise Telegram's 429 if one more send to ``chat_id`` now would exceed a limit."""
+        chat_history = self._per_chat.get(chat_id, deque())
+        windows = [
+            (self.limits.per_chat, chat_history),
+            (self.limits.per_group if is_group else None, chat_history),
+            (self.limits.overall, self._overall),
+        ]
+        waits = [
+            _wait_before_next(limit, history, now)
+            for limit, history in windows
+            if limit is not None
+        ]
+        longest = max(waits, default=0.0)
+        if longest > 0:
+            raise too_many_requests(max(1, math.ceil(longest)))
+
+    def record(self, chat_id: int, now: datetime) -> None:
+        self._per_chat.setdefault(chat_id, deque()).append(now)
+        self._overall.append(now)
+        self._forget_before(now - self._longest_period())
+
+    def _longest_period(self) -> timedelta:
+        periods = [
+            limit.period
+            for limit in (self.limits.per_chat, self.limits.per_group, self.limits.overall)
+            if limit is not None
+        ]
+        return max(periods, default=timedelta(0))
+
+    def _forget_before(self, horizon: datetime) -> None:
+        for history in (*self._per_chat.values(), self._overall):
+            while history and history[0] <= horizon:
+                history.popleft()
+
+
+def _wait_before_next(limit: RateLimit, history: deque[datetime], now: datetime) -> float:
+    """Seconds until the window holds fewer than ``limit.count`` sends (0 if it already does)."""
+    recent = [sent for sent in history if sent > now - limit.period]
+    if len(recent) < limit.count:
+        return 0.0
+    oldest_blocking = recent[len(recent) - limit.count]
+    return (oldest_blocking + limit.period - now).total_seconds()

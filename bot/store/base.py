@@ -1,0 +1,99 @@
+"""The ``Store`` protocol: everything the bot, the CLI and the ingest pipeline need from storage.
+
+IO modules depend on this protocol, never on a backend; ``bot.store.open_store`` picks the
+backend from the database URL. What a backend indexes is computed here, once, by the pure core
+(``prepare_article``), so every backend stores the same terms and matches the same queries.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.models import Article
+from bot.core.stories import StoryCandidate, StorySignature, band_keys, signature
+from bot.core.topics import IndexDocument, TopicQuery, index_document
+
+
+class UpsertOutcome(enum.StrEnum):
+    """What storing an article did: counted by ``rassegna ingest``."""
+
+    NEW = "new"
+    UPDATED = "updated"
+    DUPLICATE = "duplicate"
+
+
+class UnsupportedDatabaseError(ValueError):
+    """The database URL names a backend this build cannot open."""
+
+
+@dataclass(frozen=True)
+class PreparedArticle:
+    """An article with what the store indexes for it: its search terms and its story keys."""
+
+    article: Article
+    index: IndexDocument
+    signature: StorySignature
+    band_keys: tuple[str, ...]
+
+
+def prepare_article(article: Article) -> PreparedArticle:
+    """Compute the full-text terms and the near-duplicate signature of an article."""
+    story_signature = signature(article.title, article.paragraphs)
+    return PreparedArticle(
+        article=article,
+        index=index_document(
+            article.title, article.tags, article.entities, article.paragraphs, article.language
+        ),
+        signature=story_signature,
+        band_keys=tuple(band_keys(story_signature)),
+    )
+
+
+class Store(Protocol):
+    async def close(self) -> None:
+        """Release connections; the store cannot be used afterwards."""
+
+    async def upsert_article(self, article: Article) -> tuple[UpsertOutcome, Article]:
+        """Insert, or update the article with the same canonical URL (or same source and GUID).
+
+        Returns the outcome and the article as stored (its id is the existing one on update).
+        An article without a story id is its own story.
+        """
+
+    async def upsert_prepared(
+        self, items: Sequence[PreparedArticle]
+    ) -> list[tuple[UpsertOutcome, Article]]:
+        """``upsert_article`` for many prepared articles in one transaction (feeds, bulk loads)."""
+
+    async def get_article(self, article_id: str) -> Article | None: ...
+
+    async def find_article(
+        self, *, url: str | None = None, guid: str | None = None
+    ) -> Article | None:
+        """The stored article with this canonical URL or feed GUID, if any."""
+
+    async def latest(
+        self, limit: int, *, offset: int = 0, language: str | None = None
+    ) -> list[Article]:
+        """Newest articles first, one per story (the newest article of each story)."""
+
+    async def search(
+        self, query: TopicQuery, limit: int, *, since: datetime | None = None
+    ) -> list[Article]:
+        """Articles matching the topic query, best first (recent matches ranked, not all)."""
+
+    async def story_articles(
+        self, story_id: str, *, exclude_id: str | None = None, limit: int = 5
+    ) -> list[Article]:
+        """Other articles of the same story, newest first."""
+
+    async def story_candidates(
+        self, band_keys: Sequence[str], *, limit: int = 50
+    ) -> list[StoryCandidate]:
+        """Stored articles sharing at least one MinHash band key, for near-duplicate detection."""
+
+    async def count_articles(self) -> int: ...

@@ -1,0 +1,462 @@
+"""The SQLite backend: one file, WAL, FTS5 for topics, a band table for near-duplicates.
+
+Articles are rows with JSON columns for their lists; ``seq`` (the rowid) orders them by arrival
+and is also the FTS5 rowid, so "the newest N matches" is a walk down one index. Searching ranks
+only those recent candidates (bm25 over a whole archive costs ~50 ms at 100k rows, the newest
+200 by rowid ~0.1 ms), which is also what a news reader wants.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.core.models import Article, Link, Quote
+from bot.core.stories import StoryCandidate, StorySignature
+from bot.core.topics import TopicQuery
+from bot.store.base import PreparedArticle, UpsertOutcome, prepare_article
+
+# Numbered steps, applied in order, each in its own transaction with PRAGMA user_version.
+# Never edit a released step: add the next one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE articles (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        url TEXT NOT NULL UNIQUE,
+        guid TEXT,
+        source TEXT NOT NULL,
+        title TEXT NOT NULL,
+        published_at TEXT,
+        sort_time INTEGER NOT NULL,
+        language TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        lead TEXT NOT NULL,
+        paragraphs TEXT NOT NULL,
+        quotes TEXT NOT NULL,
+        related TEXT NOT NULL,
+        entities TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        story_id TEXT NOT NULL,
+        signature BLOB NOT NULL
+    );
+    CREATE INDEX articles_guid ON articles (guid) WHERE guid IS NOT NULL;
+    CREATE INDEX articles_sort ON articles (sort_time, seq);
+    CREATE INDEX articles_story ON articles (story_id, sort_time, seq);
+    CREATE VIRTUAL TABLE article_index USING fts5 (
+        title, body, entities, tags,
+        tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
+    );
+    CREATE TABLE story_bands (
+        band_key TEXT NOT NULL,
+        seq INTEGER NOT NULL REFERENCES articles (seq) ON DELETE CASCADE,
+        PRIMARY KEY (band_key, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX story_bands_seq ON story_bands (seq);
+    """,
+)
+
+CANDIDATES = 200  # recent matches ranked per search
+# bm25 weights per FTS column: a topic in the title, the named entities or the tags counts more.
+_COLUMN_WEIGHTS = "4.0, 1.0, 3.0, 3.0"
+_RECENCY_HALF_LIFE_HOURS = 36.0
+_STRICT_BONUS = 1.0  # the whole phrase or the whole name, not just the words
+_SQL_VARIABLES = 500
+_ARTICLE_COLUMNS = (
+    "seq, id, url, guid, source, title, published_at, sort_time, language, tags, lead, "
+    "paragraphs, quotes, related, entities, content_hash, story_id"
+)
+
+
+def _quoted(token: str) -> str:
+    """An FTS5 string: whatever the token holds, it is a term, never syntax."""
+    return '"' + token.replace('"', '""') + '"'
+
+
+def fts5_match(query: TopicQuery, *, strict: bool = False) -> str:
+    """Render a topic query as an FTS5 MATCH expression ("" when there is nothing to match).
+
+    Loose: every word, each as any of its forms. Strict: the words as a phrase, or the whole
+    name as one entity token (multi-word queries only).
+    """
+    if strict:
+        alternatives = [_quoted(" ".join(phrase)) for phrase in query.phrases]
+        if query.entity:
+            alternatives.append(_quoted(query.entity))
+        return " OR ".join(alternatives)
+    return " AND ".join(
+        "(" + " OR ".join(_quoted(form) for form in word.forms) + ")" for word in query.words
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    """Aware UTC; a naive datetime is taken to be UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _micros(moment: datetime) -> int:
+    return int(_utc(moment).timestamp() * 1_000_000)
+
+
+def _json_list(items: Iterable[Any]) -> str:
+    return json.dumps(
+        [item.model_dump(mode="json") if hasattr(item, "model_dump") else item for item in items],
+        ensure_ascii=False,
+    )
+
+
+def _article_from_row(row: Sequence[Any]) -> Article:
+    (_, id_, url, guid, source, title, published_at, _, language, tags, lead, paragraphs, quotes,
+     related, entities, content_hash, story_id) = row  # fmt: skip
+    return Article(
+        id=id_,
+        url=url,
+        guid=guid,
+        source=source,
+        title=title,
+        published_at=datetime.fromisoformat(published_at) if published_at else None,
+        language=language,
+        tags=json.loads(tags),
+        lead=lead,
+        paragraphs=json.loads(paragraphs),
+        quotes=[Quote(**quote) for quote in json.loads(quotes)],
+        related=[Link(**link) for link in json.loads(related)],
+        entities=json.loads(entities),
+        content_hash=content_hash,
+        story_id=story_id,
+    )
+
+
+def _chunks(values: Sequence[Any], size: int = _SQL_VARIABLES) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _placeholders(count: int) -> str:
+    return ",".join("?" * count)
+
+
+class SqliteStore:
+    """The default ``Store``: a SQLite file (or memory) through aiosqlite."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    @classmethod
+    async def open(cls, path: str) -> SqliteStore:
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await connection.execute("PRAGMA busy_timeout = 5000")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            if path != ":memory:":
+                await connection.execute("PRAGMA journal_mode = WAL")
+                await connection.execute("PRAGMA synchronous = NORMAL")
+            await migrate(connection)
+        except BaseException:
+            await connection.close()
+            raise
+        return cls(connection)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    # ---------------------------------------------------------------- writing
+
+    async def upsert_article(self, article: Article) -> tuple[UpsertOutcome, Article]:
+        (result,) = await self.upsert_prepared([prepare_article(article)])
+        return result
+
+    async def upsert_prepared(
+        self, items: Sequence[PreparedArticle]
+    ) -> list[tuple[UpsertOutcome, Article]]:
+        """Insert new articles in bulk (executemany) and update known ones, in one transaction."""
+        results: list[tuple[UpsertOutcome, Article]] = []
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            known = await self._existing(items)
+            rows = await self._db.execute_fetchall("SELECT coalesce(max(seq), 0) FROM articles")
+            next_seq = int(next(iter(rows))[0]) + 1
+            pending: list[tuple[int, PreparedArticle]] = []
+            for item in items:
+                article = item.article
+                match = known.get(("url", article.url)) or (
+                    known.get(("guid", article.source, article.guid)) if article.guid else None
+                )
+                if match is None:
+                    stored = article.model_copy(update={"story_id": article.story_id or article.id})
+                    pending.append((next_seq, PreparedArticle(stored, *_rest(item))))
+                    known[("url", article.url)] = (next_seq, stored)
+                    if article.guid:
+                        known[("guid", article.source, article.guid)] = (next_seq, stored)
+                    next_seq += 1
+                    results.append((UpsertOutcome.NEW, stored))
+                    continue
+                await self._insert(pending)
+                pending.clear()
+                seq, existing = match
+                if existing.content_hash == article.content_hash:
+                    results.append((UpsertOutcome.DUPLICATE, existing))
+                    continue
+                updated = article.model_copy(
+                    update={
+                        "id": existing.id,
+                        "url": existing.url,
+                        "guid": article.guid or existing.guid,
+                        "story_id": article.story_id or existing.story_id,
+                    }
+                )
+                await self._update(seq, PreparedArticle(updated, *_rest(item)))
+                known[("url", existing.url)] = (seq, updated)
+                results.append((UpsertOutcome.UPDATED, updated))
+            await self._insert(pending)
+            await self._db.execute("COMMIT")
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        return results
+
+    async def _existing(self, items: Sequence[PreparedArticle]) -> dict[tuple[str, ...], Any]:
+        """Stored rows these items may update, keyed by URL and by (source, GUID)."""
+        known: dict[tuple[str, ...], Any] = {}
+        urls = [item.article.url for item in items]
+        guids = [item.article.guid for item in items if item.article.guid]
+        for column, values in (("url", urls), ("guid", guids)):
+            for chunk in _chunks(values):
+                marks = _placeholders(len(chunk))
+                sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE {column} IN ({marks})"
+                for row in await self._db.execute_fetchall(sql, tuple(chunk)):
+                    article = _article_from_row(row)
+                    known[("url", article.url)] = (row[0], article)
+                    if article.guid:
+                        known[("guid", article.source, article.guid)] = (row[0], article)
+        return known
+
+    async def _insert(self, pending: Sequence[tuple[int, PreparedArticle]]) -> None:
+        if not pending:
+            return
+        now = _micros(datetime.now(UTC))
+        await self._db.executemany(
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}, signature) VALUES ({_placeholders(18)})",
+            [
+                (seq, *_article_values(item.article, now), item.signature.to_bytes())
+                for seq, item in pending
+            ],
+        )
+        await self._index(pending)
+
+    async def _index(self, rows: Sequence[tuple[int, PreparedArticle]]) -> None:
+        """The full-text row and the story band keys of each article."""
+        await self._db.executemany(
+            "INSERT INTO article_index (rowid, title, body, entities, tags) VALUES (?, ?, ?, ?, ?)",
+            [
+                (seq, item.index.title, item.index.body, item.index.entities, item.index.tags)
+                for seq, item in rows
+            ],
+        )
+        await self._db.executemany(
+            "INSERT OR IGNORE INTO story_bands (band_key, seq) VALUES (?, ?)",
+            [(key, seq) for seq, item in rows for key in item.band_keys],
+        )
+
+    async def _update(self, seq: int, item: PreparedArticle) -> None:
+        async with self._db.execute(
+            "SELECT sort_time FROM articles WHERE seq = ?", (seq,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        first_seen = int(row[0]) if row else _micros(datetime.now(UTC))
+        values = _article_values(item.article, first_seen)
+        await self._db.execute(
+            "UPDATE articles SET id=?, url=?, guid=?, source=?, title=?, published_at=?, "
+            "sort_time=?, language=?, tags=?, lead=?, paragraphs=?, quotes=?, related=?, "
+            "entities=?, content_hash=?, story_id=?, signature=? WHERE seq=?",
+            (*values, item.signature.to_bytes(), seq),
+        )
+        await self._db.execute("DELETE FROM article_index WHERE rowid = ?", (seq,))
+        await self._db.execute("DELETE FROM story_bands WHERE seq = ?", (seq,))
+        await self._index([(seq, item)])
+
+    # ---------------------------------------------------------------- reading
+
+    async def _articles(self, sql: str, parameters: Sequence[Any]) -> list[Article]:
+        rows = await self._db.execute_fetchall(sql, tuple(parameters))
+        return [_article_from_row(row) for row in rows]
+
+    async def get_article(self, article_id: str) -> Article | None:
+        found = await self._articles(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", [article_id]
+        )
+        return found[0] if found else None
+
+    async def find_article(
+        self, *, url: str | None = None, guid: str | None = None
+    ) -> Article | None:
+        for column, value in (("url", url), ("guid", guid)):
+            if value:
+                found = await self._articles(
+                    f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE {column} = ? "
+                    "ORDER BY seq DESC LIMIT 1",
+                    [value],
+                )
+                if found:
+                    return found[0]
+        return None
+
+    async def latest(
+        self, limit: int, *, offset: int = 0, language: str | None = None
+    ) -> list[Article]:
+        return await self._articles(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles AS a "
+            "WHERE (?1 IS NULL OR a.language = ?1) AND NOT EXISTS ("
+            "  SELECT 1 FROM articles AS newer WHERE newer.story_id = a.story_id"
+            "  AND (?1 IS NULL OR newer.language = ?1)"
+            "  AND (newer.sort_time > a.sort_time"
+            "       OR newer.sort_time = a.sort_time AND newer.seq > a.seq))"
+            " ORDER BY a.sort_time DESC, a.seq DESC LIMIT ?2 OFFSET ?3",
+            [language, max(limit, 0), max(offset, 0)],
+        )
+
+    async def search(
+        self, query: TopicQuery, limit: int, *, since: datetime | None = None
+    ) -> list[Article]:
+        """Rank the newest matches: bm25 (field-weighted), recency, and a bonus for the phrase."""
+        if query.is_empty or limit <= 0:
+            return []
+        since_micros = _micros(since) if since else None
+        scored: dict[int, tuple[float, int, bool]] = {}  # seq → (bm25, sort_time, strict)
+        for strict in (True, False):
+            expression = fts5_match(query, strict=strict)
+            if not expression or len(scored) >= CANDIDATES:
+                continue
+            for seq, bm25, sort_time in await self._candidates(expression, since_micros):
+                scored.setdefault(seq, (bm25, sort_time, strict))
+        if not scored:
+            return []
+        ranked = _rank(scored)[:limit]
+        found = {
+            article_seq: article
+            for chunk in _chunks(ranked)
+            for article_seq, article in await self._articles_by_seq(chunk)
+        }
+        return [found[seq] for seq in ranked if seq in found]
+
+    async def _candidates(
+        self, expression: str, since_micros: int | None
+    ) -> list[tuple[int, float, int]]:
+        sql = (
+            f"SELECT article_index.rowid, bm25(article_index, {_COLUMN_WEIGHTS}), a.sort_time "
+            "FROM article_index JOIN articles AS a ON a.seq = article_index.rowid "
+            "WHERE article_index MATCH ? AND (? IS NULL OR a.sort_time >= ?) "
+            "ORDER BY article_index.rowid DESC LIMIT ?"
+        )
+        rows = await self._db.execute_fetchall(
+            sql, (expression, since_micros, since_micros, CANDIDATES)
+        )
+        return [(int(r[0]), float(r[1]), int(r[2])) for r in rows]
+
+    async def _articles_by_seq(self, seqs: Sequence[int]) -> list[tuple[int, Article]]:
+        sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE seq IN ({_placeholders(len(seqs))})"
+        rows = await self._db.execute_fetchall(sql, tuple(seqs))
+        return [(int(row[0]), _article_from_row(row)) for row in rows]
+
+    async def story_articles(
+        self, story_id: str, *, exclude_id: str | None = None, limit: int = 5
+    ) -> list[Article]:
+        return await self._articles(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story_id = ? AND id IS NOT ? "
+            "ORDER BY sort_time DESC, seq DESC LIMIT ?",
+            [story_id, exclude_id, max(limit, 0)],
+        )
+
+    async def story_candidates(
+        self, band_keys: Sequence[str], *, limit: int = 50
+    ) -> list[StoryCandidate]:
+        keys = list(dict.fromkeys(band_keys))[:_SQL_VARIABLES]
+        if not keys or limit <= 0:
+            return []
+        sql = (
+            "SELECT a.id, a.story_id, a.signature FROM story_bands AS b "
+            "JOIN articles AS a ON a.seq = b.seq "
+            f"WHERE b.band_key IN ({_placeholders(len(keys))}) "
+            "GROUP BY a.seq ORDER BY count(*) DESC, a.seq DESC LIMIT ?"
+        )
+        rows = await self._db.execute_fetchall(sql, (*keys, limit))
+        return [
+            StoryCandidate(
+                article_id=row[0],
+                story_id=row[1],
+                signature=StorySignature.from_bytes(bytes(row[2])),
+            )
+            for row in rows
+        ]
+
+    async def count_articles(self) -> int:
+        rows = await self._db.execute_fetchall("SELECT count(*) FROM articles")
+        return int(next(iter(rows))[0])
+
+
+def _rest(item: PreparedArticle) -> tuple[Any, Any, Any]:
+    return item.index, item.signature, item.band_keys
+
+
+def _article_values(article: Article, first_seen: int) -> tuple[Any, ...]:
+    published = _utc(article.published_at) if article.published_at else None
+    return (
+        article.id,
+        article.url,
+        article.guid,
+        article.source,
+        article.title,
+        published.isoformat() if published else None,
+        _micros(published) if published else first_seen,
+        article.language,
+        _json_list(article.tags),
+        article.lead,
+        _json_list(article.paragraphs),
+        _json_list(article.quotes),
+        _json_list(article.related),
+        _json_list(article.entities),
+        article.content_hash,
+        article.story_id or article.id,
+    )
+
+
+def _rank(scored: dict[int, tuple[float, int, bool]]) -> list[int]:
+    """Best first: relevance (bm25, normalised to the best candidate), freshness, phrase bonus.
+
+    Freshness is measured from the newest candidate, not the clock, so ranking is a function of
+    the data alone.
+    """
+    best_relevance = max(-bm25 for bm25, _, _ in scored.values()) or 1.0
+    newest = max(sort_time for _, sort_time, _ in scored.values())
+
+    def score(seq: int) -> tuple[float, int]:
+        bm25, sort_time, strict = scored[seq]
+        age_hours = (newest - sort_time) / 3_600_000_000
+        freshness = math.pow(0.5, age_hours / _RECENCY_HALF_LIFE_HOURS)
+        return (-bm25 / best_relevance + freshness + (_STRICT_BONUS if strict else 0.0), seq)
+
+    return sorted(scored, key=score, reverse=True)
+
+
+async def migrate(connection: aiosqlite.Connection) -> int:
+    """Apply the migrations the database has not seen yet; returns the schema version.
+
+    Safe to run on every start: each step runs once, in its own transaction, and a database
+    newer than this code is left untouched.
+    """
+    async with connection.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    version = int(row[0]) if row else 0
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        await connection.executescript(
+            f"BEGIN IMMEDIATE; {step}; PRAGMA user_version = {number}; COMMIT;"
+        )
+    return max(version, len(MIGRATIONS))
+
+
+__all__ = ["CANDIDATES", "MIGRATIONS", "SqliteStore", "fts5_match", "migrate"]

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.core.briefing import compose_briefing
+from bot.core.models import Article, Link, Quote
+
+
+def make_article(n: int, **fields: object) -> Article:
+    base: dict[str, object] = {
+        "id": f"a{n}",
+        "url": f"https://example.org/{n}",
+        "source": f"Source {n}",
+        "title": f"Title {n}",
+        "published_at": datetime(2026, 11, 20, 9, tzinfo=UTC),
+        "language": "it",
+        "content_hash": f"h{n}",
+        "story_id": f"s{n}",
+    }
+    base.update(fields)
+    return Article.model_validate(base)
+
+
+def test_briefing_carries_article_fields() -> None:
+    quote = Quote(text="Siamo pronti.", speaker="Mario Rossi", role="sindaco", key=True)
+    article = make_article(1, lead="Lead.", tags=["Politica"], quotes=[quote])
+    briefing = compose_briefing(article)
+    assert briefing.title == "Title 1"
+    assert briefing.lead == "Lead."
+    assert briefing.quotes == [quote]
+    assert briefing.related == []
+
+
+def test_related_order_same_story_then_topic_then_own_links_without_repeats() -> None:
+    own = [
+        Link(title="Own", url="https://example.org/own"),
+        Link(title="Dup", url="https://example.org/3"),
+    ]
+    article = make_article(1, related=own)
+    same_story = [make_article(2, story_id="s1")]
+    topic = [make_article(3), make_article(1)]  # the article itself must never be related
+    briefing = compose_briefing(article, same_story=same_story, topic_matches=topic)
+    assert [link.url for link in briefing.related] == [
+        "https://example.org/2",
+        "https://example.org/3",
+        "https://example.org/own",
+    ]
+    assert briefing.related[0].title == "Title 2 (Source 2)"
+
+
+def test_related_is_capped() -> None:
+    article = make_article(0)
+    topic = [make_article(n) for n in range(1, 10)]
+    assert len(compose_briefing(article, topic_matches=topic, max_related=3).related) == 3

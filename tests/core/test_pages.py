@@ -1,0 +1,173 @@
+"""parse_page and feed_links on the reference page, written fixtures and encodings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from bot.core.models import Link, ParseError
+from bot.core.pages import feed_links, parse_page
+from tests.conftest import DATA_DIR
+from tests.reference import (
+    CANONICAL_URL,
+    RELATED_URL,
+    SERVED_URL,
+    SITE_NAME,
+    reference_article,
+    reference_page_html,
+)
+
+PAGES = DATA_DIR / "pages"
+
+
+def _page(name: str) -> bytes:
+    return (PAGES / name).read_bytes()
+
+
+def test_reference_page_matches_the_seed() -> None:
+    article = reference_article()
+    draft = parse_page(reference_page_html(), url=SERVED_URL)
+    assert draft.title == article.title
+    assert draft.url == CANONICAL_URL
+    assert draft.tags == ["Russia", "Ucraina"]
+    assert draft.paragraphs == article.paragraphs
+    assert draft.related == [Link(title=article.related_title, url=RELATED_URL)]
+    assert draft.related[0].title == (
+        "Gli Stati Uniti confermano la presenza dei soldati nordcoreani in Russia"
+    )
+    assert draft.source == SITE_NAME
+    assert draft.language == "it"
+    assert draft.published_at == datetime(2024, 10, 28, 9, 0, tzinfo=timezone(timedelta(hours=1)))
+
+
+def test_reference_page_without_canonical_falls_back_to_the_served_url() -> None:
+    html = reference_page_html().replace(b'rel="canonical"', b'rel="stylesheet"')
+    html = html.replace(b'property="og:url"', b'property="og:nothing"')
+    assert parse_page(html, url=SERVED_URL).url == CANONICAL_URL  # utm parameters dropped
+
+
+def test_italian_page_with_vedi_anche_box() -> None:
+    draft = parse_page(_page("it_vedi_anche.html"), url="https://www.ecodellevalli.example/x")
+    assert draft.url == "https://www.ecodellevalli.example/cronaca/tram-val-seriana-2025"
+    assert draft.title == "Bergamo, la nuova linea del tram arriva in Val Seriana"
+    assert draft.source == "L'Eco delle Valli"
+    assert draft.tags == ["Cronaca", "tram", "Val Seriana", "trasporti"]
+    assert draft.published_at == datetime(2025, 2, 20, 6, 30, tzinfo=UTC)  # from JSON-LD
+    assert draft.related == [
+        Link(
+            title="Tram T1, dieci anni di corse",
+            url="https://www.ecodellevalli.example/cronaca/tram-t1-dieci-anni",
+        ),
+        Link(
+            title="Fondi Pnrr, 40 milioni per i trasporti",
+            url="https://www.ecodellevalli.example/economia/fondi-pnrr-trasporti",
+        ),
+    ]
+    assert len(draft.paragraphs) == 4  # no byline, box, newsletter or copyright line
+    assert draft.paragraphs[0].startswith("La seconda linea del tram")
+    assert draft.paragraphs[-1].startswith("I lavori partiranno in autunno")
+
+
+def test_english_page_with_read_more_and_breadcrumb() -> None:
+    draft = parse_page(
+        _page("en_read_more.html"),
+        url="https://www.coastalcourier.example/news/local/harbour-tunnel-reopens?utm_source=x",
+    )
+    assert draft.url == "https://www.coastalcourier.example/news/local/harbour-tunnel-reopens"
+    assert draft.title == "Harbour tunnel reopens after six months of repairs"
+    assert draft.language == "en"
+    assert draft.tags == ["News", "Local"]
+    assert draft.published_at == datetime(2025, 3, 3, 6, 45, tzinfo=UTC)
+    assert draft.related == [
+        Link(
+            title="Tunnel closed after leak found",
+            url="https://www.coastalcourier.example/news/local/tunnel-leak-closure",
+        )
+    ]
+    # An ordinary sentence that starts with "Related" is body text, not a related line.
+    assert draft.paragraphs[-1].startswith("Related to the reopening")
+    assert len(draft.paragraphs) == 4
+    assert not any("Read more" in p or "Share" in p for p in draft.paragraphs)
+
+
+def test_page_without_article_raises() -> None:
+    with pytest.raises(ParseError, match="no article found in page"):
+        parse_page(_page("no_article.html"), url="https://giornale.example/404")
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"  \n ", b"\x00\x01\x02\x03", b"%PDF-1.7\n\xe2\xe3\xcf\xd3"]
+)
+def test_non_pages_raise(data: bytes) -> None:
+    with pytest.raises(ParseError):
+        parse_page(data)
+
+
+ITALIAN_PAGE = (
+    "<html><head>{meta}<title>Cronaca</title></head><body><article>"
+    "<h1>Perché la città è “ferma”</h1>"
+    "<p>Lo sciopero dei trasporti blocca la città per il terzo venerdì di fila: è già il terzo "
+    "in un mese, e perché i sindacati non cedono.</p>"
+    "<p>“Non è finita qui” ha detto il segretario provinciale, annunciando un’altra giornata "
+    "di protesta in città.</p>"
+    "</article></body></html>"
+)
+EXPECTED_FIRST = (
+    "Lo sciopero dei trasporti blocca la città per il terzo venerdì di fila: è già il terzo "
+    "in un mese, e perché i sindacati non cedono."
+)
+
+
+@pytest.mark.parametrize(
+    ("meta", "encoding", "http_declared"),
+    [
+        ('<meta charset="utf-8">', "utf-8", None),
+        ("", "cp1252", None),  # no declaration at all
+        ('<meta charset="windows-1252">', "cp1252", None),
+        (
+            '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">',
+            "cp1252",
+            None,
+        ),
+        ('<meta charset="utf-8">', "cp1252", None),  # wrong meta declaration
+        ("", "cp1252", "utf-8"),  # wrong HTTP declaration
+        ("", "utf-8", "iso-8859-1"),  # HTTP says latin-1, bytes are UTF-8
+        ("", "cp1252", "windows-1252"),
+    ],
+)
+def test_encodings(meta: str, encoding: str, http_declared: str | None) -> None:
+    data = ITALIAN_PAGE.format(meta=meta).encode(encoding)
+    draft = parse_page(data, url="https://q.example/a", declared_encoding=http_declared)
+    assert draft.title == "Perché la città è “ferma”"
+    assert draft.paragraphs[0] == EXPECTED_FIRST
+    assert draft.paragraphs[1].startswith("“Non è finita qui”")
+
+
+def test_category_line_with_label_element_and_rel_tag_links() -> None:
+    html = (
+        ITALIAN_PAGE.format(meta='<meta charset="utf-8">')
+        .replace(
+            "<h1>",
+            '<div class="cat"><span>in</span> <a href="/a">Politica</a> | '
+            '<a href="/b">Roma</a></div><h1>',
+        )
+        .replace("</article>", '<p class="tags"><a rel="tag" href="/t">Sindacati</a></p></article>')
+    )
+    draft = parse_page(html.encode(), url="https://q.example/a")
+    assert draft.tags == ["Politica", "Roma", "Sindacati"]
+    assert draft.paragraphs[0] == EXPECTED_FIRST
+
+
+def test_feed_links() -> None:
+    assert feed_links(
+        _page("en_read_more.html"), url="https://www.coastalcourier.example/news/x"
+    ) == [
+        "https://www.coastalcourier.example/feeds/local.atom",
+        "https://www.coastalcourier.example/feeds/all.rss",
+    ]
+    assert feed_links(reference_page_html(), url=SERVED_URL) == [
+        "https://www.gazzettaeuropea.example/rss/esteri.xml"
+    ]
+    assert feed_links(_page("no_article.html")) == []
+    assert feed_links(b"") == []

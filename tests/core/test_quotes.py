@@ -1,0 +1,1296 @@
+"""Direct quotes and their speakers, on invented Italian and English news sentences.
+
+Every text here is written for these tests. Each case states the paragraphs, and the quotes
+expected as (text, speaker, role); roles are ``None`` where the text gives none.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.core.models import Quote
+from bot.core.quotes import extract_quotes
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+REFERENCE_ARTICLE = REPO_ROOT.parent / "shared" / "seeds" / "000_4f22dfb8b02f0a75.txt"
+
+Expected = tuple[str, str | None, str | None]
+
+
+def found(paragraphs: list[str], language: str) -> list[Expected]:
+    return [(q.text, q.speaker or None, q.role) for q in extract_quotes(paragraphs, language)]
+
+
+def check(paragraphs: list[str], language: str, expected: list[Expected]) -> None:
+    assert found(paragraphs, language) == expected
+
+
+# --------------------------------------------------------------------------------------------
+# Quotation marks
+# --------------------------------------------------------------------------------------------
+
+MARKS = [
+    pytest.param(
+        "«Il governo non arretrerà di un passo», ha detto la premier Giorgia Meloni.",
+        "it",
+        ("Il governo non arretrerà di un passo", "Giorgia Meloni", "premier"),
+        id="it-guillemets",
+    ),
+    pytest.param(
+        "“Siamo pronti a fare la nostra parte” ha dichiarato il ministro degli Esteri Antonio "
+        "Tajani.",
+        "it",
+        ("Siamo pronti a fare la nostra parte", "Antonio Tajani", "ministro degli Esteri"),
+        id="it-curly",
+    ),
+    pytest.param(
+        '"Non ci sono le condizioni per un accordo", ha spiegato il sindaco Marco Bellini.',
+        "it",
+        ("Non ci sono le condizioni per un accordo", "Marco Bellini", "sindaco"),
+        id="it-straight",
+    ),
+    pytest.param(
+        "“La misura entrerà in vigore a gennaio\", ha precisato l'assessora Laura Conti.",
+        "it",
+        ("La misura entrerà in vigore a gennaio", "Laura Conti", "assessora"),
+        id="it-curly-open-straight-close",
+    ),
+    pytest.param(
+        '"Il bilancio è in ordine”, ha assicurato il presidente della Regione, Paolo Verdi.',
+        "it",
+        ("Il bilancio è in ordine", "Paolo Verdi", "presidente della Regione"),
+        id="it-straight-open-curly-close",
+    ),
+    pytest.param(
+        '«Serve una risposta europea e serve subito", ha detto Paolo Verdi.',
+        "it",
+        ("Serve una risposta europea e serve subito", "Paolo Verdi", None),
+        id="it-guillemet-open-straight-close",
+    ),
+    pytest.param(
+        "« Non lasceremo nessuno indietro », ha promesso il sindaco Marco Bellini.",
+        "it",
+        ("Non lasceremo nessuno indietro", "Marco Bellini", "sindaco"),
+        id="it-spaced-guillemets",
+    ),
+    pytest.param(
+        "“We will not back down on this,” said Prime Minister Keir Starmer.",
+        "en",
+        ("We will not back down on this,", "Keir Starmer", "Prime Minister"),
+        id="en-curly",
+    ),
+    pytest.param(
+        "‘This is a dark day for our democracy,’ said Senator Maria Lopez.",
+        "en",
+        ("This is a dark day for our democracy,", "Maria Lopez", "Senator"),
+        id="en-curly-single",
+    ),
+    pytest.param(
+        "'We expected a much tougher response,' the ministry said.",
+        "en",
+        ("We expected a much tougher response,", "the ministry", None),
+        id="en-straight-single",
+    ),
+    pytest.param(
+        '"The talks will resume next week in Geneva," said Foreign Secretary Helen Ward.',
+        "en",
+        ("The talks will resume next week in Geneva,", "Helen Ward", "Foreign Secretary"),
+        id="en-straight-double",
+    ),
+    pytest.param(
+        '“The numbers simply do not add up," the chancellor, Rachel Moore, told MPs.',
+        "en",
+        ("The numbers simply do not add up,", "Rachel Moore", "chancellor"),
+        id="en-curly-open-straight-close",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraph", "language", "expected"), MARKS)
+def test_quotation_mark_styles(paragraph: str, language: str, expected: Expected) -> None:
+    check([paragraph], language, [expected])
+
+
+APOSTROPHES = [
+    pytest.param(
+        "«L’Ucraina non è sola e l’Europa resterà al suo fianco», ha detto Giorgia Meloni.",
+        "it",
+        "L’Ucraina non è sola e l’Europa resterà al suo fianco",
+        id="it-curly-apostrophes",
+    ),
+    pytest.param(
+        "\"Dell'Europa abbiamo bisogno tutti, anche quando c'è chi l'attacca\", ha detto Verdi.",
+        "it",
+        "Dell'Europa abbiamo bisogno tutti, anche quando c'è chi l'attacca",
+        id="it-straight-apostrophes",
+    ),
+    pytest.param(
+        "“Putin’s war can’t last forever and we won’t blink,” Starmer said.",
+        "en",
+        "Putin’s war can’t last forever and we won’t blink,",
+        id="en-curly-apostrophes",
+    ),
+    pytest.param(
+        "'The government's plan doesn't work for anyone,' said Helen Ward.",
+        "en",
+        "The government's plan doesn't work for anyone,",
+        id="en-straight-single-with-apostrophes",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraph", "language", "text"), APOSTROPHES)
+def test_apostrophes_inside_words_are_not_quote_marks(
+    paragraph: str, language: str, text: str
+) -> None:
+    assert [q.text for q in extract_quotes([paragraph], language)] == [text]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "L’Ucraina chiede all’Europa un impegno che l’Italia dice di poter garantire.",
+        "Putin’s envoy said the Kremlin's position hadn't changed since the '90s.",
+        "The Smiths’ house was damaged, officials said, but nobody was hurt.",
+    ],
+)
+def test_apostrophes_alone_make_no_quote(paragraph: str) -> None:
+    assert extract_quotes([paragraph], "en") == []
+
+
+def test_nested_quotes_stay_inside_the_outer_quote() -> None:
+    paragraph = (
+        "«Quando mi hanno detto “ce la faremo” non ci credevo», ha raccontato il sindaco "
+        "Marco Bellini."
+    )
+    check(
+        [paragraph],
+        "it",
+        [("Quando mi hanno detto “ce la faremo” non ci credevo", "Marco Bellini", "sindaco")],
+    )
+
+
+def test_closing_punctuation_inside_the_marks_is_kept() -> None:
+    texts = [q.text for q in extract_quotes(["“Is this the end of the road?” asked Ward."], "en")]
+    assert texts == ["Is this the end of the road?"]
+
+
+# --------------------------------------------------------------------------------------------
+# Attribution shapes
+# --------------------------------------------------------------------------------------------
+
+NATO_IT = "il Segretario generale della Nato, Mark Rutte"
+ATTRIBUTIONS = [
+    pytest.param(
+        [f"“L’Alleanza è unita e resterà unita” ha dichiarato {NATO_IT}."],
+        "it",
+        [("L’Alleanza è unita e resterà unita", "Mark Rutte", "Segretario generale della Nato")],
+        id="it-quote-verb-role-comma-name",
+    ),
+    pytest.param(
+        ['"Our support for Kyiv will not waver," said Nato Secretary General Mark Rutte.'],
+        "en",
+        [
+            (
+                "Our support for Kyiv will not waver,",
+                "Mark Rutte",
+                "Nato Secretary General",
+            )
+        ],
+        id="en-quote-said-role-name",
+    ),
+    pytest.param(
+        [
+            "Nato Secretary General Mark Rutte arrived in Vilnius on Monday.",
+            '"We are watching the border very closely," Rutte said.',
+        ],
+        "en",
+        [("We are watching the border very closely,", "Mark Rutte", "Nato Secretary General")],
+        id="en-quote-surname-said",
+    ),
+    pytest.param(
+        [
+            "Health Secretary Anna Clarke visited the hospital in Leeds.",
+            '"Waiting lists are falling, but not fast enough," she said.',
+        ],
+        "en",
+        [("Waiting lists are falling, but not fast enough,", "Anna Clarke", "Health Secretary")],
+        id="en-quote-pronoun",
+    ),
+    pytest.param(
+        ["Mark Rutte ha detto: «Non ci faremo intimidire da nessuna minaccia»."],
+        "it",
+        [("Non ci faremo intimidire da nessuna minaccia", "Mark Rutte", None)],
+        id="it-name-verb-colon-quote",
+    ),
+    pytest.param(
+        ['Rutte said: "Deterrence works only if it is credible."'],
+        "en",
+        [("Deterrence works only if it is credible.", "Rutte", None)],
+        id="en-name-said-colon-quote",
+    ),
+    pytest.param(
+        [
+            "Il ministro dell'Economia Giancarlo Ferri ha spiegato ai giornalisti: «I conti "
+            "pubblici sono sotto controllo»."
+        ],
+        "it",
+        [("I conti pubblici sono sotto controllo", "Giancarlo Ferri", "ministro dell'Economia")],
+        id="it-role-name-verb-audience-colon",
+    ),
+    pytest.param(
+        ["«I cantieri ripartiranno a marzo», dice l'assessore ai Trasporti Luca Neri."],
+        "it",
+        [("I cantieri ripartiranno a marzo", "Luca Neri", "assessore ai Trasporti")],
+        id="it-present-tense-verb",
+    ),
+    pytest.param(
+        ["«La situazione è sotto controllo», ha poi aggiunto il prefetto Anna Sala."],
+        "it",
+        [("La situazione è sotto controllo", "Anna Sala", None)],
+        id="it-auxiliary-adverb-participle-unknown-role",
+    ),
+    pytest.param(
+        ["«Non firmeremo un accordo al ribasso», disse allora il ministro Paolo Verdi."],
+        "it",
+        [("Non firmeremo un accordo al ribasso", "Paolo Verdi", "ministro")],
+        id="it-remote-past",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "language", "expected"), ATTRIBUTIONS)
+def test_attribution_shapes(paragraphs: list[str], language: str, expected: list[Expected]) -> None:
+    check(paragraphs, language, expected)
+
+
+SECONDO = [
+    pytest.param(
+        ["Secondo il ministro Paolo Verdi, «la riforma sarà approvata entro l'estate»."],
+        "it",
+        [("la riforma sarà approvata entro l'estate", "Paolo Verdi", "ministro")],
+        id="it-secondo-before",
+    ),
+    pytest.param(
+        ["«Il picco dei contagi è alle spalle», secondo il virologo Carlo Ruggeri."],
+        "it",
+        [("Il picco dei contagi è alle spalle", "Carlo Ruggeri", "virologo")],
+        id="it-secondo-after",
+    ),
+    pytest.param(
+        ['"Inflation has peaked and will fall steadily," according to economist Ruth Hale.'],
+        "en",
+        [("Inflation has peaked and will fall steadily,", "Ruth Hale", "economist")],
+        id="en-according-to-after",
+    ),
+    pytest.param(
+        ['According to Ruth Hale, "the worst of the crisis is now behind us."'],
+        "en",
+        [("the worst of the crisis is now behind us.", "Ruth Hale", None)],
+        id="en-according-to-before",
+    ),
+    pytest.param(
+        [
+            "Health Secretary Anna Clarke spoke after the meeting.",
+            '"We need more nurses on every ward," Clarke told reporters.',
+        ],
+        "en",
+        [("We need more nurses on every ward,", "Anna Clarke", "Health Secretary")],
+        id="en-told-reporters",
+    ),
+    pytest.param(
+        ['"The strike will go ahead on Friday," union leader Tom Barker told the BBC.'],
+        "en",
+        [("The strike will go ahead on Friday,", "Tom Barker", "union leader")],
+        id="en-told-the-bbc",
+    ),
+    pytest.param(
+        ['"There is no deal on the table yet," said Barker.'],
+        "en",
+        [("There is no deal on the table yet,", "Barker", None)],
+        id="en-said-surname-without-full-name",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "language", "expected"), SECONDO)
+def test_secondo_according_to_and_told(
+    paragraphs: list[str], language: str, expected: list[Expected]
+) -> None:
+    check(paragraphs, language, expected)
+
+
+# --------------------------------------------------------------------------------------------
+# Interrupted quotes: one quote, the parts joined with a space
+# --------------------------------------------------------------------------------------------
+
+INTERRUPTED = [
+    pytest.param(
+        "«Non possiamo restare fermi - ha detto il sindaco Marco Bellini - mentre la città "
+        "aspetta risposte».",
+        "it",
+        (
+            "Non possiamo restare fermi mentre la città aspetta risposte",
+            "Marco Bellini",
+            "sindaco",
+        ),
+        id="it-dash-aside",
+    ),
+    pytest.param(
+        "«Non possiamo restare fermi», ha aggiunto Marco Bellini, «mentre la città aspetta».",
+        "it",
+        ("Non possiamo restare fermi mentre la città aspetta", "Marco Bellini", None),
+        id="it-comma-interruption",
+    ),
+    pytest.param(
+        "“We cannot stand still,” said Helen Ward, “while the region burns.”",
+        "en",
+        ("We cannot stand still, while the region burns.", "Helen Ward", None),
+        id="en-said-name-interruption",
+    ),
+    pytest.param(
+        "“Deterrence is not aggression – said Mark Rutte – it is how we keep the peace”.",
+        "en",
+        ("Deterrence is not aggression it is how we keep the peace", "Mark Rutte", None),
+        id="en-en-dash-aside",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraph", "language", "expected"), INTERRUPTED)
+def test_interrupted_quote_is_one_quote(paragraph: str, language: str, expected: Expected) -> None:
+    check([paragraph], language, [expected])
+
+
+def test_interrupted_by_pronoun_takes_the_last_named_speaker() -> None:
+    paragraphs = [
+        '"We have done our part," Helen Ward said.',
+        "“The first step is simple,” she added, “and it costs nothing.”",
+    ]
+    check(
+        paragraphs,
+        "en",
+        [
+            ("We have done our part,", "Helen Ward", None),
+            ("The first step is simple, and it costs nothing.", "Helen Ward", None),
+        ],
+    )
+
+
+def test_speakers_own_dash_aside_stays_in_the_quote() -> None:
+    paragraph = "«Questa decisione - attesa da mesi - è quella giusta», ha detto Marco Bellini."
+    check(
+        [paragraph],
+        "it",
+        [("Questa decisione - attesa da mesi - è quella giusta", "Marco Bellini", None)],
+    )
+
+
+def test_two_sentences_split_by_an_attribution_are_two_quotes() -> None:
+    paragraph = "«Abbiamo vinto.» ha detto Marco Bellini. «Adesso però si lavora per la città.»"
+    check(
+        [paragraph],
+        "it",
+        [
+            ("Abbiamo vinto.", "Marco Bellini", None),
+            ("Adesso però si lavora per la città.", "Marco Bellini", None),
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Quotes across paragraphs
+# --------------------------------------------------------------------------------------------
+
+
+def test_paragraph_closing_a_quote_it_never_opened_is_quoted_whole() -> None:
+    paragraphs = [
+        "“Le scuole riapriranno lunedì” ha dichiarato il sindaco di Novara, Elena Fumagalli.",
+        "Il sindaco ha poi parlato dei lavori in corso.",
+        "La sicurezza degli edifici è stata verificata in ogni plesso. Nessun rischio per gli "
+        "studenti” ha concluso Fumagalli.",
+    ]
+    check(
+        paragraphs,
+        "it",
+        [
+            ("Le scuole riapriranno lunedì", "Elena Fumagalli", "sindaco di Novara"),
+            (
+                "La sicurezza degli edifici è stata verificata in ogni plesso. Nessun rischio "
+                "per gli studenti",
+                "Elena Fumagalli",
+                "sindaco di Novara",
+            ),
+        ],
+    )
+
+
+def test_english_paragraph_closing_an_unopened_quote() -> None:
+    paragraphs = [
+        "The plan was announced by Transport Secretary Liam Price on Tuesday.",
+        'Rail fares will be frozen for two years. Every commuter will feel it," Price said.',
+    ]
+    check(
+        paragraphs,
+        "en",
+        [
+            (
+                "Rail fares will be frozen for two years. Every commuter will feel it,",
+                "Liam Price",
+                "Transport Secretary",
+            )
+        ],
+    )
+
+
+def test_multi_paragraph_quote_reopened_at_each_paragraph() -> None:
+    paragraphs = [
+        "Il presidente della Regione, Paolo Verdi, ha scritto ai cittadini:",
+        "«Abbiamo davanti mesi difficili, e non voglio nasconderlo a nessuno.",
+        "«Ma abbiamo anche le risorse per affrontarli, se restiamo uniti.»",
+        "La lettera è stata pubblicata sul sito della Regione.",
+    ]
+    check(
+        paragraphs,
+        "it",
+        [
+            (
+                "Abbiamo davanti mesi difficili, e non voglio nasconderlo a nessuno. Ma "
+                "abbiamo anche le risorse per affrontarli, se restiamo uniti.",
+                "Paolo Verdi",
+                "presidente della Regione",
+            )
+        ],
+    )
+
+
+def test_english_multi_paragraph_quote() -> None:
+    paragraphs = [
+        'Ward said: "This is not the end of the negotiations.',
+        '"It is the beginning of a harder phase, and we are ready for it."',
+    ]
+    check(
+        paragraphs,
+        "en",
+        [
+            (
+                "This is not the end of the negotiations. It is the beginning of a harder "
+                "phase, and we are ready for it.",
+                "Ward",
+                None,
+            )
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Names: surname resolution, roles before and after, titles
+# --------------------------------------------------------------------------------------------
+
+RESOLUTION = [
+    pytest.param(
+        [
+            "Il Segretario generale della Nato, Mark Rutte, è arrivato a Roma.",
+            "«Sosterremo Kiev fino in fondo» ha concluso Rutte.",
+        ],
+        "it",
+        [("Sosterremo Kiev fino in fondo", "Mark Rutte", "Segretario generale della Nato")],
+        id="it-surname-after-full-name-with-role",
+    ),
+    pytest.param(
+        [
+            "Mark Rutte, segretario generale della Nato, ha incontrato la premier.",
+            "«La sicurezza dell'Europa passa anche dal Mediterraneo», ha detto Rutte.",
+        ],
+        "it",
+        [
+            (
+                "La sicurezza dell'Europa passa anche dal Mediterraneo",
+                "Mark Rutte",
+                "segretario generale della Nato",
+            )
+        ],
+        id="it-role-in-apposition-after-name",
+    ),
+    pytest.param(
+        [
+            "«Non abbiamo ricevuto alcuna richiesta ufficiale», ha detto Rutte.",
+            "Il segretario generale della Nato Mark Rutte parlerà domani al Senato.",
+        ],
+        "it",
+        [
+            (
+                "Non abbiamo ricevuto alcuna richiesta ufficiale",
+                "Mark Rutte",
+                "segretario generale della Nato",
+            )
+        ],
+        id="it-full-name-only-after",
+    ),
+    pytest.param(
+        [
+            '"We will not be rushed into a bad deal," said Mr Starmer.',
+            "Sir Keir Starmer is due in Brussels on Thursday.",
+        ],
+        "en",
+        [("We will not be rushed into a bad deal,", "Keir Starmer", None)],
+        id="en-honorific-surname-full-name-after",
+    ),
+    pytest.param(
+        [
+            "Ukraine's President Volodymyr Zelensky thanked the allies.",
+            '"Every air-defence system saves lives," President Zelensky said.',
+        ],
+        "en",
+        [("Every air-defence system saves lives,", "Volodymyr Zelensky", "Ukraine's President")],
+        id="en-title-surname",
+    ),
+    pytest.param(
+        [
+            "«Abbiamo bisogno di più sistemi di difesa aerea», ha detto il presidente ucraino "
+            "Volodymyr Zelensky."
+        ],
+        "it",
+        [
+            (
+                "Abbiamo bisogno di più sistemi di difesa aerea",
+                "Volodymyr Zelensky",
+                "presidente ucraino",
+            )
+        ],
+        id="it-role-with-adjective",
+    ),
+    pytest.param(
+        [
+            "«Il dialogo con Bruxelles resta aperto», ha detto la presidente della Commissione "
+            "europea Ursula von der Leyen."
+        ],
+        "it",
+        [
+            (
+                "Il dialogo con Bruxelles resta aperto",
+                "Ursula von der Leyen",
+                "presidente della Commissione europea",
+            )
+        ],
+        id="it-name-with-particles",
+    ),
+    pytest.param(
+        [
+            'Kremlin spokesman Dmitry Orlov dismissed the report. "These claims are absurd," '
+            "Orlov said."
+        ],
+        "en",
+        [("These claims are absurd,", "Dmitry Orlov", "Kremlin spokesman")],
+        id="en-organisation-modifier-role",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "language", "expected"), RESOLUTION)
+def test_names_and_roles(paragraphs: list[str], language: str, expected: list[Expected]) -> None:
+    check(paragraphs, language, expected)
+
+
+# --------------------------------------------------------------------------------------------
+# Sentences that introduce a quote without a reporting verb, and "secondo/per" clauses
+# --------------------------------------------------------------------------------------------
+
+INTRODUCED = [
+    pytest.param(
+        [
+            "Giulia Marchetti, economista dell'Università di Pavia, è cauta: «La ripresa c'è, ma "
+            "resta fragile»."
+        ],
+        "it",
+        [
+            (
+                "La ripresa c'è, ma resta fragile",
+                "Giulia Marchetti",
+                "economista dell'Università di Pavia",
+            )
+        ],
+        id="it-name-apposition-colon",
+    ),
+    pytest.param(
+        [
+            "Da Mosca il portavoce del Cremlino, Dmitri Orlov, ha respinto ogni accusa: «Sono "
+            "soltanto illazioni senza prove»."
+        ],
+        "it",
+        [("Sono soltanto illazioni senza prove", "Dmitri Orlov", "portavoce del Cremlino")],
+        id="it-place-role-name-other-verb-colon",
+    ),
+    pytest.param(
+        [
+            "10:15 - Il ministro dell'Interno Carlo Neri ha commentato sui social: «Nessuna "
+            "tolleranza per chi aggredisce gli agenti»."
+        ],
+        "it",
+        [
+            (
+                "Nessuna tolleranza per chi aggredisce gli agenti",
+                "Carlo Neri",
+                "ministro dell'Interno",
+            )
+        ],
+        id="it-liveblog-timestamp",
+    ),
+    pytest.param(
+        [
+            "Per il tecnico della squadra ospite, Luca Ferri, è mancata la cattiveria: «Abbiamo "
+            "sprecato troppe occasioni sotto porta»."
+        ],
+        "it",
+        [
+            (
+                "Abbiamo sprecato troppe occasioni sotto porta",
+                "Luca Ferri",
+                "tecnico della squadra ospite",
+            )
+        ],
+        id="it-per-x-comma-colon",
+    ),
+    pytest.param(
+        [
+            "Secondo un diplomatico europeo, il nodo è politico: «Nessuno vuole pagare per primo "
+            "il conto della difesa comune»."
+        ],
+        "it",
+        [
+            (
+                "Nessuno vuole pagare per primo il conto della difesa comune",
+                "un diplomatico europeo",
+                None,
+            )
+        ],
+        id="it-secondo-unnamed-clause-colon",
+    ),
+    pytest.param(
+        [
+            "Per la prima volta la premier Giorgia Meloni ha cambiato linea: «Rivedremo tutti i "
+            "contratti firmati negli ultimi due anni»."
+        ],
+        "it",
+        [
+            (
+                "Rivedremo tutti i contratti firmati negli ultimi due anni",
+                "Giorgia Meloni",
+                "premier",
+            )
+        ],
+        id="it-per-la-prima-volta-names-no-one",
+    ),
+    pytest.param(
+        [
+            "Iryna Kovalenko, a retired teacher of 67, was philosophical: 'We have survived worse "
+            "winters than this one.'"
+        ],
+        "en",
+        [
+            (
+                "We have survived worse winters than this one.",
+                "Iryna Kovalenko",
+                "retired teacher of 67",
+            )
+        ],
+        id="en-name-apposition-colon",
+    ),
+    pytest.param(
+        [
+            "Speaking in Leeds, the Governor of the Bank of England, Alan Hurst, struck a calm "
+            "tone: “The direction of travel is clear and it is downwards.”"
+        ],
+        "en",
+        [
+            (
+                "The direction of travel is clear and it is downwards.",
+                "Alan Hurst",
+                "Governor of the Bank of England",
+            )
+        ],
+        id="en-participle-role-of-org-name-colon",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "language", "expected"), INTRODUCED)
+def test_sentences_that_introduce_a_quote(
+    paragraphs: list[str], language: str, expected: list[Expected]
+) -> None:
+    check(paragraphs, language, expected)
+
+
+DOCUMENTS = [
+    pytest.param(
+        "«Il traffico resterà chiuso fino a domenica sera», si legge in una nota della "
+        "Prefettura di Torino.",
+        "it",
+        ("Il traffico resterà chiuso fino a domenica sera", "Prefettura di Torino", None),
+        id="it-si-legge-in-una-nota",
+    ),
+    pytest.param(
+        '"All branches will reopen on Monday morning." That was the response of the city '
+        "council in a statement.",
+        "en",
+        ("All branches will reopen on Monday morning.", "the city council", None),
+        id="en-that-was-the-response-of",
+    ),
+    pytest.param(
+        "«Il bilancio si chiude in attivo per il terzo anno». È il commento del sindaco Marco "
+        "Bellini.",
+        "it",
+        ("Il bilancio si chiude in attivo per il terzo anno", "Marco Bellini", "sindaco"),
+        id="it-e-il-commento-di",
+    ),
+    pytest.param(
+        '"Allies reaffirmed their support for as long as it takes," NATO said in a communiqué.',
+        "en",
+        ("Allies reaffirmed their support for as long as it takes,", "NATO", None),
+        id="en-acronym-institution",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraph", "language", "expected"), DOCUMENTS)
+def test_documents_statements_and_institutions(
+    paragraph: str, language: str, expected: Expected
+) -> None:
+    check([paragraph], language, [expected])
+
+
+def test_acronym_is_not_resolved_to_a_person_whose_role_mentions_it() -> None:
+    paragraphs = [
+        "NATO Secretary General Mark Rutte opened the meeting in Brussels.",
+        '"Allies reaffirmed their support for as long as it takes," NATO said in a communiqué.',
+    ]
+    assert [q.speaker for q in extract_quotes(paragraphs, "en")] == ["NATO"]
+
+
+# --------------------------------------------------------------------------------------------
+# Epithets, abbreviated offices, "la Meloni": pointers to a person named elsewhere
+# --------------------------------------------------------------------------------------------
+
+POINTERS = [
+    pytest.param(
+        [
+            "Il protagonista della serata è stato Nicola Serra, autore della doppietta. «Ho "
+            "solo seguito l'istinto, il resto lo ha fatto la squadra», ha raccontato il ventenne "
+            "sardo."
+        ],
+        "it",
+        [("Ho solo seguito l'istinto, il resto lo ha fatto la squadra", "Nicola Serra", None)],
+        id="it-epithet-age-origin",
+    ),
+    pytest.param(
+        [
+            "Kofi Asante, who scored twice, could barely speak. “I will remember this night for "
+            "the rest of my life,” the 21-year-old said."
+        ],
+        "en",
+        [("I will remember this night for the rest of my life,", "Kofi Asante", None)],
+        id="en-epithet-age",
+    ),
+    pytest.param(
+        [
+            "Sono le richieste del pubblico ministero Anna Ferri al termine della requisitoria.",
+            "«Il crollo non è stato una fatalità, ma il frutto di scelte precise», ha detto il pm.",
+        ],
+        "it",
+        [
+            (
+                "Il crollo non è stato una fatalità, ma il frutto di scelte precise",
+                "Anna Ferri",
+                "pubblico ministero",
+            )
+        ],
+        id="it-pm-abbreviation",
+    ),
+    pytest.param(
+        [
+            "La premier Giorgia Meloni ha incontrato i sindacati a Palazzo Chigi.",
+            "«Il confronto andrà avanti anche la prossima settimana», ha detto la Meloni.",
+        ],
+        "it",
+        [("Il confronto andrà avanti anche la prossima settimana", "Giorgia Meloni", "premier")],
+        id="it-article-surname",
+    ),
+    pytest.param(
+        [
+            "Il ministro della Salute, Orazio Bellini, ha firmato il decreto.",
+            "Il ministro ha poi spiegato in conferenza stampa: \"Le liste d'attesa vanno "
+            'dimezzate entro un anno".',
+        ],
+        "it",
+        [
+            (
+                "Le liste d'attesa vanno dimezzate entro un anno",
+                "Orazio Bellini",
+                "ministro della Salute",
+            )
+        ],
+        id="it-office-names-the-one-holder",
+    ),
+    pytest.param(
+        [
+            "Soddisfatto il capitano della nazionale, Filippo Garbin, dopo la vittoria. “I "
+            "ragazzi hanno dimostrato carattere fino alla fine”, ha detto lui."
+        ],
+        "it",
+        [
+            (
+                "I ragazzi hanno dimostrato carattere fino alla fine",
+                "Filippo Garbin",
+                "capitano della nazionale",
+            )
+        ],
+        id="it-pronoun-skips-sentence-initial-adjective",
+    ),
+    pytest.param(
+        [
+            "La candidata Valentina Proietti è in vantaggio di quattro punti.",
+            "Proietti, arrivata al comitato di corso Vannucci, predica prudenza. “È presto per "
+            "commentare qualsiasi dato”, ha detto lei ai cronisti.",
+        ],
+        "it",
+        [("È presto per commentare qualsiasi dato", "Valentina Proietti", "candidata")],
+        id="it-pronoun-is-the-sentence-subject",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "language", "expected"), POINTERS)
+def test_pointers_to_a_person_named_elsewhere(
+    paragraphs: list[str], language: str, expected: list[Expected]
+) -> None:
+    check(paragraphs, language, expected)
+
+
+INVERTED_SUBJECTS = [
+    pytest.param(
+        "«Aspettiamo da tre anni una risposta dallo Stato», ha detto all'uscita la madre di una "
+        "delle vittime.",
+        "it",
+        ("Aspettiamo da tre anni una risposta dallo Stato", "la madre di una delle vittime", None),
+        id="it-complement-then-unnamed-subject",
+    ),
+    pytest.param(
+        "«Abbiamo lavorato su ogni singolo fotogramma del film», ha raccontato a Repubblica "
+        "Serena Galli, responsabile del restauro.",
+        "it",
+        (
+            "Abbiamo lavorato su ogni singolo fotogramma del film",
+            "Serena Galli",
+            "responsabile del restauro",
+        ),
+        id="it-outlet-then-person",
+    ),
+    pytest.param(
+        '"Voters here want their hospital kept open," one Labour MP told the Guardian.',
+        "en",
+        ("Voters here want their hospital kept open,", "Labour MP", None),
+        id="en-one-labour-mp",
+    ),
+    pytest.param(
+        '"I would be cautious about calling it a lake," said planetary scientist Erik Lindqvist.',
+        "en",
+        ("I would be cautious about calling it a lake,", "Erik Lindqvist", "planetary scientist"),
+        id="en-surname-with-profession-suffix",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraph", "language", "expected"), INVERTED_SUBJECTS)
+def test_speaker_after_the_verb(paragraph: str, language: str, expected: Expected) -> None:
+    check([paragraph], language, [expected])
+
+
+# --------------------------------------------------------------------------------------------
+# Unnamed speakers and institutions
+# --------------------------------------------------------------------------------------------
+
+UNNAMED = [
+    pytest.param(
+        "«Non c'è alcuna trattativa in corso», ha detto il portavoce del Cremlino.",
+        "it",
+        ("Non c'è alcuna trattativa in corso", "il portavoce del Cremlino", None),
+        id="it-portavoce",
+    ),
+    pytest.param(
+        "«La situazione resta molto tesa al confine», spiega un funzionario.",
+        "it",
+        ("La situazione resta molto tesa al confine", "un funzionario", None),
+        id="it-funzionario",
+    ),
+    pytest.param(
+        '"All flights will resume by the weekend," the ministry said in a statement.',
+        "en",
+        ("All flights will resume by the weekend,", "the ministry", None),
+        id="en-the-ministry",
+    ),
+    pytest.param(
+        '"We have no comment on ongoing investigations," a police spokesperson said.',
+        "en",
+        ("We have no comment on ongoing investigations,", "a police spokesperson", None),
+        id="en-a-spokesperson",
+    ),
+    pytest.param(
+        "«L'incontro è stato cordiale e costruttivo», fa sapere Palazzo Chigi.",
+        "it",
+        ("L'incontro è stato cordiale e costruttivo", "Palazzo Chigi", None),
+        id="it-institution-fa-sapere",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraph", "language", "expected"), UNNAMED)
+def test_unnamed_speakers_are_kept_as_written(
+    paragraph: str, language: str, expected: Expected
+) -> None:
+    check([paragraph], language, [expected])
+
+
+# --------------------------------------------------------------------------------------------
+# Attribution in the next sentence, and continuing speakers
+# --------------------------------------------------------------------------------------------
+
+NEXT_SENTENCE = [
+    pytest.param(
+        "«Il porto sarà pronto entro la fine dell'anno». Lo ha dichiarato il ministro delle "
+        "Infrastrutture Carlo Ruggeri.",
+        "it",
+        (
+            "Il porto sarà pronto entro la fine dell'anno",
+            "Carlo Ruggeri",
+            "ministro delle Infrastrutture",
+        ),
+        id="it-lo-ha-dichiarato",
+    ),
+    pytest.param(
+        "«Non ci sono soldi per tutto e bisogna scegliere». Così il sindaco Marco Bellini.",
+        "it",
+        ("Non ci sono soldi per tutto e bisogna scegliere", "Marco Bellini", "sindaco"),
+        id="it-cosi",
+    ),
+    pytest.param(
+        "«Lo scudetto si decide a maggio, non adesso». Lo dice Luca Neri a La Stampa.",
+        "it",
+        ("Lo scudetto si decide a maggio, non adesso", "Luca Neri", None),
+        id="it-lo-dice-a-outlet",
+    ),
+    pytest.param(
+        '"We are a long way from a ceasefire." That was how Helen Ward put it on Sunday.',
+        "en",
+        ("We are a long way from a ceasefire.", "Helen Ward", None),
+        id="en-that-was-how",
+    ),
+    pytest.param(
+        '"The economy is turning a corner." Those were the words of Rachel Moore.',
+        "en",
+        ("The economy is turning a corner.", "Rachel Moore", None),
+        id="en-those-were-the-words",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraph", "language", "expected"), NEXT_SENTENCE)
+def test_attribution_in_the_next_sentence(
+    paragraph: str, language: str, expected: Expected
+) -> None:
+    check([paragraph], language, [expected])
+
+
+def test_next_sentence_attribution_in_the_following_paragraph() -> None:
+    paragraphs = [
+        "«La ricostruzione durerà almeno dieci anni, servono fondi europei».",
+        "Lo ha spiegato il commissario Giorgio Lanza durante l'audizione.",
+    ]
+    check(
+        paragraphs,
+        "it",
+        [
+            (
+                "La ricostruzione durerà almeno dieci anni, servono fondi europei",
+                "Giorgio Lanza",
+                "commissario",
+            )
+        ],
+    )
+
+
+CONTINUATIONS = [
+    pytest.param(
+        [
+            "«Il piano è finanziato», ha detto il ministro Paolo Verdi.",
+            "«Partiremo dalle scuole e dagli ospedali», ha aggiunto.",
+        ],
+        "it",
+        [
+            ("Il piano è finanziato", "Paolo Verdi", "ministro"),
+            ("Partiremo dalle scuole e dagli ospedali", "Paolo Verdi", "ministro"),
+        ],
+        id="it-ha-aggiunto",
+    ),
+    pytest.param(
+        [
+            "«Il piano è finanziato», ha detto il ministro Paolo Verdi.",
+            "Poi ha precisato: «Le prime gare partiranno già a febbraio».",
+        ],
+        "it",
+        [
+            ("Il piano è finanziato", "Paolo Verdi", "ministro"),
+            ("Le prime gare partiranno già a febbraio", "Paolo Verdi", "ministro"),
+        ],
+        id="it-poi-ha-precisato",
+    ),
+    pytest.param(
+        [
+            '"The plan is fully funded," said Treasury minister Sam Okafor.',
+            '"Schools and hospitals come first," he added.',
+        ],
+        "en",
+        [
+            ("The plan is fully funded,", "Sam Okafor", "Treasury minister"),
+            ("Schools and hospitals come first,", "Sam Okafor", "Treasury minister"),
+        ],
+        id="en-he-added",
+    ),
+    pytest.param(
+        [
+            '"The plan is fully funded," Okafor said. "Nobody should doubt that for a second."',
+        ],
+        "en",
+        [
+            ("The plan is fully funded,", "Okafor", None),
+            ("Nobody should doubt that for a second.", "Okafor", None),
+        ],
+        id="en-unattributed-follow-up-in-same-paragraph",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "language", "expected"), CONTINUATIONS)
+def test_a_verb_without_subject_continues_the_last_speaker(
+    paragraphs: list[str], language: str, expected: list[Expected]
+) -> None:
+    check(paragraphs, language, expected)
+
+
+def test_a_new_named_speaker_replaces_the_last_one() -> None:
+    paragraphs = [
+        "«Il piano è finanziato», ha detto il ministro Paolo Verdi.",
+        "«È un libro dei sogni», ha replicato la senatrice Anna Sala.",
+        "«E non ci sono coperture», ha aggiunto.",
+    ]
+    speakers = [q.speaker for q in extract_quotes(paragraphs, "it")]
+    assert speakers == ["Paolo Verdi", "Anna Sala", "Anna Sala"]
+
+
+# --------------------------------------------------------------------------------------------
+# Outlets are not speakers
+# --------------------------------------------------------------------------------------------
+
+OUTLETS = [
+    pytest.param(
+        "«Le truppe sono pronte a ogni evenienza», scrive la Tass.", "it", None, id="it-tass"
+    ),
+    pytest.param(
+        "«Il vertice si terrà a Ginevra a fine mese», riferisce l'Ansa.", "it", None, id="it-ansa"
+    ),
+    pytest.param(
+        '"The factory will close by the end of the year," Reuters reported.',
+        "en",
+        None,
+        id="en-reuters-reported",
+    ),
+    pytest.param(
+        '"We will appeal the ruling all the way," Helen Ward told Reuters.',
+        "en",
+        "Helen Ward",
+        id="en-told-reuters",
+    ),
+    pytest.param(
+        "«Abbiamo giocato la nostra miglior partita», ha detto ai microfoni di Dazn "
+        "l'allenatore Marco Bellini.",
+        "it",
+        "Marco Bellini",
+        id="it-ai-microfoni-di",
+    ),
+    pytest.param(
+        "In un'intervista al Corriere il ministro Paolo Verdi ha detto: «La manovra non "
+        "aumenterà le tasse».",
+        "it",
+        "Paolo Verdi",
+        id="it-intervista-al-corriere",
+    ),
+    pytest.param(
+        "«Il governo durerà tutta la legislatura», ha detto a Sky TG24 il ministro Paolo Verdi.",
+        "it",
+        "Paolo Verdi",
+        id="it-ha-detto-a-sky",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraph", "language", "speaker"), OUTLETS)
+def test_outlets_are_never_speakers(paragraph: str, language: str, speaker: str | None) -> None:
+    quotes = extract_quotes([paragraph], language)
+    assert [q.speaker or None for q in quotes] == [speaker]
+
+
+# --------------------------------------------------------------------------------------------
+# Not quotes: scare quotes, titles, dash asides
+# --------------------------------------------------------------------------------------------
+
+NOT_QUOTES = [
+    pytest.param(
+        "Il governo ha approvato il “decreto sicurezza” con il voto di fiducia.", id="it-decreto"
+    ),
+    pytest.param(
+        'Critics dismissed the so-called "peace plan" as a ploy to buy time.', id="en-so-called"
+    ),
+    pytest.param(
+        "Stasera in tv il film «La grande bellezza» di Paolo Sorrentino.", id="it-film-title"
+    ),
+    pytest.param(
+        "La decisione - attesa da mesi - arriva oggi, dopo il voto del consiglio.",
+        id="it-dash-aside-in-narration",
+    ),
+    pytest.param(
+        "The decision – expected for months – was finally announced on Friday.",
+        id="en-dash-aside-in-narration",
+    ),
+    pytest.param(
+        "Il governo ha approvato il “decreto sicurezza”, ha detto il ministro Paolo Verdi.",
+        id="it-scare-quote-inside-an-attributed-sentence",
+    ),
+    pytest.param('The band played "Bohemian Rhapsody" twice before midnight.', id="en-song-title"),
+    pytest.param(
+        "Il romanzo “Il giorno in cui tornò la neve” ha vinto il premio.",
+        id="it-long-title-after-cue",
+    ),
+    pytest.param(
+        "L'assessore ha promesso un “tavolo permanente” con le associazioni di categoria.",
+        id="it-short-object-after-reporting-verb",
+    ),
+    pytest.param(
+        "The ministry said it had struck “energy facilities” used by the army.",
+        id="en-short-object-after-said",
+    ),
+    pytest.param(
+        "Il cantiere, ha ricordato Villa, era stato definito «esemplare» dai tecnici.",
+        id="it-one-word-after-attribution-aside",
+    ),
+]
+
+
+@pytest.mark.parametrize("paragraph", NOT_QUOTES)
+def test_scare_quotes_titles_and_asides_are_not_quotes(paragraph: str) -> None:
+    assert extract_quotes([paragraph], "it") == []
+
+
+SHORT_ATTRIBUTED = [
+    pytest.param("«Mai», ha risposto Conte.", "it", ("Mai", "Conte", None), id="it-mai"),
+    pytest.param('"Never," Ward replied.', "en", ("Never,", "Ward", None), id="en-never"),
+    pytest.param(
+        "Alla domanda sulle dimissioni il sindaco ha risposto: «Assolutamente no».",
+        "it",
+        ("Assolutamente no", None, None),
+        id="it-colon-short",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraph", "language", "expected"), SHORT_ATTRIBUTED)
+def test_short_quote_with_an_attribution_is_a_quote(
+    paragraph: str, language: str, expected: Expected
+) -> None:
+    assert [q.text for q in extract_quotes([paragraph], language)] == [expected[0]]
+
+
+# --------------------------------------------------------------------------------------------
+# Key quotes
+# --------------------------------------------------------------------------------------------
+
+
+def test_single_quote_is_key() -> None:
+    quotes = extract_quotes(["«Mai», ha risposto Conte."], "it")
+    assert [q.key for q in quotes] == [True]
+
+
+def test_boilerplate_is_not_key_and_at_most_two_are() -> None:
+    paragraphs = [
+        "«No comment», ha detto il portavoce all'uscita.",
+        "«Abbiamo presentato un piano da tre miliardi per le scuole del Sud e lo difenderemo in "
+        "Parlamento», ha detto il ministro Paolo Verdi.",
+        "«Il confronto con le regioni resta aperto e nessuno sarà lasciato indietro», ha "
+        "aggiunto Verdi.",
+        "«Vedremo», ha detto Anna Sala.",
+        "«Grazie», ha concluso Verdi.",
+    ]
+    quotes = extract_quotes(paragraphs, "it")
+    assert len(quotes) == 5
+    keyed = [q.text[:20] for q in quotes if q.key]
+    assert keyed == ["Abbiamo presentato u", "Il confronto con le "]
+
+
+def test_attributed_quote_beats_unattributed_one() -> None:
+    paragraphs = [
+        "Sul muro della scuola qualcuno ha scritto «non ci arrenderemo mai a nessuno».",
+        '"We will rebuild this school before the winter," said Mayor Laura Conti.',
+    ]
+    keyed = [q.speaker for q in extract_quotes(paragraphs, "en") if q.key]
+    assert keyed[0] == "Laura Conti"
+
+
+def test_key_is_deterministic_and_ties_go_to_the_first_appearance() -> None:
+    paragraphs = [
+        "«La prima risposta arriverà dai cantieri già aperti in città», ha detto Bellini.",
+        "«La seconda risposta arriverà dalle scuole già aperte in città», ha detto Bellini.",
+        "«Vedremo», ha detto Bellini.",
+    ]
+    for _ in range(3):
+        assert [q.key for q in extract_quotes(paragraphs, "it")] == [True, False, False]
+
+
+# --------------------------------------------------------------------------------------------
+# Robustness
+# --------------------------------------------------------------------------------------------
+
+
+@given(st.lists(st.text(alphabet="ab «»“”\"'‘’,.-:–", max_size=60), max_size=5))
+def test_any_text_yields_well_formed_quotes(paragraphs: list[str]) -> None:
+    quotes = extract_quotes(paragraphs, "it")
+    assert all(isinstance(q, Quote) and q.text == q.text.strip() for q in quotes)
+    assert sum(q.key for q in quotes) <= 2
+    assert not quotes or any(q.key for q in quotes)
+
+
+def test_unknown_language_is_read_like_english() -> None:
+    paragraph = '"The talks will resume next week in Geneva," said Helen Ward.'
+    assert extract_quotes([paragraph], "de") == extract_quotes([paragraph], "en")
+
+
+def test_empty_article() -> None:
+    assert extract_quotes([], "it") == []
+
+
+# --------------------------------------------------------------------------------------------
+# The reference article (third-party text, read at run time, never copied here)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not REFERENCE_ARTICLE.exists(), reason="reference article not available")
+def test_reference_article_has_exactly_three_quotes_by_rutte() -> None:
+    blocks = [block.strip() for block in REFERENCE_ARTICLE.read_text("utf-8").split("\n\n")]
+    body = [" ".join(block.split()) for block in blocks if block][2:]  # category, title
+    quotes = extract_quotes(body, "it")
+    assert len(quotes) == 3
+    assert all(q.speaker == "Mark Rutte" for q in quotes)
+    assert all(q.role == "Segretario generale della Nato" for q in quotes)
+    assert [q.text.split()[0] for q in quotes] == ["Dopo", "L’approfondimento", "Oggi"]
+    assert any(q.key for q in quotes)

@@ -1,0 +1,89 @@
+"""Acceptance on the reference article (read at run time from shared/seeds, never stored here).
+
+Both fixtures built from it, the article page and the RSS item, go through the whole pipeline
+(`rassegna ingest`) and are read back through `rassegna brief --json` and `rassegna topic`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.core.text import split_paragraphs, split_sentences
+from tests.reference import reference_feed_xml, reference_page_html, reference_text
+
+FIXTURES: dict[str, tuple[str, Callable[[], bytes]]] = {
+    "page": ("nato-kursk.html", reference_page_html),
+    "rss": ("nato-kursk.xml", reference_feed_xml),
+}
+RELATED_TITLE = "Gli Stati Uniti confermano la presenza dei soldati nordcoreani in Russia"
+
+
+@pytest.fixture(params=sorted(FIXTURES))
+def ingested(
+    request: pytest.FixtureRequest, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> str:
+    """A database holding the reference article, ingested from the page or from the feed."""
+    name, build = FIXTURES[request.param]
+    source = tmp_path / name
+    source.write_bytes(build())
+    database = f"sqlite:///{tmp_path / 'reference.db'}"
+    assert main(["--database-url", database, "ingest", str(source)]) == 0
+    capsys.readouterr()
+    return database
+
+
+def json_of(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:
+    assert main(list(args)) == 0
+    result: list[dict[str, object]] = json.loads(capsys.readouterr().out)
+    return result
+
+
+def seed_parts() -> tuple[str, list[str]]:
+    lines = [line for line in reference_text().splitlines() if line.strip()]
+    return lines[1].strip(), split_paragraphs("\n\n".join(lines[2:-1]))
+
+
+def test_briefing_of_the_reference_article(
+    ingested: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    title, body = seed_parts()
+    [latest] = json_of(capsys, "--database-url", ingested, "latest", "--json")
+    [briefing] = json_of(capsys, "--database-url", ingested, "brief", str(latest["url"]), "--json")
+    assert briefing["title"] == title
+    assert briefing["tags"] == ["Russia", "Ucraina"]
+    assert briefing["language"] == "it"
+    assert briefing["lead"] == split_sentences(body[0])[0]
+    quotes = briefing["quotes"]
+    assert isinstance(quotes, list)
+    assert len(quotes) == 3
+    assert [(q["speaker"], q["role"]) for q in quotes] == [
+        ("Mark Rutte", "Segretario generale della Nato")
+    ] * 3
+    assert quotes[0]["text"].startswith("Dopo la condivisione delle valutazioni d’intelligence")
+    assert quotes[1]["text"].startswith("L’approfondimento della cooperazione militare")
+    assert quotes[1]["text"].endswith("sanzioni internazionali")
+    assert quotes[2]["text"].startswith("Oggi abbiamo discusso")
+    assert any(q["key"] for q in quotes)
+    related = briefing["related"]
+    assert isinstance(related, list)
+    assert RELATED_TITLE in [link["title"] for link in related]
+
+
+@pytest.mark.parametrize(
+    "words", ["ucraina", "ucraini", "Ucraina", "corea del nord", "nordcoreani", "kursk", "rutte"]
+)
+def test_topic_finds_it(ingested: str, words: str, capsys: pytest.CaptureFixture[str]) -> None:
+    found = json_of(capsys, "--database-url", ingested, "topic", *words.split(), "--json")
+    assert [b["title"] for b in found] == [seed_parts()[0]]
+
+
+@pytest.mark.parametrize("words", ["nati", "melone"])
+def test_topic_does_not_find_it(
+    ingested: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert json_of(capsys, "--database-url", ingested, "topic", words, "--json") == []
