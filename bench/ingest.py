@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -26,73 +25,57 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import fastfeedparser
 
 from bot.core.articles import enrich
 from bot.core.feeds import parse_feed
-from bot.ingest import store_article
+from bot.ingest import BATCH_SIZE, store_articles
 from bot.store import open_store
 
-PEOPLE = [
-    ("Segretario generale della Nato", "Mark", "Rutte"),
-    ("presidente del Consiglio", "Giorgia", "Meloni"),
-    ("ministro degli Esteri", "Antonio", "Tajani"),
-    ("presidente della Commissione europea", "Ursula", "von der Leyen"),
-    ("sindaco di Milano", "Giuseppe", "Sala"),
-    ("governatore della Banca d'Italia", "Fabio", "Panetta"),
-]
-PLACES = ["Kursk", "Kiev", "Bruxelles", "Roma", "Milano", "Corea del Nord", "Ucraina", "Russia"]
-WORDS = [
-    "governo",
-    "accordo",
-    "crisi",
-    "mercato",
-    "sicurezza",
-    "truppe",
-    "regione",
-    "confine",
-    "bilancio",
-    "elezioni",
-    "energia",
-    "prezzi",
-    "famiglie",
-    "imprese",
-    "sanzioni",
-    "alleanza",
-    "consiglio",
-    "riforma",
-    "tribunale",
-    "indagine",
-    "ospedale",
-    "scuola",
-    "trasporti",
-    "porto",
-    "industria",
-    "export",
-    "inflazione",
-    "salari",
-    "sindacato",
-    "sciopero",
-    "vertice",
-]
+FUNCTION_WORDS = (
+    "il la lo i gli le un una di del della dei delle a al alla da dal nel nella con su per tra "
+    "e o ma che non anche come più già ancora dopo prima mentre quando se è sono ha hanno"
+).split()
+SYLLABLES = (
+    "ba be bi bo ca ce ci co da de di do fa fe fi la le li lo ma me mi mo na ne ni no pa pe "
+    "pi po ra re ri ro sa se si so ta te ti to va ve vi vo za ze zi zo gra pre tri sto"
+).split()
+ENDINGS = ["a", "e", "i", "o", "are", "ato", "ione", "ità", "ente", "ismo"]
+ROLES = ["ministro", "presidente", "sindaco", "segretario generale", "portavoce", "governatore"]
 
 
-def sentence(rng: random.Random) -> str:
-    words = [rng.choice(WORDS) for _ in range(rng.randint(10, 22))]
-    words.insert(rng.randrange(len(words)), rng.choice(PLACES))
-    return " ".join(words).capitalize() + "."
+class Vocabulary:
+    """Pseudo-Italian words with a Zipf-like frequency, so that, as in real news, a few words are
+    everywhere and most are rare: shingles and index terms then behave like a real archive's."""
+
+    def __init__(self, rng: random.Random, size: int = 6000) -> None:
+        words = {
+            "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3))) + rng.choice(ENDINGS)
+            for _ in range(size * 2)
+        }
+        self.words = sorted(words)[:size]
+        rng.shuffle(self.words)
+        self.weights = [1.0 / (rank + 1) for rank in range(len(self.words))]
+        self.names = [w.capitalize() for w in self.words[-400:]]
+        self.places = [*self.names[:60], "Kursk", "Kiev", "Bruxelles", "Roma", "Corea del Nord"]
+
+    def sentence(self, rng: random.Random) -> str:
+        words = rng.choices(self.words, self.weights, k=rng.randint(10, 22))
+        for position in sorted(rng.sample(range(len(words)), 4), reverse=True):
+            words.insert(position, rng.choice(FUNCTION_WORDS))
+        words.insert(rng.randrange(len(words)), rng.choice(self.places))
+        return " ".join(words).capitalize() + "."
+
+    def person(self, rng: random.Random) -> tuple[str, str, str]:
+        return rng.choice(ROLES), rng.choice(self.names), rng.choice(self.names)
 
 
-def article_html(rng: random.Random) -> str:
-    role, first, last = rng.choice(PEOPLE)
-    paragraphs = [" ".join(sentence(rng) for _ in range(3)) for _ in range(6)]
-    paragraphs.insert(
-        2,
-        f"“{sentence(rng)} {sentence(rng)}” ha dichiarato il {role}, {first} {last}.",
-    )
-    paragraphs.insert(5, f"«{sentence(rng)}», ha concluso {last}.")
+def article_html(vocabulary: Vocabulary, rng: random.Random) -> str:
+    role, first, last = vocabulary.person(rng)
+    paragraphs = [" ".join(vocabulary.sentence(rng) for _ in range(3)) for _ in range(6)]
+    quote = f"{vocabulary.sentence(rng)} {vocabulary.sentence(rng)}"
+    paragraphs.insert(2, f"“{quote}” ha dichiarato il {role}, {first} {last}.")
+    paragraphs.insert(5, f"«{vocabulary.sentence(rng)}», ha concluso {last}.")
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     return (
         body + '<p>Leggi anche: <a href="https://esempio.invalid/altro">Un altro articolo</a></p>'
@@ -101,17 +84,18 @@ def article_html(rng: random.Random) -> str:
 
 def build_feed(count: int, seed: int = 7) -> bytes:
     rng = random.Random(seed)
+    vocabulary = Vocabulary(rng)
     start = datetime(2026, 11, 1, tzinfo=UTC)
     items = []
     for n in range(count):
-        title = escape(sentence(rng)[:90])
+        title = escape(vocabulary.sentence(rng)[:90])
         published = format_datetime(start + timedelta(minutes=7 * n))
         items.append(
             f"<item><title>{title}</title><link>https://esempio.invalid/articolo/{n}</link>"
             f"<guid>esempio-{n}</guid><pubDate>{published}</pubDate>"
-            f"<category>{rng.choice(PLACES)}</category>"
+            f"<category>{rng.choice(vocabulary.places)}</category>"
             f"<description>{title}</description>"
-            f"<content:encoded><![CDATA[{article_html(rng)}]]></content:encoded></item>"
+            f"<content:encoded><![CDATA[{article_html(vocabulary, rng)}]]></content:encoded></item>"
         )
     return (
         '<?xml version="1.0" encoding="utf-8"?>'
@@ -131,8 +115,9 @@ async def pipeline(data: bytes, database: Path) -> tuple[int, float]:
     try:
         start = time.perf_counter()
         feed = parse_feed(data, url="https://esempio.invalid/feed.xml")
-        for draft in feed.items:
-            await store_article(store, enrich(draft))
+        for start_index in range(0, len(feed.items), BATCH_SIZE):
+            batch = feed.items[start_index : start_index + BATCH_SIZE]
+            await store_articles(store, [enrich(draft) for draft in batch])
         elapsed = time.perf_counter() - start
         stored = await store.count_articles()
     finally:

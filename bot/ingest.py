@@ -10,16 +10,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.core.articles import enrich
 from bot.core.feeds import looks_like_feed, parse_feed
 from bot.core.models import Article, ArticleDraft, ParseError
 from bot.core.pages import parse_page
-from bot.core.stories import band_keys, choose_story, signature
+from bot.core.stories import StoryCandidate, choose_story
 from bot.fetch import Fetcher, FetchError
-from bot.store.base import Store, UpsertOutcome
+from bot.store.base import PreparedArticle, Store, UpsertOutcome, prepare_article
 
 log = logging.getLogger(__name__)
 
@@ -98,15 +98,32 @@ def parse_source(source: SourceBytes) -> list[ArticleDraft]:
     return [parse_page(source.data, url=source.url, declared_encoding=source.charset)]
 
 
-async def store_article(store: Store, article: Article) -> UpsertOutcome:
-    """Give the article its story (a near-duplicate's, or its own) and store it."""
-    story_signature = signature(article.title, article.paragraphs)
-    candidates = await store.story_candidates(band_keys(story_signature))
-    story_id = choose_story(story_signature, [c for c in candidates if c.article_id != article.id])
-    outcome, _ = await store.upsert_article(
-        article.model_copy(update={"story_id": story_id or article.id})
-    )
-    return outcome
+BATCH_SIZE = 100
+"""Articles stored per transaction: large enough to amortise the commit, small enough that
+progress shows and a crash loses at most one batch of work (never stored data)."""
+
+
+async def store_articles(store: Store, articles: Sequence[Article]) -> list[UpsertOutcome]:
+    """Give each article its story (a near-duplicate's, or its own) and store them together.
+
+    Candidates come from the store and from the batch's earlier articles, so two sources of
+    one story in the same feed share a story id too. A re-ingested article finds its own
+    stored copy and keeps its story.
+    """
+    in_batch: dict[str, list[StoryCandidate]] = {}
+    assigned: list[PreparedArticle] = []
+    for item in map(prepare_article, articles):
+        candidates = await store.story_candidates(item.band_keys)
+        candidates += [c for key in item.band_keys for c in in_batch.get(key, ())]
+        story_id = choose_story(item.signature, candidates) or item.article.id
+        article = item.article.model_copy(update={"story_id": story_id})
+        candidate = StoryCandidate(
+            article_id=article.id, story_id=story_id, signature=item.signature
+        )
+        for key in item.band_keys:
+            in_batch.setdefault(key, []).append(candidate)
+        assigned.append(replace(item, article=article))
+    return [outcome for outcome, _ in await store.upsert_prepared(assigned)]
 
 
 async def ingest_sources(
@@ -128,16 +145,25 @@ async def ingest_sources(
             report.fail(_one_line(source, error))
             continue
         total = done + len(drafts)
-        for draft in drafts:
-            try:
-                article = enrich(draft, default_language=default_language)
-                report.count(await store_article(store, article))
-            except ParseError as error:
-                report.fail(_one_line(draft.url, error))
-            done += 1
+        for start in range(0, len(drafts), BATCH_SIZE):
+            batch = drafts[start : start + BATCH_SIZE]
+            articles = [a for a in (_enrich(d, default_language, report) for d in batch) if a]
+            for outcome in await store_articles(store, articles):
+                report.count(outcome)
+            done += len(batch)
             if progress:
                 progress(done, total)
     return report
+
+
+def _enrich(draft: ArticleDraft, default_language: str, report: IngestReport) -> Article | None:
+    """Enrich one item; an item the rules cannot handle is counted, not allowed to sink its feed."""
+    try:
+        return enrich(draft, default_language=default_language)
+    except Exception as error:  # a bug on one odd item must not lose the feed's other items
+        log.exception("could not enrich %s", draft.url)
+        report.fail(_one_line(draft.url, error))
+        return None
 
 
 def _one_line(where: str, error: Exception) -> str:

@@ -14,13 +14,17 @@ import pytest
 
 from bot.cli import main
 from bot.core.text import split_paragraphs, split_sentences
-from tests.reference import reference_feed_xml, reference_page_html, reference_text
+from tests.reference import (
+    reference_article,
+    reference_feed_xml,
+    reference_page_html,
+    reference_text,
+)
 
 FIXTURES: dict[str, tuple[str, Callable[[], bytes]]] = {
     "page": ("nato-kursk.html", reference_page_html),
     "rss": ("nato-kursk.xml", reference_feed_xml),
 }
-RELATED_TITLE = "Gli Stati Uniti confermano la presenza dei soldati nordcoreani in Russia"
 
 
 @pytest.fixture(params=sorted(FIXTURES))
@@ -64,14 +68,19 @@ def test_briefing_of_the_reference_article(
     assert [(q["speaker"], q["role"]) for q in quotes] == [
         ("Mark Rutte", "Segretario generale della Nato")
     ] * 3
-    assert quotes[0]["text"].startswith("Dopo la condivisione delle valutazioni d’intelligence")
-    assert quotes[1]["text"].startswith("L’approfondimento della cooperazione militare")
-    assert quotes[1]["text"].endswith("sanzioni internazionali")
-    assert quotes[2]["text"].startswith("Oggi abbiamo discusso")
+    # Each quote is the text between its marks in the seed: the first and third open and close
+    # in their paragraph; the second runs from the start of its paragraph to the closing mark.
+    quoted_paragraphs = [p for p in body if "”" in p]
+    assert len(quoted_paragraphs) == 3
+    assert [q["text"] for q in quotes] == [
+        quoted_paragraphs[0].split("“", 1)[1].split("”", 1)[0],
+        quoted_paragraphs[1].split("”", 1)[0],
+        quoted_paragraphs[2].split("“", 1)[1].split("”", 1)[0],
+    ]
     assert any(q["key"] for q in quotes)
     related = briefing["related"]
     assert isinstance(related, list)
-    assert RELATED_TITLE in [link["title"] for link in related]
+    assert reference_article().related_title in [link["title"] for link in related]
 
 
 @pytest.mark.parametrize(

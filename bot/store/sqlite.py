@@ -8,7 +8,6 @@ only those recent candidates (bm25 over a whole archive costs ~50 ms at 100k row
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.models import Article, Link, Quote
+from bot.core.models import Article
 from bot.core.stories import StoryCandidate, StorySignature
 from bot.core.topics import TopicQuery
 from bot.store.base import PreparedArticle, UpsertOutcome, prepare_article
@@ -35,14 +34,9 @@ MIGRATIONS: tuple[str, ...] = (
         published_at TEXT,
         sort_time INTEGER NOT NULL,
         language TEXT NOT NULL,
-        tags TEXT NOT NULL,
-        lead TEXT NOT NULL,
-        paragraphs TEXT NOT NULL,
-        quotes TEXT NOT NULL,
-        related TEXT NOT NULL,
-        entities TEXT NOT NULL,
         content_hash TEXT NOT NULL,
         story_id TEXT NOT NULL,
+        document TEXT NOT NULL,
         signature BLOB NOT NULL
     );
     CREATE INDEX articles_guid ON articles (guid) WHERE guid IS NOT NULL;
@@ -67,9 +61,11 @@ _COLUMN_WEIGHTS = "4.0, 1.0, 3.0, 3.0"
 _RECENCY_HALF_LIFE_HOURS = 36.0
 _STRICT_BONUS = 1.0  # the whole phrase or the whole name, not just the words
 _SQL_VARIABLES = 500
+# The columns queries filter and sort on; the whole article is the JSON ``document``, which
+# pydantic reads back in one call (ten times faster than rebuilding it field by field).
 _ARTICLE_COLUMNS = (
-    "seq, id, url, guid, source, title, published_at, sort_time, language, tags, lead, "
-    "paragraphs, quotes, related, entities, content_hash, story_id"
+    "seq, id, url, guid, source, title, published_at, sort_time, language, content_hash, "
+    "story_id, document"
 )
 
 
@@ -103,33 +99,8 @@ def _micros(moment: datetime) -> int:
     return int(_utc(moment).timestamp() * 1_000_000)
 
 
-def _json_list(items: Iterable[Any]) -> str:
-    return json.dumps(
-        [item.model_dump(mode="json") if hasattr(item, "model_dump") else item for item in items],
-        ensure_ascii=False,
-    )
-
-
 def _article_from_row(row: Sequence[Any]) -> Article:
-    (_, id_, url, guid, source, title, published_at, _, language, tags, lead, paragraphs, quotes,
-     related, entities, content_hash, story_id) = row  # fmt: skip
-    return Article(
-        id=id_,
-        url=url,
-        guid=guid,
-        source=source,
-        title=title,
-        published_at=datetime.fromisoformat(published_at) if published_at else None,
-        language=language,
-        tags=json.loads(tags),
-        lead=lead,
-        paragraphs=json.loads(paragraphs),
-        quotes=[Quote(**quote) for quote in json.loads(quotes)],
-        related=[Link(**link) for link in json.loads(related)],
-        entities=json.loads(entities),
-        content_hash=content_hash,
-        story_id=story_id,
-    )
+    return Article.model_validate_json(row[-1])
 
 
 def _chunks(values: Sequence[Any], size: int = _SQL_VARIABLES) -> Iterable[Sequence[Any]]:
@@ -241,7 +212,7 @@ class SqliteStore:
             return
         now = _micros(datetime.now(UTC))
         await self._db.executemany(
-            f"INSERT INTO articles ({_ARTICLE_COLUMNS}, signature) VALUES ({_placeholders(18)})",
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}, signature) VALUES ({_placeholders(13)})",
             [
                 (seq, *_article_values(item.article, now), item.signature.to_bytes())
                 for seq, item in pending
@@ -272,8 +243,8 @@ class SqliteStore:
         values = _article_values(item.article, first_seen)
         await self._db.execute(
             "UPDATE articles SET id=?, url=?, guid=?, source=?, title=?, published_at=?, "
-            "sort_time=?, language=?, tags=?, lead=?, paragraphs=?, quotes=?, related=?, "
-            "entities=?, content_hash=?, story_id=?, signature=? WHERE seq=?",
+            "sort_time=?, language=?, content_hash=?, story_id=?, document=?, signature=? "
+            "WHERE seq=?",
             (*values, item.signature.to_bytes(), seq),
         )
         await self._db.execute("DELETE FROM article_index WHERE rowid = ?", (seq,))
@@ -405,6 +376,7 @@ def _rest(item: PreparedArticle) -> tuple[Any, Any, Any]:
 
 def _article_values(article: Article, first_seen: int) -> tuple[Any, ...]:
     published = _utc(article.published_at) if article.published_at else None
+    story_id = article.story_id or article.id
     return (
         article.id,
         article.url,
@@ -414,14 +386,9 @@ def _article_values(article: Article, first_seen: int) -> tuple[Any, ...]:
         published.isoformat() if published else None,
         _micros(published) if published else first_seen,
         article.language,
-        _json_list(article.tags),
-        article.lead,
-        _json_list(article.paragraphs),
-        _json_list(article.quotes),
-        _json_list(article.related),
-        _json_list(article.entities),
         article.content_hash,
-        article.story_id or article.id,
+        story_id,
+        article.model_copy(update={"story_id": story_id}).model_dump_json(),
     )
 
 
