@@ -17,10 +17,10 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-## The offline try-out: ingests the bundled sample articles and prints their briefings.
+## The offline try-out: the real bot against a local fake Telegram, chatted with in the terminal
+## (the bundled sample articles are ingested on first use).
 chat: $(INSTALLED)
-	$(BIN)/rassegna --database-url $(SAMPLES_DB) ingest bot/samples/rassegna-esempi.xml
-	$(BIN)/rassegna --database-url $(SAMPLES_DB) latest -n 10
+	$(BIN)/rassegna --database-url $(SAMPLES_DB) chat
 
 ## The bot for real, with TELEGRAM_BOT_TOKEN in .env.
 run: $(INSTALLED)

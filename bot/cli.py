@@ -70,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     one = commands.add_parser("brief", help="one article's briefing")
     one.add_argument("url_or_id", metavar="URL_OR_ID")
     with_output_options(one, count=False)
+    commands.add_parser(
+        "run", help="run the bot on Telegram (polling, or a webhook if RASSEGNA_WEBHOOK_URL)"
+    )
+    commands.add_parser("chat", help="try the bot offline, in this terminal")
     return parser
 
 
@@ -83,8 +87,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.database_url:
         settings = settings.model_copy(update={"database_url": args.database_url})
-    _configure_logging(settings.log_level)
+    if args.command == "run" and settings.telegram_bot_token is None:
+        print(
+            "rassegna: TELEGRAM_BOT_TOKEN is not set (see README: create a bot with BotFather). "
+            "To try the bot offline, run: rassegna chat",
+            file=sys.stderr,
+        )
+        return 2
+    # The chat prints the conversation on the terminal: only problems should interrupt it.
+    _configure_logging("WARNING" if args.command == "chat" else settings.log_level)
     try:
+        # The Telegram stack is imported only by the commands that run the bot.
+        if args.command == "run":
+            from bot.app import run_bot
+
+            run_bot(settings)
+            return 0
+        if args.command == "chat":
+            from bot.chat import run_chat
+
+            return asyncio.run(run_chat(settings))
         return asyncio.run(_run(args, settings))
     except CliError as error:
         print(f"rassegna: {error}", file=sys.stderr)

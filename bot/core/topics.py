@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -41,7 +42,7 @@ _WORD_OR_BOUNDARY = re.compile(r"[^\W_]+|[.!?…«“\"]")
 _WORD = re.compile(r"[^\W_]+")
 _SENTENCE_STARTERS = frozenset('.!?…«“"')
 # What may sit between two words of one name: "Mark Rutte", "Emilia-Romagna", "dell'Interno".
-_NAME_GAP = re.compile(r"[ \u00a0]|['’-]")
+_NAME_GAP_CHARACTERS = frozenset(" \u00a0'’-")
 # Lower-case words that may join the capitalised words of one name ("Banca d'Italia",
 # "Bank of England", "Ursula von der Leyen").
 _CONNECTORS = frozenset(
@@ -112,17 +113,25 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-_folded_words: dict[str, str] = {}
+class _FoldedWords(dict[str, str]):
+    """``fold`` memoised for single words: vocabularies are small, texts are long.
+
+    A dict whose misses compute the fold, so a whole text folds with one C-level
+    ``map(_FOLDED_WORDS.__getitem__, words)``; ``_trim_caches`` bounds its size.
+    """
+
+    def __missing__(self, word: str) -> str:
+        folded = self[word] = fold(word)
+        return folded
+
+
+_FOLDED_WORDS = _FoldedWords()
 
 
 def _fold_word(word: str) -> str:
-    """``fold`` memoised for single words: vocabularies are small, texts are long."""
-    folded = _folded_words.get(word)
-    if folded is None:
-        if len(_folded_words) >= _CACHE_LIMIT:
-            _folded_words.clear()
-        folded = _folded_words[word] = fold(word)
-    return folded
+    if len(_FOLDED_WORDS) >= _CACHE_LIMIT:
+        _FOLDED_WORDS.clear()
+    return _FOLDED_WORDS[word]
 
 
 def _data_lines(name: str) -> list[str]:
@@ -292,55 +301,139 @@ def _match_toponym(
     return "", 0
 
 
-def _words(text: str) -> list[str]:
-    """Words and sentence-start marks, the raw material of indexing."""
-    return _WORD_OR_BOUNDARY.findall(text)
+class _Tokens(NamedTuple):
+    """One text scanned once: entity extraction, indexing and story signatures all read it."""
+
+    text: str
+    pieces: list[str]  # words and sentence-start marks, in order
+    folded: list[str]  # ``fold`` of each piece
+    starts: list[int]  # where each piece starts in ``text``
 
 
-def _title_words(title: str, title_case: bool) -> list[str]:
-    """A title's words; every word of a title-case headline counts as starting a sentence."""
-    pieces = _words(title)
-    return [marked for piece in pieces for marked in (".", piece)] if title_case else pieces
+_TOKEN_CACHE_LIMIT = 4096
+_token_cache: dict[str, _Tokens] = {}
+_match_text = re.Match.group
+_match_start = re.Match.start
 
 
-def _document_names(texts: Iterable[list[str]], language: _Language) -> set[str]:
-    """The words this document treats as names.
+def _tokens(text: str) -> _Tokens:
+    """The scan of ``text``, memoised: enrichment and indexing scan the same paragraphs.
 
-    Capitalised in mid-sentence, written as acronyms, or capitalised at two or more sentence
-    starts and never written lower-case ("Nato defence ministers met... Nato said...").
+    Tokenising is the costliest step of indexing (a regex pass over every character), and an
+    article's paragraphs are read by ``extract_entities`` at enrichment, then by
+    ``index_document`` and the story signature when it is stored.
+    """
+    tokens = _token_cache.get(text)
+    if tokens is None:
+        if len(_token_cache) >= _TOKEN_CACHE_LIMIT:
+            _token_cache.clear()
+        if len(_FOLDED_WORDS) >= _CACHE_LIMIT:
+            _FOLDED_WORDS.clear()
+        matches = list(_WORD_OR_BOUNDARY.finditer(text))
+        pieces = list(map(_match_text, matches))
+        tokens = _token_cache[text] = _Tokens(
+            text,
+            pieces,
+            list(map(_FOLDED_WORDS.__getitem__, pieces)),
+            list(map(_match_start, matches)),
+        )
+    return tokens
+
+
+class _Analysis(NamedTuple):
+    """What both entity extraction and indexing need to know about one article's words."""
+
+    title: _Tokens
+    title_case: bool
+    paragraphs: list[_Tokens]
+    names: frozenset[str]  # see ``_document_names``
+    standalone: frozenset[str]  # see ``_document_names``
+
+
+_ANALYSIS_CACHE_LIMIT = 512
+_analysis_cache: dict[tuple[str, tuple[str, ...], str], _Analysis] = {}
+
+
+def _analysis(title: str, paragraphs: Sequence[str], language: _Language) -> _Analysis:
+    """The article's scans and names, memoised for the ``index_document`` after enrichment."""
+    key = (title, tuple(paragraphs), language.code)
+    analysis = _analysis_cache.get(key)
+    if analysis is None:
+        if len(_analysis_cache) >= _ANALYSIS_CACHE_LIMIT:
+            _analysis_cache.clear()
+        title_tokens = _tokens(title)
+        title_case = _is_title_case(title_tokens.pieces)
+        body = [_tokens(paragraph) for paragraph in paragraphs]
+        names, standalone = _document_names(
+            [(title_tokens, title_case), *((t, False) for t in body)], language
+        )
+        analysis = _analysis_cache[key] = _Analysis(
+            title_tokens, title_case, body, names, standalone
+        )
+    return analysis
+
+
+def _document_names(
+    texts: Iterable[tuple[_Tokens, bool]], language: _Language
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The words this document treats as names, and those of them it also uses alone.
+
+    Names: capitalised in mid-sentence, written as acronyms, or capitalised at two or more
+    sentence starts and never written lower-case ("Nato defence ministers met... Nato said...").
+    Each text comes with whether all its words count as sentence starts (a title-case headline).
+
+    Alone: capitalised words not followed, in their sentence, by another capitalised word or a
+    connector ("ha detto Rutte."): they end a name, never join one.
     """
     names: set[str] = set()
+    standalone: set[str] = set()
     initial_capitals: Counter[str] = Counter()
     lower_case: set[str] = set()
-    for pieces in texts:
+    starters, connectors = _SENTENCE_STARTERS, _CONNECTORS
+    for tokens, all_initial in texts:
+        pieces, folded = tokens.pieces, tokens.folded
+        last = len(pieces) - 1
         initial = True
-        for piece in pieces:
-            if piece in _SENTENCE_STARTERS:
+        for position, piece in enumerate(pieces):
+            if piece in starters:
                 initial = True
                 continue
             if not piece[0].isupper():
                 lower_case.add(piece)
-            elif not initial or _looks_like_name(piece):
-                names.add(_fold_word(piece))
+                initial = False
+                continue
+            word = folded[position]
+            if not (initial or all_initial) or _looks_like_name(piece):
+                names.add(word)
             else:
-                initial_capitals[_fold_word(piece)] += 1
+                initial_capitals[word] += 1
             initial = False
+            if position == last:
+                standalone.add(word)
+                continue
+            after = pieces[position + 1]
+            if after in starters or (
+                not after[0].isupper() and folded[position + 1] not in connectors
+            ):
+                standalone.add(word)
     names.update(
         word for word, count in initial_capitals.items() if count > 1 and word not in lower_case
     )
-    return names - language.stop_words - _not_names() - _titles()
+    return (
+        frozenset(names - language.stop_words - _not_names() - _titles()),
+        frozenset(standalone),
+    )
 
 
 def _index_terms(
-    pieces: Sequence[str], names: set[str], language: _Language, *, all_initial: bool = False
+    tokens: _Tokens, names: AbstractSet[str], language: _Language, *, all_initial: bool = False
 ) -> list[str]:
     """Index tokens for one text, in order (see the module docstring for the rules).
 
     The hot loop of ingestion: it works on plain strings and hoists lookups into locals.
     """
     terms: list[str] = []
-    folded_words, fold_word = _folded_words, _fold_word
-    folded_pieces = [folded_words.get(piece) or fold_word(piece) for piece in pieces]
+    pieces, folded_pieces = tokens.pieces, tokens.folded
     place_starts, starters = _toponyms().first_words, _SENTENCE_STARTERS
     stop_words, stems, stem = language.stop_words, language.stems, language.stem
     position, count, sentence_start = 0, len(pieces), True
@@ -374,6 +467,7 @@ def _index_terms(
 # Entities
 
 
+@lru_cache(maxsize=8192)
 def _entity_key(name: str) -> str:
     return " ".join(_split_phrase(name))
 
@@ -400,126 +494,126 @@ class _Mention:
     surfaces: Counter[str] = field(default_factory=Counter)
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    word: _Word
-    start: int
-    end: int
-
-
-def _scan_spans(text: str, *, all_initial: bool) -> list[list[_Span]]:
-    """Sentences of words with their offsets (for display forms of multi-word names)."""
-    sentences: list[list[_Span]] = [[]]
-    for match in _WORD_OR_BOUNDARY.finditer(text):
-        piece = match.group()
-        if piece in _SENTENCE_STARTERS:
-            if sentences[-1]:
-                sentences.append([])
-            continue
-        initial = all_initial or not sentences[-1]
-        word = _Word(piece, _fold_word(piece), piece[0].isupper(), initial)
-        sentences[-1].append(_Span(word, match.start(), match.end()))
-    return [sentence for sentence in sentences if sentence]
-
-
-def _standalone_names(sentences: Iterable[list[_Span]]) -> set[str]:
-    """Capitalised words also used alone ("ha detto Rutte."): they end a name, never join one."""
-    standalone: set[str] = set()
-    for sentence in sentences:
-        for span, after in zip(sentence, [*sentence[1:], None], strict=True):
-            if span.word.capitalised and (
-                after is None
-                or (not after.word.capitalised and after.word.folded not in _CONNECTORS)
-            ):
-                standalone.add(span.word.folded)
-    return standalone
+def _joined(tokens: _Tokens, position: int) -> bool:
+    """Whether the word at ``position`` and the next one are joined like the words of one name
+    ("Mark Rutte", "Emilia-Romagna", "dell'Interno"): one space, apostrophe or hyphen between."""
+    end = tokens.starts[position] + len(tokens.pieces[position])
+    return tokens.starts[position + 1] == end + 1 and tokens.text[end] in _NAME_GAP_CHARACTERS
 
 
 def _name_runs(
-    text: str,
+    tokens: _Tokens,
     title_case: bool,
-    sentences: list[list[_Span]],
-    names: set[str],
-    standalone: set[str],
+    names: AbstractSet[str],
+    standalone: AbstractSet[str],
     language: _Language,
 ) -> list[str]:
     """Capitalised word sequences, joined by connectors, that read as names.
 
     A connector joins only after a single word that the article never uses alone: "Banca
-    d'Italia" and "Corea del Nord" are names, "Rutte della Nato" is two.
+    d'Italia" and "Corea del Nord" are names, "Rutte della Nato" is two. A sentence-start mark
+    ends any run; a lower-case word with no run open does nothing, so it is skipped at once.
     """
     runs: list[str] = []
-    for sentence in sentences:
-        folded = [span.word.folded for span in sentence]
-        run: list[_Span] = []
-        position = 0
-        while position <= len(sentence):
-            span = sentence[position] if position < len(sentence) else None
-            joined = (
-                span is not None
-                and bool(run)
-                and _NAME_GAP.fullmatch(text[run[-1].end : span.start]) is not None
+    run: list[int] = []  # positions of the words of the name being read
+    pieces, folded = tokens.pieces, tokens.folded
+    starters, stop_words = _SENTENCE_STARTERS, language.stop_words
+    count = len(pieces)
+    position = 0
+    while position < count:
+        piece = pieces[position]
+        capitalised = piece[0].isupper()
+        if not run and not capitalised:
+            position += 1
+            continue
+        if piece in starters:
+            _close_run(tokens, run, runs)
+            position += 1
+            continue
+        joined = bool(run) and _joined(tokens, run[-1])
+        if capitalised:
+            initial = title_case or position == 0 or pieces[position - 1] in starters
+            key, length = _match_toponym(
+                folded, position, capitalised=True, initial=initial, language=language
             )
-            if span is not None and span.word.capitalised:
-                key, length = _match_toponym(
-                    folded, position, capitalised=True, initial=span.word.initial, language=language
+            if key and length > 1:  # a known place is one name: "Corea del Nord"
+                _close_run(tokens, run, runs)
+                last = position + length - 1
+                runs.append(
+                    tokens.text[tokens.starts[position] : tokens.starts[last] + len(pieces[last])]
                 )
-                if key and length > 1:  # a known place is one name: "Corea del Nord"
-                    _close_run(text, run, runs)
-                    runs.append(text[span.start : sentence[position + length - 1].end])
-                    position += length
-                    continue
-                following = sentence[position + 1] if position + 1 < len(sentence) else None
-                name_follows = (
-                    not title_case
-                    and following is not None
-                    and following.word.capitalised
-                    and following.word.folded not in language.stop_words
-                    and _NAME_GAP.fullmatch(text[span.end : following.start]) is not None
-                )
-                if _accept_capitalised(
-                    span.word, names, language, run if joined else [], name_follows=name_follows
-                ):
-                    if not joined:
-                        _close_run(text, run, runs)
-                    run.append(span)
-                    position += 1
-                    continue
-            elif (
-                span is not None
-                and joined
-                and span.word.folded in _CONNECTORS
-                and (len(run) > 1 or run[0].word.folded not in standalone)
-                and (run[-1].word.folded in _CONNECTORS or len(run) == 1)
+                position += length
+                continue
+            following = position + 1
+            name_follows = (
+                not title_case
+                and following < count
+                and pieces[following][0].isupper()
+                and folded[following] not in stop_words
+                and _joined(tokens, position)
+            )
+            if _accept_capitalised(
+                piece,
+                folded[position],
+                initial,
+                names,
+                language,
+                continues_run=joined,
+                name_follows=name_follows,
             ):
-                run.append(span)
+                if not joined:
+                    _close_run(tokens, run, runs)
+                run.append(position)
                 position += 1
                 continue
-            _close_run(text, run, runs)
+        elif (
+            joined
+            and folded[position] in _CONNECTORS
+            and (len(run) > 1 or folded[run[0]] not in standalone)
+            and (folded[run[-1]] in _CONNECTORS or len(run) == 1)
+        ):
+            run.append(position)
             position += 1
+            continue
+        _close_run(tokens, run, runs)
+        position += 1
+    _close_run(tokens, run, runs)
     return runs
 
 
-def _close_run(text: str, run: list[_Span], runs: list[str]) -> None:
-    titles = _titles()
-    while run and (run[0].word.folded in titles or not run[0].word.capitalised):
-        del run[0]  # "Secretary General Mark Rutte" is Mark Rutte
-    while run and not run[-1].word.capitalised:  # no trailing connector
-        run.pop()
-    if run:
-        runs.append(text[run[0].start : run[-1].end])
+def _close_run(tokens: _Tokens, run: list[int], runs: list[str]) -> None:
+    pieces, titles = tokens.pieces, _titles()
+    first, end = 0, len(run)
+    # "Secretary General Mark Rutte" is Mark Rutte
+    while first < end and (
+        tokens.folded[run[first]] in titles or not pieces[run[first]][0].isupper()
+    ):
+        first += 1
+    while end > first and not pieces[run[end - 1]][0].isupper():  # no trailing connector
+        end -= 1
+    if first < end:
+        last = run[end - 1]
+        runs.append(
+            tokens.text[tokens.starts[run[first]] : tokens.starts[last] + len(pieces[last])]
+        )
     run.clear()
 
 
 def _accept_capitalised(
-    word: _Word, names: set[str], language: _Language, run: list[_Span], *, name_follows: bool
+    piece: str,
+    folded: str,
+    initial: bool,
+    names: AbstractSet[str],
+    language: _Language,
+    *,
+    continues_run: bool,
+    name_follows: bool,
 ) -> bool:
-    folded = word.folded
     if folded in _not_names():
         return False
     if folded in language.stop_words:  # "La Stampa", never "Il" at a sentence start
-        return bool(run) and not word.initial
-    if not word.initial or folded in names or _looks_like_name(word.text) or name_follows:
+        return continues_run and not initial
+    if not initial or folded in names or _looks_like_name(piece) or name_follows:
         return True
     # A sentence-initial capital is a name only if the article shows it is one elsewhere,
     # if a name follows ("Mark Rutte ha detto"), or if it is a known place.
@@ -534,21 +628,16 @@ def extract_entities(title: str, paragraphs: Sequence[str], language: str) -> li
     "Mark Rutte"), then presence in the title, then the first mention's position.
     """
     lang = _language(language)
-    title_case = _is_title_case(_words(title))
-    texts = [(title, True), *((p, False) for p in paragraphs)]
-    scanned = [
-        (text, _scan_spans(text, all_initial=is_title and title_case)) for text, is_title in texts
-    ]
-    all_sentences = [sentence for _, sentences in scanned for sentence in sentences]
-    names = _document_names(
-        [_title_words(title, title_case), *(_words(paragraph) for paragraph in paragraphs)], lang
-    )
-    standalone = _standalone_names(all_sentences)
+    analysis = _analysis(title, paragraphs, lang)
+    texts = [(analysis.title, analysis.title_case), *((t, False) for t in analysis.paragraphs)]
     mentions: dict[str, _Mention] = {}
     position = 0
-    for (text, is_title), (_, sentences) in zip(texts, scanned, strict=True):
-        for run in _name_runs(text, is_title and title_case, sentences, names, standalone, lang):
-            mention = mentions.setdefault(_entity_key(run), _Mention(first_position=position))
+    for index, (tokens, title_case) in enumerate(texts):
+        is_title = index == 0
+        for run in _name_runs(tokens, title_case, analysis.names, analysis.standalone, lang):
+            mention = mentions.get(key := _entity_key(run))
+            if mention is None:
+                mention = mentions[key] = _Mention(first_position=position)
             mention.count += 1
             mention.in_title |= is_title
             mention.surfaces[run] += 1
@@ -597,15 +686,15 @@ def index_document(
 ) -> IndexDocument:
     """Normalise an article's fields into index tokens (see the module docstring for the rules)."""
     lang = _language(language)
-    title_pieces = _words(title)
-    title_case = _is_title_case(title_pieces)
-    body = [_words(paragraph) for paragraph in paragraphs]
-    names = _document_names([*body, _title_words(title, title_case)], lang)
+    analysis = _analysis(title, paragraphs, lang)
+    names = set(analysis.names)
     names.update(fold(word) for entity in entities for word in _WORD.findall(entity))
-    tag_terms = (_index_terms(_words(tag), names, lang, all_initial=True) for tag in tags)
+    tag_terms = (_index_terms(_tokens(tag), names, lang, all_initial=True) for tag in tags)
     return IndexDocument(
-        title=" ".join(_index_terms(title_pieces, names, lang, all_initial=title_case)),
-        body=" ".join(term for words in body for term in _index_terms(words, names, lang)),
+        title=" ".join(_index_terms(analysis.title, names, lang, all_initial=analysis.title_case)),
+        body=" ".join(
+            term for tokens in analysis.paragraphs for term in _index_terms(tokens, names, lang)
+        ),
         entities=" ".join(dict.fromkeys(entity_token(e, language) for e in entities)),
         tags=" ".join(term for terms in tag_terms for term in terms),
     )
@@ -709,11 +798,17 @@ def _match_query_toponym(words: Sequence[_Word], start: int) -> tuple[str, int]:
     return "", 0
 
 
+@cache
+def _function_words() -> frozenset[str]:
+    return _language("it").stop_words | _language("en").stop_words
+
+
 def content_words(text: str) -> list[str]:
     """Folded words without the function words of either language: what a story is made of."""
-    stop_words = _language("it").stop_words | _language("en").stop_words
+    tokens = _tokens(text)
+    stop_words, starters = _function_words(), _SENTENCE_STARTERS
     return [
         folded
-        for folded in map(_fold_word, _WORD.findall(text))
-        if len(folded) > 1 and folded not in stop_words
+        for piece, folded in zip(tokens.pieces, tokens.folded, strict=True)
+        if len(folded) > 1 and folded not in stop_words and piece not in starters
     ]

@@ -97,3 +97,15 @@ class Store(Protocol):
         """Stored articles sharing at least one MinHash band key, for near-duplicate detection."""
 
     async def count_articles(self) -> int: ...
+
+    async def trending_topics(self, since: datetime, limit: int) -> list[str]:
+        """The entities and tags most stories published since ``since`` name, most first.
+
+        Only the newest few hundred articles count, so the cost does not grow with the archive.
+        """
+
+    async def get_chat_language(self, chat_id: int) -> str | None:
+        """The interface language stored for a chat, None for a chat never seen."""
+
+    async def set_chat_language(self, chat_id: int, language: str) -> None:
+        """Remember a chat's interface language (insert or update)."""

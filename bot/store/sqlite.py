@@ -53,9 +53,18 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX story_bands_seq ON story_bands (seq);
     """,
+    """
+    CREATE TABLE chats (
+        chat_id INTEGER PRIMARY KEY,
+        language TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    """,
 )
 
 CANDIDATES = 200  # recent matches ranked per search
+TRENDING_WINDOW = 500  # newest articles counted for trending topics, however wide ``since`` is
 # bm25 weights per FTS column: a topic in the title, the named entities or the tags counts more.
 _COLUMN_WEIGHTS = "4.0, 1.0, 3.0, 3.0"
 _RECENCY_HALF_LIFE_HOURS = 36.0
@@ -368,6 +377,48 @@ class SqliteStore:
     async def count_articles(self) -> int:
         rows = await self._db.execute_fetchall("SELECT count(*) FROM articles")
         return int(next(iter(rows))[0])
+
+    async def trending_topics(self, since: datetime, limit: int) -> list[str]:
+        """Entities and tags of the newest articles since ``since``, by how many stories name them.
+
+        Counted per story, so ten copies of one story do not make a trend, then by mentions;
+        spellings that differ only in (ASCII) case count as one. Only the newest
+        ``TRENDING_WINDOW`` articles are read, however old ``since`` is.
+        """
+        if limit <= 0:
+            return []
+        rows = await self._db.execute_fetchall(
+            "WITH recent AS ("
+            "  SELECT story_id, document FROM articles WHERE sort_time >= ?"
+            "  ORDER BY sort_time DESC, seq DESC LIMIT ?),"
+            " named AS ("
+            "  SELECT recent.story_id, topic.value AS name"
+            "  FROM recent, json_each(recent.document, '$.entities') AS topic"
+            "  UNION ALL"
+            "  SELECT recent.story_id, topic.value"
+            "  FROM recent, json_each(recent.document, '$.tags') AS topic)"
+            " SELECT name FROM named WHERE trim(name) != '' GROUP BY lower(name)"
+            " ORDER BY count(DISTINCT story_id) DESC, count(*) DESC, lower(name) LIMIT ?",
+            (_micros(since), TRENDING_WINDOW, limit),
+        )
+        return [str(row[0]) for row in rows]
+
+    # ---------------------------------------------------------------- chats
+
+    async def get_chat_language(self, chat_id: int) -> str | None:
+        rows = await self._db.execute_fetchall(
+            "SELECT language FROM chats WHERE chat_id = ?", (chat_id,)
+        )
+        return next((str(row[0]) for row in rows), None)
+
+    async def set_chat_language(self, chat_id: int, language: str) -> None:
+        now = _micros(datetime.now(UTC))
+        await self._db.execute(
+            "INSERT INTO chats (chat_id, language, created_at, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language,"
+            " updated_at = excluded.updated_at",
+            (chat_id, language, now, now),
+        )
 
 
 def _rest(item: PreparedArticle) -> tuple[Any, Any, Any]:

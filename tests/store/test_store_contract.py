@@ -279,3 +279,73 @@ async def test_memory_store() -> None:
     await memory.upsert_article(POLITICS)
     assert await memory.count_articles() == 1
     await memory.close()
+
+
+# ---------------------------------------------------------------------- chats and trends
+
+
+async def test_chat_language_is_stored_and_updated(store: Store) -> None:
+    assert await store.get_chat_language(42) is None
+
+    await store.set_chat_language(42, "en")
+    await store.set_chat_language(-100123, "it")
+    assert await store.get_chat_language(42) == "en"
+
+    await store.set_chat_language(42, "it")
+    assert await store.get_chat_language(42) == "it"
+    assert await store.get_chat_language(-100123) == "it"
+    assert await store.get_chat_language(43) is None
+
+
+async def test_trending_topics_count_stories_not_copies(store: Store) -> None:
+    budget = [
+        make_article(
+            f"https://news.example/economia/bilancio-{n}",
+            f"Bilancio, seconda lettura numero {n}",
+            [f"Il Senato discute il bilancio per la {n}a volta in questa legislatura."],
+            hours=10 + n,
+            tags=["Economia", "Senato"],
+            story_id=f"bilancio-{n}",
+        )
+        for n in range(3)
+    ]
+    copies = [
+        make_article(
+            f"https://news.example/sport/derby-{n}",
+            "Derby, la sfida della capitale",
+            ["Una partita attesa da tutta la città."],
+            hours=20,
+            tags=["Calcio"],
+            story_id="derby",
+        )
+        for n in range(5)
+    ]
+    for article in [*budget, *copies]:
+        await store.upsert_article(article)
+
+    trending = await store.trending_topics(START, limit=3)
+
+    assert trending[:2] in (["Economia", "Senato"], ["Senato", "Economia"])
+    assert "Calcio" in trending
+    assert await store.trending_topics(START, limit=0) == []
+
+
+async def test_trending_topics_since_excludes_older_articles(store: Store) -> None:
+    await _fill(store)
+    recent = make_article(
+        "https://news.example/scienza/marte",
+        "Marte, la sonda europea entra in orbita",
+        ["La sonda dell'Esa ha raggiunto l'orbita prevista."],
+        hours=48,
+        tags=["Spazio"],
+    )
+    await store.upsert_article(recent)
+
+    older_topics = {name for article in ALL for name in [*article.entities, *article.tags]}
+    assert "Mark Rutte" in older_topics
+
+    since_yesterday = await store.trending_topics(START + timedelta(hours=24), limit=10)
+    assert "Spazio" in since_yesterday
+    assert not older_topics & set(since_yesterday)
+    everything = await store.trending_topics(START - timedelta(days=1), limit=50)
+    assert {"Spazio", "Mark Rutte"} <= set(everything)

@@ -1,0 +1,167 @@
+"""What every feature shares: the services, the chat's language, sending lists and briefings.
+
+``Services`` lives in ``application.bot_data`` (``bot.app`` puts it there), so handlers reach
+the store and the settings without globals; the chat languages are cached beside it because
+every update needs one and only this process writes them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.ext import ContextTypes
+
+from bot.briefings import brief
+from bot.config import Settings
+from bot.core.models import Article
+from bot.core.render import render_html
+from bot.core.telegram_html import escape
+from bot.i18n import supported_language, text
+from bot.store.base import Store
+from handlers.callbacks import briefing_data, topic_data
+
+SERVICES_KEY = "rassegna.services"
+BUTTONS_PER_ROW = 5
+TOPICS_PER_ROW = 2
+MAX_TITLE_CHARACTERS = 160
+MAX_URL_LENGTH = 2048
+TRENDING_TOPICS = 8
+TRENDING_WINDOW = timedelta(hours=24)
+# When nothing is recent (a quiet day, the bundled samples), trends come from the newest
+# articles whatever their age: the store reads only a bounded number of them.
+_ANY_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+_LINK_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f\"<>]+", re.IGNORECASE)
+_SPACING = re.compile(r"\s+")
+
+Keyboard = list[list[InlineKeyboardButton]]
+
+
+@dataclass
+class Services:
+    """The bot's resources; ``store`` is set before the first update (possibly in post_init)."""
+
+    settings: Settings
+    store_or_none: Store | None = None
+    languages: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def store(self) -> Store:
+        if self.store_or_none is None:
+            raise RuntimeError("the store is not open yet: post_init has not run")
+        return self.store_or_none
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return cast(Services, context.bot_data[SERVICES_KEY])
+
+
+async def chat_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The chat's stored language; on first contact, the user's Telegram language, stored."""
+    shared = services(context)
+    user = update.effective_user
+    chat = update.effective_chat
+    from_user = supported_language(user.language_code if user else None, shared.settings.language)
+    if chat is None:  # inline queries: no chat, only the user
+        return from_user
+    known = shared.languages.get(chat.id)
+    if known is not None:
+        return known
+    stored = await shared.store.get_chat_language(chat.id)
+    if stored is None:
+        stored = from_user
+        await shared.store.set_chat_language(chat.id, stored)
+    shared.languages[chat.id] = stored
+    return stored
+
+
+def one_line(value: str, limit: int = MAX_TITLE_CHARACTERS) -> str:
+    """Whitespace collapsed and cut at ``limit`` characters with an ellipsis."""
+    flat = _SPACING.sub(" ", value).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def link_url(url: str) -> str | None:
+    """The URL if Telegram accepts it as a link target, else None (the title stays plain)."""
+    return url if len(url) <= MAX_URL_LENGTH and _LINK_URL.fullmatch(url) else None
+
+
+def headline_list(articles: Sequence[Article], first_number: int, settings: Settings) -> str:
+    """Numbered headlines, each linked, with "source · day/month hh:mm" in the bot's zone."""
+    zone = ZoneInfo(settings.timezone)
+    lines: list[str] = []
+    for number, article in enumerate(articles, start=first_number):
+        title = escape(one_line(article.title) or "…")
+        url = link_url(article.url)
+        headline = f'<a href="{escape(url, quote=True)}">{title}</a>' if url else title
+        byline = [one_line(article.source, 60)]
+        if article.published_at is not None:
+            moment = article.published_at
+            local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+            byline.append(f"{local:%d/%m %H:%M}")
+        details = escape(" · ".join(part for part in byline if part))
+        lines.append(
+            f"{number}. {headline}\n<i>{details}</i>" if details else f"{number}. {headline}"
+        )
+    return "\n".join(lines)
+
+
+def briefing_buttons(articles: Sequence[Article], first_number: int, language: str) -> Keyboard:
+    """ "Briefing n" buttons for numbered headlines, five to a row."""
+    buttons = [
+        InlineKeyboardButton(text("briefing_button", language, number=number), callback_data=data)
+        for number, article in enumerate(articles, start=first_number)
+        if (data := briefing_data(article.id)) is not None
+    ]
+    return [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
+
+
+def topic_buttons(topics: Sequence[str]) -> Keyboard:
+    buttons = [
+        InlineKeyboardButton(one_line(topic, 40), callback_data=data)
+        for topic in topics
+        if (data := topic_data(topic)) is not None
+    ]
+    return [buttons[i : i + TOPICS_PER_ROW] for i in range(0, len(buttons), TOPICS_PER_ROW)]
+
+
+async def trending(store: Store, now: datetime) -> list[str]:
+    """Today's most mentioned topics, or the newest articles' when there is nothing from today."""
+    recent = await store.trending_topics(now - TRENDING_WINDOW, TRENDING_TOPICS)
+    return recent or await store.trending_topics(_ANY_TIME, TRENDING_TOPICS)
+
+
+async def send_html(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    html: str,
+    keyboard: Keyboard | None = None,
+    **options: Any,
+) -> None:
+    """One HTML message (link previews off by the application's defaults)."""
+    markup = InlineKeyboardMarkup(keyboard) if keyboard else None
+    await context.bot.send_message(chat_id, html, reply_markup=markup, **options)
+
+
+async def send_briefing(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, article: Article, language: str
+) -> None:
+    """The article's briefing as one or more messages.
+
+    The link preview stays on only when the headline is the message's one link: with related
+    links below it, Telegram would preview whichever came first and hide the briefing's shape.
+    """
+    shared = services(context)
+    briefing = await brief(shared.store, article)
+    messages = render_html(briefing, ui_language=language, tz=shared.settings.timezone)
+    for index, message in enumerate(messages):
+        only_link = index == 0 and not briefing.related and link_url(briefing.url) is not None
+        preview = LinkPreviewOptions(
+            is_disabled=not only_link, url=briefing.url if only_link else None
+        )
+        await send_html(context, chat_id, message, link_preview_options=preview)

@@ -1,0 +1,56 @@
+"""Inline mode: ``@bot ucraina`` in any chat offers briefings to post.
+
+Each result shows the headline and the lead; choosing one posts the briefing's first message.
+An empty query offers the newest stories. Answers are cached briefly: news moves.
+"""
+
+from __future__ import annotations
+
+from telegram import (
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.briefings import brief
+from bot.core.render import render_html
+from bot.core.topics import parse_query
+from bot.i18n import supported_language
+from handlers.common import one_line, services
+
+MAX_RESULTS = 8
+CACHE_SECONDS = 30
+MAX_DESCRIPTION = 200
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.inline_query
+    if query is None:
+        return
+    shared = services(context)
+    language = supported_language(query.from_user.language_code, shared.settings.language)
+    if query.query.strip():
+        topic = parse_query(query.query, language)
+        found = [] if topic.is_empty else await shared.store.search(topic, MAX_RESULTS)
+    else:
+        found = await shared.store.latest(MAX_RESULTS)
+    results = []
+    for article in found:
+        briefing = await brief(shared.store, article)
+        first_message = render_html(briefing, ui_language=language, tz=shared.settings.timezone)[0]
+        results.append(
+            InlineQueryResultArticle(
+                id=article.id,
+                title=one_line(article.title, 120) or article.source,
+                description=one_line(article.lead, MAX_DESCRIPTION) or None,
+                input_message_content=InputTextMessageContent(
+                    first_message,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=bool(briefing.related)),
+                ),
+            )
+        )
+    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)

@@ -1,0 +1,115 @@
+"""/latest [n]: the newest stories as a numbered list, with briefing buttons and paging.
+
+Paging edits the list in place (the buttons travel with it); "Briefing n" sends the briefing
+as a new message, so the list stays usable.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.i18n import text
+from handlers.callbacks import latest_page_data
+from handlers.common import (
+    Keyboard,
+    briefing_buttons,
+    chat_language,
+    headline_list,
+    send_briefing,
+    send_html,
+    services,
+)
+
+DEFAULT_COUNT = 5
+MAX_COUNT = 10
+
+
+async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    language = await chat_language(update, context)
+    count = _count(context.args or [])
+    if count is None:
+        await send_html(context, chat.id, text("latest_usage", language, max=MAX_COUNT))
+        return
+    page = await _page(context, language, offset=0, count=count)
+    if page is None:
+        await send_html(context, chat.id, text("latest_empty", language))
+        return
+    html, keyboard = page
+    await send_html(context, chat.id, html, keyboard)
+
+
+async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A "More ›" or "‹ Previous" button: the list message shows another page."""
+    query = update.callback_query
+    match = context.matches[0] if context.matches else None
+    if query is None or match is None:
+        return
+    language = await chat_language(update, context)
+    offset, count = int(match["offset"]), int(match["count"])
+    page = (
+        await _page(context, language, offset=offset, count=count) if count <= MAX_COUNT else None
+    )
+    if page is None:
+        await query.answer(text("latest_no_more", language))
+        return
+    html, keyboard = page
+    await query.answer()
+    try:
+        await query.edit_message_text(html, reply_markup=InlineKeyboardMarkup(keyboard))
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():  # a double tap: the page is already shown
+            raise
+
+
+async def open_briefing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A "Briefing n" button, under a list from /latest or /topic."""
+    query = update.callback_query
+    match = context.matches[0] if context.matches else None
+    chat = update.effective_chat
+    if query is None or match is None or chat is None:
+        return
+    language = await chat_language(update, context)
+    article = await services(context).store.get_article(match["article_id"])
+    if article is None:
+        await query.answer(text("article_gone", language))
+        return
+    await query.answer()
+    await send_briefing(context, chat.id, article, language)
+
+
+def _count(arguments: list[str]) -> int | None:
+    """How many stories /latest was asked for; None for anything but one number in range."""
+    if not arguments:
+        return DEFAULT_COUNT
+    if len(arguments) == 1 and arguments[0].isascii() and arguments[0].isdigit():
+        value = int(arguments[0])
+        return value if 1 <= value <= MAX_COUNT else None
+    return None
+
+
+async def _page(
+    context: ContextTypes.DEFAULT_TYPE, language: str, *, offset: int, count: int
+) -> tuple[str, Keyboard] | None:
+    """The list text and buttons for one page; None when the page is empty."""
+    shared = services(context)
+    articles = await shared.store.latest(count + 1, offset=offset)  # one more: is there a next?
+    shown = articles[:count]
+    if not shown:
+        return None
+    body = headline_list(shown, offset + 1, shared.settings)
+    keyboard = briefing_buttons(shown, offset + 1, language)
+    navigation: list[InlineKeyboardButton] = []
+    if offset > 0:
+        previous = latest_page_data(max(offset - count, 0), count)
+        navigation.append(InlineKeyboardButton(text("previous", language), callback_data=previous))
+    if len(articles) > count:
+        following = latest_page_data(offset + count, count)
+        navigation.append(InlineKeyboardButton(text("more", language), callback_data=following))
+    if navigation:
+        keyboard.append(navigation)
+    return f"{text('latest_heading', language)}\n\n{body}", keyboard

@@ -1,0 +1,28 @@
+"""/start: the welcome, in the user's language; ``/start topic-<words>`` deep links to a topic."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import text
+from handlers.common import chat_language, send_html
+from handlers.topic import answer_topic
+
+DEEP_LINK_TOPIC = "topic-"
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(DEEP_LINK_TOPIC):
+        # Deep-link payloads allow only letters, digits, "_" and "-": both stand for spaces.
+        words = payload.removeprefix(DEEP_LINK_TOPIC).replace("-", " ").replace("_", " ")
+        await answer_topic(update, context, words)
+        return
+    language = await chat_language(update, context)
+    user = update.effective_user
+    name = user.first_name if user else ""
+    await send_html(context, chat.id, text("welcome", language, name=name))
