@@ -14,6 +14,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -132,7 +133,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.command == "ingest":
             return await _ingest(store, settings, args.sources)
-        return await _show(store, args, settings.language)
+        return await _show(store, args, settings)
     finally:
         await store.close()
 
@@ -170,11 +171,11 @@ def _summary(report: IngestReport) -> str:
     )
 
 
-async def _show(store: Store, args: argparse.Namespace, language: str) -> int:
+async def _show(store: Store, args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "latest":
         articles = await store.latest(args.n)
     elif args.command == "topic":
-        articles = await store.search(parse_query(" ".join(args.words), language), args.n)
+        articles = await store.search(parse_query(" ".join(args.words), settings.language), args.n)
     else:
         article = await find_article(store, args.url_or_id)
         if article is None:
@@ -182,15 +183,28 @@ async def _show(store: Store, args: argparse.Namespace, language: str) -> int:
         articles = [article]
     briefings = [await brief(store, article) for article in articles]
     if args.json:
-        print(json.dumps([_briefing_json(b) for b in briefings], ensure_ascii=False, indent=2))
+        zone = ZoneInfo(settings.timezone)
+        print(
+            json.dumps([_briefing_json(b, zone) for b in briefings], ensure_ascii=False, indent=2)
+        )
     elif briefings:
-        print("\n\n".join(render_text(b) for b in briefings))
+        print(
+            "\n\n".join(
+                render_text(b, ui_language=settings.language, tz=settings.timezone)
+                for b in briefings
+            )
+        )
     else:
         print("Nessun articolo trovato. / No articles found.", file=sys.stderr)
     return 0
 
 
-def _briefing_json(briefing: Briefing) -> object:
+def _briefing_json(briefing: Briefing, zone: ZoneInfo) -> object:
+    """The contract's JSON, with the time in the configured zone (the store keeps UTC)."""
+    if briefing.published_at is not None:
+        briefing = briefing.model_copy(
+            update={"published_at": briefing.published_at.astimezone(zone)}
+        )
     return briefing.model_dump(mode="json")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -40,12 +41,33 @@ class Settings(BaseSettings):
     max_source_bytes: int = Field(default=10 * 1024 * 1024, gt=0, alias="RASSEGNA_MAX_SOURCE_BYTES")
     fetch_timeout: float = Field(default=20.0, gt=0, alias="RASSEGNA_FETCH_TIMEOUT")
 
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Europe/Rome"
+            ) from None
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _check_language(cls, value: str) -> str:
+        if value not in ("it", "en"):
+            raise ValueError(f"unsupported language {value!r}; use it or en")
+        return value
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _parse_admin_ids(cls, value: object) -> object:
         """Accept the comma-separated list the environment gives ("123, 456")."""
         if isinstance(value, str):
-            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+            parts = [part for part in value.replace(" ", "").split(",") if part]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("use numeric Telegram user ids, comma-separated: 123,456")
+            return frozenset(int(part) for part in parts)
         if isinstance(value, int):
             return frozenset({value})
         return value

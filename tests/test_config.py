@@ -1,0 +1,50 @@
+"""Settings: bad values get a clear message at start-up, not a crash later."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from bot.config import Settings
+
+
+def test_defaults_follow_the_contract(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch.chdir(str(tmp_path))  # no stray .env
+    settings = Settings()
+    assert settings.database_url == "sqlite:///data/rassegna.db"
+    assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
+    assert (settings.timezone, settings.language, settings.digest_time) == (
+        "Europe/Rome",
+        "it",
+        "08:00",
+    )
+    assert settings.allow_private_urls is False
+    assert settings.admin_ids == frozenset()
+
+
+def test_environment_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RASSEGNA_ADMIN_IDS", " 12, 34 ,")
+    monkeypatch.setenv("RASSEGNA_ALLOW_PRIVATE_URLS", "true")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:TOPSECRETTOKEN")
+    settings = Settings()
+    assert settings.admin_ids == frozenset({12, 34})
+    assert settings.allow_private_urls is True
+    assert "TOPSECRETTOKEN" not in repr(settings)
+    assert settings.telegram_bot_token is not None
+    assert settings.telegram_bot_token.get_secret_value() == "123:TOPSECRETTOKEN"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("RASSEGNA_TIMEZONE", "Mars/Base", "unknown time zone"),
+        ("RASSEGNA_LANGUAGE", "xx", "unsupported language"),
+        ("RASSEGNA_ADMIN_IDS", "alice", "numeric Telegram user ids"),
+    ],
+)
+def test_bad_values_are_explained(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=message):
+        Settings()
