@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from typing import NamedTuple, TypeAlias
 
 # ---------------------------------------------------------------------------------------------
@@ -491,22 +492,44 @@ class Token(NamedTuple):
 
 
 _new_token = tuple.__new__  # skips NamedTuple's Python-level __new__: tokenizing is hot
+_make_token = partial(tuple.__new__, Token)
+_match_text = re.Match.group
+_match_start = re.Match.start
+_match_end = re.Match.end
 
 
 def tokenize(text: str) -> list[Token]:
-    tokens: list[Token] = []
-    for match in _TOKEN.finditer(text):
-        word = match.group()
-        start, end = match.span()
+    """Words and punctuation marks. Built with C-level maps over the regex matches (tokenizing
+    is the hot path of speaker reading); only words with an apostrophe get a second look."""
+    matches = list(_TOKEN.finditer(text))
+    words = list(map(_match_text, matches))
+    tokens = list(
+        map(
+            _make_token,
+            zip(
+                words,
+                map(str.lower, words),
+                map(_match_start, matches),
+                map(_match_end, matches),
+                strict=True,
+            ),
+        )
+    )
+    if "'" not in text and "’" not in text:
+        return tokens
+    split: list[Token] = []
+    for token in tokens:
+        word, _, start, end = token
         if "'" in word or "’" in word:
             apostrophe = _APOSTROPHE.search(word)
             if apostrophe and word[: apostrophe.start()] in _ELISIONS:
                 cut = apostrophe.end()
                 elided = word[:cut]
-                tokens.append(_new_token(Token, (elided, elided.lower(), start, start + cut)))
+                split.append(_new_token(Token, (elided, elided.lower(), start, start + cut)))
                 word, start = word[cut:], start + cut
-        tokens.append(_new_token(Token, (word, word.lower(), start, end)))
-    return tokens
+                token = _new_token(Token, (word, word.lower(), start, end))
+        split.append(token)
+    return split
 
 
 def _is_initial(tokens: Sequence[Token], index: int) -> bool:

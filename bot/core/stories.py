@@ -34,7 +34,19 @@ _MIX_2 = 0xBF58476D1CE4E5B9
 _EMPTY = _MASK64
 _CACHE_LIMIT = 200_000
 
-_word_hashes: dict[str, int] = {}
+
+class _WordHashes(dict[str, int]):
+    """A stable 64-bit hash per word (Python's ``hash`` changes between processes; signatures are
+    stored), memoised: a dict whose misses compute the hash, so a text hashes with one C-level
+    ``map(_WORD_HASHES.__getitem__, words)``."""
+
+    def __missing__(self, word: str) -> int:
+        digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+        value = self[word] = int.from_bytes(digest, "little")
+        return value
+
+
+_WORD_HASHES = _WordHashes()
 
 
 class StorySignature(BaseModel):
@@ -60,21 +72,14 @@ class StoryCandidate(BaseModel):
     signature: StorySignature
 
 
-def _word_hash(word: str) -> int:
-    """A stable 64-bit hash (Python's ``hash`` changes between processes; signatures are stored)."""
-    value = _word_hashes.get(word)
-    if value is None:
-        if len(_word_hashes) >= _CACHE_LIMIT:
-            _word_hashes.clear()
-        digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
-        value = _word_hashes[word] = int.from_bytes(digest, "little")
-    return value
-
-
 def signature(title: str, paragraphs: Sequence[str]) -> StorySignature:
     """The MinHash of an article's title and text, over shingles of consecutive content words."""
-    words = content_words(" ".join([title, *paragraphs]))
-    hashes = [_word_hash(word) for word in words]
+    if len(_WORD_HASHES) >= _CACHE_LIMIT:
+        _WORD_HASHES.clear()
+    # The words of the texts joined by spaces, without joining them: each text's words are
+    # memoised where the index reads them too.
+    words = [word for text in (title, *paragraphs) for word in content_words(text)]
+    hashes = list(map(_WORD_HASHES.__getitem__, words))
     if len(hashes) < SHINGLE_WORDS:
         return StorySignature()
     mixed = [

@@ -222,6 +222,32 @@ class _Language:
             self.stems[folded] = stem
         return stem
 
+    @property
+    def common_terms(self) -> _CommonTerms:
+        """The index term of each folded word read as a common word (None: not indexed)."""
+        if len(self._common_terms) >= _CACHE_LIMIT:
+            self._common_terms.clear()
+        return self._common_terms
+
+    def __post_init__(self) -> None:
+        self._common_terms = _CommonTerms(self)
+
+
+class _CommonTerms(dict[str, str | None]):
+    """A folded word's term as a common word, memoised: its stem, or None for a word too short
+    or too common to index. A dict whose misses compute the term keeps ``_index_terms`` to one
+    lookup per word."""
+
+    def __init__(self, language: _Language) -> None:
+        super().__init__()
+        self._language = language
+
+    def __missing__(self, folded: str) -> str | None:
+        language = self._language
+        term = None if len(folded) < 2 or folded in language.stop_words else language.stem(folded)
+        self[folded] = term
+        return term
+
 
 @cache
 def _language(code: str) -> _Language:
@@ -433,33 +459,37 @@ def _index_terms(
     The hot loop of ingestion: it works on plain strings and hoists lookups into locals.
     """
     terms: list[str] = []
+    append = terms.append
     pieces, folded_pieces = tokens.pieces, tokens.folded
     place_starts, starters = _toponyms().first_words, _SENTENCE_STARTERS
-    stop_words, stems, stem = language.stop_words, language.stems, language.stem
-    position, count, sentence_start = 0, len(pieces), True
-    while position < count:
-        piece, folded = pieces[position], folded_pieces[position]
-        if piece in starters:
-            sentence_start = True
-            position += 1
+    common_terms = language.common_terms
+    resume_at = 0  # after a place name of several words
+    for position, folded in enumerate(folded_pieces):
+        if position < resume_at:
             continue
-        initial, sentence_start = sentence_start or all_initial, False
+        piece = pieces[position]
+        if piece in starters:
+            continue
         capitalised = piece[0].isupper()
         if folded in place_starts:
+            initial = all_initial or position == 0 or pieces[position - 1] in starters
             key, length = _match_toponym(
                 folded_pieces, position, capitalised=capitalised, initial=initial, language=language
             )
             if key:
-                terms.append(key)
-                position += length
+                append(key)
+                resume_at = position + length
                 continue
-        position += 1
-        if len(folded) < 2 or folded in stop_words:
+        term = common_terms[folded]
+        if term is None:
             continue
-        if capitalised and (not initial or folded in names):
-            terms.append(folded)
+        if capitalised and (
+            folded in names
+            or not (all_initial or position == 0 or pieces[position - 1] in starters)
+        ):
+            append(folded)
         else:
-            terms.append(stems.get(folded) or stem(folded))
+            append(term)
     return terms
 
 

@@ -1,0 +1,329 @@
+"""/topic throughput: the real bot on a large store, against a bare python-telegram-bot echo.
+
+Fills a SQLite store with synthetic articles (``bench/query.py``'s generator: ~300 words each,
+"ucraina" in about a quarter of them), then feeds the same ``/topic`` updates, built from the
+JSON Telegram sends (private chats, 1,000 users, Italian and English clients), to two
+applications in the same run, each answering through the same in-process Bot API
+(``bench/inprocess.py``):
+
+- the floor: a bare ``Application`` with one ``CommandHandler`` that echoes the words back;
+- Rassegna: ``bot.app.build_application`` with every real handler, the store and the
+  rate limiter (its retries and bookkeeping stay; see below for its waiting).
+
+Method. Updates go through ``Application.process_update`` one at a time, each awaited: that is
+what the running application does with them (it is built without ``concurrent_updates``, so it
+handles one update at a time), and it gives each update's latency. The updates are turned into
+``Update`` objects before the clock starts, for both applications, so parsing JSON (the same work
+for both) does not flatter the ratio. A warm-up of ``--warmup`` updates runs first, untimed.
+
+The rate limiter's 30 messages/s is Telegram's limit, not our cost: with it, both applications
+would measure Telegram (30 sends/s), so the benchmark turns that wait off in the real
+application and keeps everything else. The words are a mix of frequent topics, rare ones
+(two words that seldom meet), multi-word names and words no article has.
+
+Target: Rassegna at least 0.5 of the echo rate, every reply valid Telegram HTML, no errors.
+
+    python bench/commands.py [--articles 100000] [--updates 5000] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from inprocess import BOT_ID, MESSAGE_DATE, InProcessBotApi
+from query import DATA_SEED, _percentiles, _vocabulary, fill_store
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CommandHandler
+from telegram.ext import ContextTypes as Context
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.store import open_store
+from bot.store.base import Store
+
+TOKEN = f"{BOT_ID}:in-process-benchmark"
+TARGET_RATIO = 0.5
+USERS = 1000
+ENGLISH_CLIENTS = 0.2  # share of users whose Telegram is in English
+# Topics the synthetic store is full of, then names and topics it has never seen.
+FREQUENT_TOPICS = ("ucraina", "Ucraina", "ucraini", "Ukraine", "guerra in Ucraina")
+MULTI_WORD_TOPICS = ("mark rutte", "Mark Rutte", "rutte ucraina")
+NO_MATCH_TOPICS = (
+    "bilancio comunale",
+    "corea del nord",
+    "elezioni europee",
+    "Giorgia Meloni",
+    "sciopero dei treni",
+    "xqzv",
+)
+# Share of each kind of query: a news bot is asked mostly about the news of the day.
+QUERY_MIX = {"frequent": 0.35, "vocabulary": 0.2, "multi_word": 0.15, "rare": 0.1, "none": 0.2}
+_QUERY_SEED = 11
+_PROFILE_LINES = 30
+
+BenchApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+@dataclass
+class Measurement:
+    """What one application did with the timed updates."""
+
+    name: str
+    seconds: float
+    latencies_ms: list[float]
+    messages: int
+    unanswered: int
+    errors: int
+    invalid_html: list[str]
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies_ms) / self.seconds
+
+
+def topic_words(count: int, rng: random.Random) -> list[str]:
+    """``count`` queries drawn from ``QUERY_MIX``.
+
+    The store's own vocabulary gives single words in about 5% of the articles, and pairs of
+    them that seldom meet in one article (the rare topics).
+    """
+    vocabulary = _vocabulary(random.Random(DATA_SEED))
+    choices = {
+        "frequent": lambda: rng.choice(FREQUENT_TOPICS),
+        "vocabulary": lambda: rng.choice(vocabulary),
+        "multi_word": lambda: rng.choice(MULTI_WORD_TOPICS),
+        "rare": lambda: " ".join(rng.sample(vocabulary, 2)),
+        "none": lambda: rng.choice(NO_MATCH_TOPICS),
+    }
+    kinds = rng.choices(list(QUERY_MIX), weights=list(QUERY_MIX.values()), k=count)
+    return [choices[kind]() for kind in kinds]
+
+
+def topic_update(update_id: int, user_id: int, language: str, words: str) -> dict[str, Any]:
+    """A private-chat ``/topic <words>`` message as Telegram sends it in ``getUpdates``."""
+    user = {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": f"Lettore {user_id}",
+        "username": f"lettore_{user_id}",
+        "language_code": language,
+    }
+    chat = {key: user[key] for key in ("id", "first_name", "username")} | {"type": "private"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": MESSAGE_DATE,
+            "chat": chat,
+            "from": user,
+            "text": f"/topic {words}",
+            "entities": [{"type": "bot_command", "offset": 0, "length": len("/topic")}],
+        },
+    }
+
+
+def topic_updates(count: int) -> list[dict[str, Any]]:
+    rng = random.Random(_QUERY_SEED)
+    languages = {
+        user_id: "en" if rng.random() < ENGLISH_CLIENTS else "it"
+        for user_id in range(10_001, 10_001 + USERS)
+    }
+    users = rng.choices(list(languages), k=count)
+    return [
+        topic_update(number, user_id, languages[user_id], words)
+        for number, (user_id, words) in enumerate(
+            zip(users, topic_words(count, rng), strict=True), start=1
+        )
+    ]
+
+
+async def echo(update: Update, context: Context.DEFAULT_TYPE) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, " ".join(context.args or []) or "…")
+
+
+def echo_application(transport: InProcessBotApi) -> BenchApplication:
+    application = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .request(transport)
+        .get_updates_request(InProcessBotApi())
+        .build()
+    )
+    application.add_handler(CommandHandler("topic", echo))
+    return application
+
+
+def rassegna_application(transport: InProcessBotApi, store: Store) -> BenchApplication:
+    settings = Settings(TELEGRAM_BOT_TOKEN=TOKEN, _env_file=None)
+    application = build_application(
+        settings, store, request=transport, get_updates_request=InProcessBotApi()
+    )
+    limiter = application.bot.rate_limiter
+    if isinstance(limiter, AIORateLimiter):
+        # Telegram's 30 messages/s would make this a measure of Telegram: see the docstring.
+        # build_application offers no way to pass a limiter, so its private throttle goes.
+        limiter._base_limiter = None
+    return application
+
+
+async def measure(
+    name: str,
+    application: BenchApplication,
+    transport: InProcessBotApi,
+    updates: Sequence[dict[str, Any]],
+    warmup: int,
+    profiler: cProfile.Profile | None = None,
+) -> Measurement:
+    """Feed ``updates`` (the first ``warmup`` untimed) through ``process_update``, one by one."""
+    errors = 0
+
+    async def count_error(update: object, context: Context.DEFAULT_TYPE) -> None:
+        nonlocal errors
+        errors += 1
+
+    application.add_error_handler(count_error)
+    async with application:
+        if application.post_init is not None:
+            await application.post_init(application)
+        objects = [Update.de_json(data, application.bot) for data in updates]
+        for update in objects[:warmup]:
+            await application.process_update(update)
+        sent_before, errors = transport.messages_sent, 0
+        latencies_ms: list[float] = []
+        unanswered = 0
+        if profiler is not None:
+            profiler.enable()
+        began = time.perf_counter()
+        for update in objects[warmup:]:
+            sent = transport.messages_sent
+            start = time.perf_counter()
+            await application.process_update(update)
+            latencies_ms.append((time.perf_counter() - start) * 1000)
+            unanswered += transport.messages_sent == sent
+        seconds = time.perf_counter() - began
+        if profiler is not None:
+            profiler.disable()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+    return Measurement(
+        name=name,
+        seconds=seconds,
+        latencies_ms=latencies_ms,
+        messages=transport.messages_sent - sent_before,
+        unanswered=unanswered,
+        errors=errors,
+        invalid_html=transport.invalid_html(),
+    )
+
+
+def print_profile(profiler: cProfile.Profile) -> None:
+    """Where Rassegna's time went: our functions first, by cumulative time."""
+    stats = pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative")
+    print("\nprofile of the timed Rassegna updates (our code: handlers/ and bot/)")
+    stats.print_stats(r"/(handlers|bot)/", _PROFILE_LINES)
+    print("the heaviest functions anywhere, by own time")
+    stats.sort_stats("tottime").print_stats(_PROFILE_LINES)
+
+
+def print_results(echo_run: Measurement, rassegna_run: Measurement) -> bool:
+    print(
+        f"{'':<10} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'messages':>9} "
+        f"{'unanswered':>10} {'errors':>7} {'invalid HTML':>13}"
+    )
+    for run in (echo_run, rassegna_run):
+        p50, p95 = _percentiles(run.latencies_ms)
+        print(
+            f"{run.name:<10} {run.rate:>10.0f} {p50:>8.2f} {p95:>8.2f} {run.messages:>9,} "
+            f"{run.unanswered:>10,} {run.errors:>7,} {len(run.invalid_html):>13,}"
+        )
+    for error in sorted(set(rassegna_run.invalid_html))[:5]:
+        print(f"  invalid HTML: {error}")
+    ratio = rassegna_run.rate / echo_run.rate
+    correct = not (rassegna_run.invalid_html or rassegna_run.errors or rassegna_run.unanswered)
+    met = ratio >= TARGET_RATIO and correct
+    print(
+        f"ratio rassegna/echo: {ratio:.2f} (target >= {TARGET_RATIO}, every update answered "
+        f"with valid HTML, no errors): target {'met' if met else 'NOT met'}"
+    )
+    return met
+
+
+async def run(
+    articles: int, updates: int, warmup: int, database_url: str | None, profile: bool
+) -> bool:
+    url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='rassegna-bench-')}/bench.db"
+    store = await open_store(url)
+    try:
+        began = time.perf_counter()
+        added = await fill_store(store, articles)
+        print(
+            f"store: {await store.count_articles():,} articles "
+            f"({added:,} added in {time.perf_counter() - began:.1f} s) at {url}"
+        )
+        print(
+            f"updates: {updates:,} /topic (after {warmup:,} untimed), "
+            "Application.process_update, one at a time"
+        )
+        data = topic_updates(warmup + updates)
+        echo_transport = InProcessBotApi()
+        echo_run = await measure(
+            "echo", echo_application(echo_transport), echo_transport, data, warmup
+        )
+        rassegna_transport = InProcessBotApi()
+        profiler = cProfile.Profile() if profile else None
+        rassegna_run = await measure(
+            "rassegna",
+            rassegna_application(rassegna_transport, store),
+            rassegna_transport,
+            data,
+            warmup,
+            profiler,
+        )
+    finally:
+        await store.close()
+    met = print_results(echo_run, rassegna_run)
+    if profiler is not None:
+        print_profile(profiler)
+    return met
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--updates", type=int, default=5000)
+    parser.add_argument("--warmup", type=int, default=100, help="untimed updates first")
+    parser.add_argument(
+        "--database-url", default=None, help="sqlite:///path (default: a temp file)"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the Rassegna updates and print it"
+    )
+    arguments = parser.parse_args()
+    if arguments.database_url and not arguments.database_url.startswith("sqlite://"):
+        parser.error("only sqlite:/// database URLs are supported for now")
+    met = asyncio.run(
+        run(
+            arguments.articles,
+            arguments.updates,
+            arguments.warmup,
+            arguments.database_url,
+            arguments.profile,
+        )
+    )
+    sys.exit(0 if met else 1)
+
+
+if __name__ == "__main__":
+    main()
