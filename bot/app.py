@@ -40,6 +40,35 @@ COMMANDS = ("latest", "topic", "topics", "help", "start")
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
+class _SecretRedactor(logging.Filter):
+    """Blanks the bot token and the webhook secret out of python-telegram-bot's records.
+
+    At DEBUG, PTB logs the Bot API URL (which ends with the token) and every request's
+    parameters (setWebhook's ``secret_token``); DEBUG must stay safe to turn on.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+
+    def add(self, secret: str) -> None:
+        self._secrets.add(secret)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = message
+        for secret in self._secrets:
+            redacted = redacted.replace(secret, "<redacted>")
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+_REDACTOR = _SecretRedactor()
+for _name in ("telegram.Bot", "telegram.ext.ExtBot"):  # the loggers that write requests
+    logging.getLogger(_name).addFilter(_REDACTOR)
+
+
 class RetryingRateLimiter(AIORateLimiter):
     """Telegram's flood limits (waiting out 429s), plus retries of 5xx and dropped connections.
 
@@ -98,6 +127,9 @@ def build_application(
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    _REDACTOR.add(settings.telegram_bot_token.get_secret_value())
+    if settings.webhook_secret is not None:
+        _REDACTOR.add(settings.webhook_secret.get_secret_value())
     services = Services(settings=settings, store_or_none=store)
     owns_store = store is None
 
@@ -166,15 +198,16 @@ def run_bot(settings: Settings) -> None:
     if not settings.webhook_url:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
         return
-    host, _, port = settings.listen.rpartition(":")
+    host, port = settings.listen_address
     secret = (
         settings.webhook_secret.get_secret_value()
         if settings.webhook_secret
         else secrets.token_urlsafe(32)  # Telegram sends it back; PTB refuses requests without it
     )
+    _REDACTOR.add(secret)
     application.run_webhook(
-        listen=host or "127.0.0.1",
-        port=int(port),
+        listen=host,
+        port=port,
         url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
         webhook_url=settings.webhook_url,
         secret_token=secret,

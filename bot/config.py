@@ -41,6 +41,24 @@ class Settings(BaseSettings):
     max_source_bytes: int = Field(default=10 * 1024 * 1024, gt=0, alias="RASSEGNA_MAX_SOURCE_BYTES")
     fetch_timeout: float = Field(default=20.0, gt=0, alias="RASSEGNA_FETCH_TIMEOUT")
 
+    @field_validator("listen")
+    @classmethod
+    def _check_listen(cls, value: str) -> str:
+        """``host:port``, ``[ipv6]:port`` or ``:port``: the form ``listen_address`` splits."""
+        host, separator, port = value.rpartition(":")
+        if not separator or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{value!r} is not host:port, e.g. 127.0.0.1:8080 or [::]:8443")
+        bracketed = host.startswith("[") and host.endswith("]")
+        if (":" in host and not bracketed) or host.startswith("[") != host.endswith("]"):
+            raise ValueError(f"{value!r}: an IPv6 host goes in brackets, e.g. [::1]:8443")
+        return value
+
+    @property
+    def listen_address(self) -> tuple[str, int]:
+        """``RASSEGNA_LISTEN`` as (host, port); an empty host means loopback only."""
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]") or "127.0.0.1", int(port)
+
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:

@@ -40,6 +40,8 @@ def test_environment_values(monkeypatch: pytest.MonkeyPatch) -> None:
         ("RASSEGNA_TIMEZONE", "Mars/Base", "unknown time zone"),
         ("RASSEGNA_LANGUAGE", "xx", "unsupported language"),
         ("RASSEGNA_ADMIN_IDS", "alice", "numeric Telegram user ids"),
+        ("RASSEGNA_LISTEN", "localhost", "not host:port"),
+        ("RASSEGNA_LISTEN", "::1:8080", "IPv6 host goes in brackets"),
     ],
 )
 def test_bad_values_are_explained(
@@ -48,3 +50,18 @@ def test_bad_values_are_explained(
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=message):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("listen", "address"),
+    [
+        ("127.0.0.1:8080", ("127.0.0.1", 8080)),
+        ("[::1]:8443", ("::1", 8443)),
+        (":9000", ("127.0.0.1", 9000)),
+    ],
+)
+def test_listen_address(
+    monkeypatch: pytest.MonkeyPatch, listen: str, address: tuple[str, int]
+) -> None:
+    monkeypatch.setenv("RASSEGNA_LISTEN", listen)
+    assert Settings().listen_address == address
