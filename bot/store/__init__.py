@@ -23,6 +23,8 @@ __all__ = [
 
 _SQLITE_PREFIX = "sqlite://"
 _MEMORY = ":memory:"
+# SQLAlchemy-style ``postgresql+asyncpg://`` is accepted too, as operators copy such URLs around.
+_POSTGRES_PREFIXES = ("postgresql://", "postgres://", "postgresql+asyncpg://")
 
 
 def sqlite_path(database_url: str) -> str:
@@ -46,9 +48,27 @@ async def open_store(database_url: str) -> Store:
         if path != _MEMORY:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return await SqliteStore.open(path)
-    if database_url.startswith(("postgresql://", "postgres://", "postgresql+asyncpg://")):
-        raise UnsupportedDatabaseError(
-            "PostgreSQL backend not yet available: use a sqlite:/// database URL for now"
-        )
+    if database_url.startswith(_POSTGRES_PREFIXES):
+        return await _open_postgres(database_url)
     scheme = database_url.partition(":")[0] or database_url
-    raise UnsupportedDatabaseError(f"unsupported database URL scheme {scheme!r}: use sqlite:///…")
+    raise UnsupportedDatabaseError(
+        f"unsupported database URL scheme {scheme!r}: use sqlite:///… or postgresql://…"
+    )
+
+
+def postgres_dsn(database_url: str) -> str:
+    """The asyncpg DSN of a PostgreSQL database URL (asyncpg knows no ``+asyncpg`` scheme)."""
+    return "postgresql://" + database_url.partition("://")[2]
+
+
+async def _open_postgres(database_url: str) -> Store:
+    """Import the backend only now: SQLite users need not install asyncpg."""
+    try:
+        from bot.store.postgres import PostgresStore
+    except ModuleNotFoundError as missing:
+        if missing.name != "asyncpg":
+            raise
+        raise UnsupportedDatabaseError(
+            "a postgresql:// database URL needs asyncpg: pip install 'rassegna[postgres]'"
+        ) from missing
+    return await PostgresStore.open(postgres_dsn(database_url))

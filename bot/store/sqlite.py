@@ -8,7 +8,6 @@ only those recent candidates (bm25 over a whole archive costs ~50 ms at 100k row
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +18,13 @@ from bot.core.models import Article
 from bot.core.stories import StoryCandidate, StorySignature
 from bot.core.topics import TopicQuery
 from bot.store.base import PreparedArticle, UpsertOutcome, prepare_article
+from bot.store.common import (
+    CANDIDATES,
+    TRENDING_WINDOW,
+    article_values,
+    micros,
+    rank,
+)
 
 # Numbered steps, applied in order, each in its own transaction with PRAGMA user_version.
 # Never edit a released step: add the next one.
@@ -63,12 +69,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
-CANDIDATES = 200  # recent matches ranked per search
-TRENDING_WINDOW = 500  # newest articles counted for trending topics, however wide ``since`` is
 # bm25 weights per FTS column: a topic in the title, the named entities or the tags counts more.
 _COLUMN_WEIGHTS = "4.0, 1.0, 3.0, 3.0"
-_RECENCY_HALF_LIFE_HOURS = 36.0
-_STRICT_BONUS = 1.0  # the whole phrase or the whole name, not just the words
 _SQL_VARIABLES = 500
 # The columns queries filter and sort on; the whole article is the JSON ``document``, which
 # pydantic reads back in one call (ten times faster than rebuilding it field by field).
@@ -97,15 +99,6 @@ def fts5_match(query: TopicQuery, *, strict: bool = False) -> str:
     return " AND ".join(
         "(" + " OR ".join(_quoted(form) for form in word.forms) + ")" for word in query.words
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    """Aware UTC; a naive datetime is taken to be UTC already."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _micros(moment: datetime) -> int:
-    return int(_utc(moment).timestamp() * 1_000_000)
 
 
 def _article_from_row(row: Sequence[Any]) -> Article:
@@ -219,11 +212,11 @@ class SqliteStore:
     async def _insert(self, pending: Sequence[tuple[int, PreparedArticle]]) -> None:
         if not pending:
             return
-        now = _micros(datetime.now(UTC))
+        now = micros(datetime.now(UTC))
         await self._db.executemany(
             f"INSERT INTO articles ({_ARTICLE_COLUMNS}, signature) VALUES ({_placeholders(13)})",
             [
-                (seq, *_article_values(item.article, now), item.signature.to_bytes())
+                (seq, *article_values(item.article, now), item.signature.to_bytes())
                 for seq, item in pending
             ],
         )
@@ -248,8 +241,8 @@ class SqliteStore:
             "SELECT sort_time FROM articles WHERE seq = ?", (seq,)
         ) as cursor:
             row = await cursor.fetchone()
-        first_seen = int(row[0]) if row else _micros(datetime.now(UTC))
-        values = _article_values(item.article, first_seen)
+        first_seen = int(row[0]) if row else micros(datetime.now(UTC))
+        values = article_values(item.article, first_seen)
         await self._db.execute(
             "UPDATE articles SET id=?, url=?, guid=?, source=?, title=?, published_at=?, "
             "sort_time=?, language=?, content_hash=?, story_id=?, document=?, signature=? "
@@ -306,7 +299,7 @@ class SqliteStore:
         """Rank the newest matches: bm25 (field-weighted), recency, and a bonus for the phrase."""
         if query.is_empty or limit <= 0:
             return []
-        since_micros = _micros(since) if since else None
+        since_micros = micros(since) if since else None
         scored: dict[int, tuple[float, int, bool]] = {}  # seq → (bm25, sort_time, strict)
         for strict in (True, False):
             expression = fts5_match(query, strict=strict)
@@ -316,7 +309,7 @@ class SqliteStore:
                 scored.setdefault(seq, (bm25, sort_time, strict))
         if not scored:
             return []
-        ranked = _rank(scored)[:limit]
+        ranked = rank(scored)[:limit]
         found = {
             article_seq: article
             for chunk in _chunks(ranked)
@@ -399,7 +392,7 @@ class SqliteStore:
             "  FROM recent, json_each(recent.document, '$.tags') AS topic)"
             " SELECT name FROM named WHERE trim(name) != '' GROUP BY lower(name)"
             " ORDER BY count(DISTINCT story_id) DESC, count(*) DESC, lower(name) LIMIT ?",
-            (_micros(since), TRENDING_WINDOW, limit),
+            (micros(since), TRENDING_WINDOW, limit),
         )
         return [str(row[0]) for row in rows]
 
@@ -412,7 +405,7 @@ class SqliteStore:
         return next((str(row[0]) for row in rows), None)
 
     async def set_chat_language(self, chat_id: int, language: str) -> None:
-        now = _micros(datetime.now(UTC))
+        now = micros(datetime.now(UTC))
         await self._db.execute(
             "INSERT INTO chats (chat_id, language, created_at, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language,"
@@ -423,42 +416,6 @@ class SqliteStore:
 
 def _rest(item: PreparedArticle) -> tuple[Any, Any, Any]:
     return item.index, item.signature, item.band_keys
-
-
-def _article_values(article: Article, first_seen: int) -> tuple[Any, ...]:
-    published = _utc(article.published_at) if article.published_at else None
-    story_id = article.story_id or article.id
-    return (
-        article.id,
-        article.url,
-        article.guid,
-        article.source,
-        article.title,
-        published.isoformat() if published else None,
-        _micros(published) if published else first_seen,
-        article.language,
-        article.content_hash,
-        story_id,
-        article.model_copy(update={"story_id": story_id}).model_dump_json(),
-    )
-
-
-def _rank(scored: dict[int, tuple[float, int, bool]]) -> list[int]:
-    """Best first: relevance (bm25, normalised to the best candidate), freshness, phrase bonus.
-
-    Freshness is measured from the newest candidate, not the clock, so ranking is a function of
-    the data alone.
-    """
-    best_relevance = max(-bm25 for bm25, _, _ in scored.values()) or 1.0
-    newest = max(sort_time for _, sort_time, _ in scored.values())
-
-    def score(seq: int) -> tuple[float, int]:
-        bm25, sort_time, strict = scored[seq]
-        age_hours = (newest - sort_time) / 3_600_000_000
-        freshness = math.pow(0.5, age_hours / _RECENCY_HALF_LIFE_HOURS)
-        return (-bm25 / best_relevance + freshness + (_STRICT_BONUS if strict else 0.0), seq)
-
-    return sorted(scored, key=score, reverse=True)
 
 
 async def migrate(connection: aiosqlite.Connection) -> int:

@@ -1,29 +1,84 @@
 """The ``store`` fixture: every contract test runs once per backend.
 
-Today that is SQLite in a temporary file; a PostgreSQL backend joins as a second param (marked
-``postgres``) without touching the tests.
+SQLite in a temporary file, and PostgreSQL at 127.0.0.1:5432 (database ``test``, trust auth) in
+a schema of its own per test, dropped afterwards, so tests never see each other's rows. The
+PostgreSQL params are skipped, saying why, only when no server answers.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.store import Store, open_store
 
+if TYPE_CHECKING:
+    import asyncpg
 
-def _sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'rassegna.db'}"
+POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
+POSTGRES_DATABASE = "test"
+POSTGRES_URL = f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"
+UNREACHABLE = "PostgreSQL not reachable on 127.0.0.1:5432"
 
 
-BACKENDS = {"sqlite": _sqlite_url}
+async def postgres_admin_connection() -> asyncpg.Connection:
+    """A connection to the test database, created if the server lacks it; skips if no server."""
+    driver = pytest.importorskip("asyncpg", reason="asyncpg is not installed")
+    try:
+        return await driver.connect(POSTGRES_URL, timeout=5)
+    except driver.InvalidCatalogNameError:
+        server = await driver.connect(f"{POSTGRES_SERVER}/postgres", timeout=5)
+        try:
+            await server.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
+        except driver.DuplicateDatabaseError:
+            pass  # another test process created it meanwhile
+        finally:
+            await server.close()
+        return await driver.connect(POSTGRES_URL, timeout=5)
+    except (OSError, TimeoutError, driver.CannotConnectNowError):
+        pytest.skip(UNREACHABLE)
+
+
+@asynccontextmanager
+async def fresh_postgres_url(_: Path) -> AsyncIterator[str]:
+    """A URL whose ``search_path`` is a new schema (asyncpg passes it on as a setting)."""
+    admin = await postgres_admin_connection()
+    schema = f"test_{uuid.uuid4().hex}"
+    try:
+        await admin.execute(f"CREATE SCHEMA {schema}")
+        yield f"{POSTGRES_URL}?search_path={schema}"
+    finally:
+        await admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        await admin.close()
+
+
+@asynccontextmanager
+async def sqlite_url(tmp_path: Path) -> AsyncIterator[str]:
+    yield f"sqlite:///{tmp_path / 'rassegna.db'}"
+
+
+BACKENDS: dict[str, Callable[[Path], AbstractAsyncContextManager[str]]] = {
+    "postgres": fresh_postgres_url,
+    "sqlite": sqlite_url,
+}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return BACKENDS[request.param](tmp_path)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    async with BACKENDS[request.param](tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+async def postgres_url(tmp_path: Path) -> AsyncIterator[str]:
+    """Only PostgreSQL, for the backend's own tests."""
+    async with fresh_postgres_url(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -268,9 +268,7 @@ async def test_reopening_keeps_data_and_migrations_rerun_safely(database_url: st
 
 
 async def test_unsupported_urls_fail_clearly() -> None:
-    with pytest.raises(UnsupportedDatabaseError, match="PostgreSQL backend not yet available"):
-        await open_store("postgresql://localhost/rassegna")
-    with pytest.raises(UnsupportedDatabaseError):
+    with pytest.raises(UnsupportedDatabaseError, match="unsupported database URL scheme 'mysql'"):
         await open_store("mysql://localhost/rassegna")
 
 

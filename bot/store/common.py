@@ -1,0 +1,62 @@
+"""What both store backends share: time keys, the stored column values, search ranking.
+
+One definition each, so SQLite and PostgreSQL answer the same query in the same order.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.core.models import Article
+
+CANDIDATES = 200  # recent matches ranked per search
+TRENDING_WINDOW = 500  # newest articles counted for trending topics, however wide ``since`` is
+RECENCY_HALF_LIFE_HOURS = 36.0
+STRICT_BONUS = 1.0  # the whole phrase or the whole name, not just the words
+
+
+def utc(moment: datetime) -> datetime:
+    """Aware UTC; a naive datetime is taken to be UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def micros(moment: datetime) -> int:
+    return int(utc(moment).timestamp() * 1_000_000)
+
+
+def article_values(article: Article, first_seen: int) -> tuple[Any, ...]:
+    published = utc(article.published_at) if article.published_at else None
+    story_id = article.story_id or article.id
+    return (
+        article.id,
+        article.url,
+        article.guid,
+        article.source,
+        article.title,
+        published.isoformat() if published else None,
+        micros(published) if published else first_seen,
+        article.language,
+        article.content_hash,
+        story_id,
+        article.model_copy(update={"story_id": story_id}).model_dump_json(),
+    )
+
+
+def rank(scored: dict[int, tuple[float, int, bool]]) -> list[int]:
+    """Best first: relevance (bm25, normalised to the best candidate), freshness, phrase bonus.
+
+    Freshness is measured from the newest candidate, not the clock, so ranking is a function of
+    the data alone.
+    """
+    best_relevance = max(-bm25 for bm25, _, _ in scored.values()) or 1.0
+    newest = max(sort_time for _, sort_time, _ in scored.values())
+
+    def score(seq: int) -> tuple[float, int]:
+        bm25, sort_time, strict = scored[seq]
+        age_hours = (newest - sort_time) / 3_600_000_000
+        freshness = math.pow(0.5, age_hours / RECENCY_HALF_LIFE_HOURS)
+        return (-bm25 / best_relevance + freshness + (STRICT_BONUS if strict else 0.0), seq)
+
+    return sorted(scored, key=score, reverse=True)
