@@ -330,8 +330,8 @@ class PostgresStore:
     ) -> list[Article]:
         """Rank the newest matches: ts_rank (field-weighted), recency, and a bonus for the phrase.
 
-        The ranking is the shared one (``bot.store.common.rank``), fed ``-ts_rank`` where it expects bm25
-        (lower is better), so both backends order the same candidates the same way.
+        The ranking is the shared one (``bot.store.common.rank``), fed ``-ts_rank`` where it
+        expects bm25 (lower is better), so both backends order the same candidates the same way.
         """
         if query.is_empty or limit <= 0:
             return []
