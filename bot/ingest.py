@@ -106,9 +106,9 @@ progress shows and a crash loses at most one batch of work (never stored data)."
 async def store_articles(store: Store, articles: Sequence[Article]) -> list[UpsertOutcome]:
     """Give each article its story (a near-duplicate's, or its own) and store them together.
 
-    Candidates come from the store and from the batch's earlier articles, so two sources of
-    one story in the same feed share a story id too. A re-ingested article finds its own
-    stored copy and keeps its story.
+    Candidates come from the store (those sharing a band key) and from the batch's earlier
+    articles, so two sources of one story in the same feed share a story id too. A
+    re-ingested article finds its own stored copy and keeps its story.
     """
     in_batch: dict[str, list[StoryCandidate]] = {}
     assigned: list[PreparedArticle] = []

@@ -8,6 +8,7 @@ only those recent candidates (bm25 over a whole archive costs ~50 ms at 100k row
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -348,16 +349,18 @@ class SqliteStore:
     async def story_candidates(
         self, band_keys: Sequence[str], *, limit: int = 50
     ) -> list[StoryCandidate]:
-        keys = list(dict.fromkeys(band_keys))[:_SQL_VARIABLES]
+        keys = list(dict.fromkeys(band_keys))
         if not keys or limit <= 0:
             return []
+        # The keys travel as one JSON array: any number of them, one statement.
         sql = (
-            "SELECT a.id, a.story_id, a.signature FROM story_bands AS b "
-            "JOIN articles AS a ON a.seq = b.seq "
-            f"WHERE b.band_key IN ({_placeholders(len(keys))}) "
-            "GROUP BY a.seq ORDER BY count(*) DESC, a.seq DESC LIMIT ?"
+            "SELECT a.id, a.story_id, a.signature FROM articles AS a JOIN ("
+            "  SELECT seq, count(*) AS shared FROM story_bands"
+            "  WHERE band_key IN (SELECT value FROM json_each(?)) GROUP BY seq"
+            "  ORDER BY shared DESC, seq DESC LIMIT ?) AS best ON best.seq = a.seq"
+            " ORDER BY best.shared DESC, a.seq DESC"
         )
-        rows = await self._db.execute_fetchall(sql, (*keys, limit))
+        rows = await self._db.execute_fetchall(sql, (json.dumps(keys), limit))
         return [
             StoryCandidate(
                 article_id=row[0],
