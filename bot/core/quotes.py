@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from bot.core.models import Quote
@@ -292,7 +293,9 @@ _MAX_WORDS_AFTER_VERB_IN_NEW_SENTENCE = 4
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
+@lru_cache(maxsize=4096)
 def _word_count(text: str) -> int:
+    """Memoised: a quote's words are counted to tell it from scare quotes, then to score it."""
     return len(_WORD.findall(text))
 
 

@@ -11,8 +11,10 @@ with the few stored ones that share a band.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
+import operator
 from array import array
 from collections.abc import Sequence
 
@@ -33,20 +35,32 @@ _MIX_1 = 0x9E3779B97F4A7C15
 _MIX_2 = 0xBF58476D1CE4E5B9
 _EMPTY = _MASK64
 _CACHE_LIMIT = 200_000
+_BIN_FLOORS = [b << _VALUE_BITS for b in range(BINS)]  # the smallest value of each bin
 
 
-class _WordHashes(dict[str, int]):
-    """A stable 64-bit hash per word (Python's ``hash`` changes between processes; signatures are
-    stored), memoised: a dict whose misses compute the hash, so a text hashes with one C-level
-    ``map(_WORD_HASHES.__getitem__, words)``."""
+def _word_hash(word: str) -> int:
+    """A stable 64-bit hash (Python's ``hash`` changes between processes; signatures are
+    stored)."""
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+class _ShingleHalves(dict[str, int]):
+    """A shingle of words (a, b) hashes to ``((hash(a) * _MIX_1 + hash(b)) * _MIX_2) mod 2**64``,
+    which is the sum, mod 2**64, of a part from ``a`` alone and a part from ``b`` alone. Each
+    word's part is memoised (a dict whose misses compute it), so a whole text's shingles come
+    from C-level maps, with no arithmetic per word in Python."""
+
+    def __init__(self, multiplier: int) -> None:
+        super().__init__()
+        self._multiplier = multiplier
 
     def __missing__(self, word: str) -> int:
-        digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
-        value = self[word] = int.from_bytes(digest, "little")
+        value = self[word] = (_word_hash(word) * self._multiplier) & _MASK64
         return value
 
 
-_WORD_HASHES = _WordHashes()
+_AS_FIRST = _ShingleHalves(_MIX_1 * _MIX_2)
+_AS_SECOND = _ShingleHalves(_MIX_2)
 
 
 class StorySignature(BaseModel):
@@ -61,7 +75,9 @@ class StorySignature(BaseModel):
 
     @classmethod
     def from_bytes(cls, data: bytes) -> StorySignature:
-        return cls(values=tuple(array("Q", data)))
+        # Unvalidated: an array of unsigned 64-bit integers holds nothing else, and the store
+        # builds one of these for every candidate it compares.
+        return cls.model_construct(values=tuple(array("Q", data)))
 
 
 class StoryCandidate(BaseModel):
@@ -74,25 +90,29 @@ class StoryCandidate(BaseModel):
 
 def signature(title: str, paragraphs: Sequence[str]) -> StorySignature:
     """The MinHash of an article's title and text, over shingles of consecutive content words."""
-    if len(_WORD_HASHES) >= _CACHE_LIMIT:
-        _WORD_HASHES.clear()
+    if len(_AS_FIRST) >= _CACHE_LIMIT:
+        _AS_FIRST.clear()
+        _AS_SECOND.clear()
     # The words of the texts joined by spaces, without joining them: each text's words are
     # memoised where the index reads them too.
-    words = [word for text in (title, *paragraphs) for word in content_words(text)]
-    hashes = list(map(_WORD_HASHES.__getitem__, words))
-    if len(hashes) < SHINGLE_WORDS:
+    words = list(itertools.chain.from_iterable(map(content_words, (title, *paragraphs))))
+    if len(words) < SHINGLE_WORDS:
         return StorySignature()
-    mixed = [
-        ((first * _MIX_1 + second) * _MIX_2) & _MASK64
-        for first, second in itertools.pairwise(hashes)
-    ]
-    # Descending order, so each bin keeps the last (smallest) value written to it.
-    minimum_by_bin = {
-        value >> _VALUE_BITS: value & _VALUE_MASK for value in sorted(mixed, reverse=True)
-    }
-    return StorySignature(
-        values=tuple(_densify([minimum_by_bin.get(b, _EMPTY) for b in range(BINS)]))
+    firsts = map(_AS_FIRST.__getitem__, words)
+    seconds = map(_AS_SECOND.__getitem__, itertools.islice(words, 1, None))
+    mixed = sorted(
+        map(operator.and_, map(operator.add, firsts, seconds), itertools.repeat(_MASK64))
     )
+    # Ascending order groups the values by bin (the top bits), so a bin's minimum is the first
+    # value at or after the bin's floor.
+    values = []
+    for bin_number, floor in enumerate(_BIN_FLOORS):
+        index = bisect.bisect_left(mixed, floor)
+        if index < len(mixed) and mixed[index] >> _VALUE_BITS == bin_number:
+            values.append(mixed[index] & _VALUE_MASK)
+        else:
+            values.append(_EMPTY)
+    return StorySignature.model_construct(values=tuple(_densify(values)))
 
 
 def _densify(values: list[int]) -> list[int]:
@@ -117,21 +137,19 @@ def _densify(values: list[int]) -> list[int]:
 
 def band_keys(story_signature: StorySignature) -> list[str]:
     """Lookup keys, one per band: articles sharing a key are candidates for the same story."""
-    values = story_signature.values
-    if not values:
-        return []
-    keys = []
-    for band, start in enumerate(range(0, len(values), ROWS_PER_BAND)):
-        rows = array("Q", values[start : start + ROWS_PER_BAND]).tobytes()
-        keys.append(f"{band:02d}{hashlib.blake2b(rows, digest_size=8).hexdigest()}")
-    return keys
+    data = story_signature.to_bytes()
+    band_bytes = ROWS_PER_BAND * 8
+    return [
+        f"{band:02d}{hashlib.blake2b(data[start : start + band_bytes], digest_size=8).hexdigest()}"
+        for band, start in enumerate(range(0, len(data), band_bytes))
+    ]
 
 
 def similarity(first: StorySignature, second: StorySignature) -> float:
     """Estimated Jaccard similarity of the two articles' shingle sets, 0.0 to 1.0."""
     if not first.values or len(first.values) != len(second.values):
         return 0.0
-    same = sum(a == b for a, b in zip(first.values, second.values, strict=True))
+    same: int = sum(map(operator.eq, first.values, second.values))  # C-level, no Python loop
     return same / len(first.values)
 
 

@@ -22,7 +22,9 @@ digits and ``_``; user input can never produce ``_``, so place keys cannot be fo
 
 from __future__ import annotations
 
+import bisect
 import itertools
+import operator
 import re
 import unicodedata
 from collections import Counter
@@ -334,12 +336,15 @@ class _Tokens(NamedTuple):
     pieces: list[str]  # words and sentence-start marks, in order
     folded: list[str]  # ``fold`` of each piece
     starts: list[int]  # where each piece starts in ``text``
+    capitalised: list[bool]  # whether each piece starts with a capital
+    capital_positions: list[int]  # the positions of the capitalised pieces, in order
 
 
 _TOKEN_CACHE_LIMIT = 4096
 _token_cache: dict[str, _Tokens] = {}
 _match_text = re.Match.group
 _match_start = re.Match.start
+_first_character = operator.itemgetter(0)
 
 
 def _tokens(text: str) -> _Tokens:
@@ -357,11 +362,14 @@ def _tokens(text: str) -> _Tokens:
             _FOLDED_WORDS.clear()
         matches = list(_WORD_OR_BOUNDARY.finditer(text))
         pieces = list(map(_match_text, matches))
+        capitalised = list(map(str.isupper, map(_first_character, pieces)))
         tokens = _token_cache[text] = _Tokens(
             text,
             pieces,
             list(map(_FOLDED_WORDS.__getitem__, pieces)),
             list(map(_match_start, matches)),
+            capitalised,
+            list(itertools.compress(range(len(pieces)), capitalised)),
         )
     return tokens
 
@@ -417,31 +425,27 @@ def _document_names(
     lower_case: set[str] = set()
     starters, connectors = _SENTENCE_STARTERS, _CONNECTORS
     for tokens, all_initial in texts:
-        pieces, folded = tokens.pieces, tokens.folded
+        pieces, folded, capitalised = tokens.pieces, tokens.folded, tokens.capitalised
         last = len(pieces) - 1
-        initial = True
-        for position, piece in enumerate(pieces):
-            if piece in starters:
-                initial = True
-                continue
-            if not piece[0].isupper():
-                lower_case.add(piece)
-                initial = False
-                continue
-            word = folded[position]
+        lower_case.update(itertools.compress(pieces, map(operator.not_, capitalised)))
+        # Only capitalised words can be names: the loop visits them alone. A word starts its
+        # sentence when it opens the text or follows a sentence-start mark.
+        for position in tokens.capital_positions:
+            piece, word = pieces[position], folded[position]
+            initial = position == 0 or pieces[position - 1] in starters
             if not (initial or all_initial) or _looks_like_name(piece):
                 names.add(word)
             else:
                 initial_capitals[word] += 1
-            initial = False
             if position == last:
                 standalone.add(word)
                 continue
-            after = pieces[position + 1]
-            if after in starters or (
-                not after[0].isupper() and folded[position + 1] not in connectors
+            after = position + 1
+            if pieces[after] in starters or (
+                not capitalised[after] and folded[after] not in connectors
             ):
                 standalone.add(word)
+    lower_case -= starters
     names.update(
         word for word, count in initial_capitals.items() if count > 1 and word not in lower_case
     )
@@ -460,7 +464,7 @@ def _index_terms(
     """
     terms: list[str] = []
     append = terms.append
-    pieces, folded_pieces = tokens.pieces, tokens.folded
+    pieces, folded_pieces, capitals = tokens.pieces, tokens.folded, tokens.capitalised
     place_starts, starters = _toponyms().first_words, _SENTENCE_STARTERS
     common_terms = language.common_terms
     resume_at = 0  # after a place name of several words
@@ -470,7 +474,7 @@ def _index_terms(
         piece = pieces[position]
         if piece in starters:
             continue
-        capitalised = piece[0].isupper()
+        capitalised = capitals[position]
         if folded in place_starts:
             initial = all_initial or position == 0 or pieces[position - 1] in starters
             key, length = _match_toponym(
@@ -546,15 +550,17 @@ def _name_runs(
     """
     runs: list[str] = []
     run: list[int] = []  # positions of the words of the name being read
-    pieces, folded = tokens.pieces, tokens.folded
+    pieces, folded, capitals = tokens.pieces, tokens.folded, tokens.capitalised
+    capital_positions = tokens.capital_positions
     starters, stop_words = _SENTENCE_STARTERS, language.stop_words
     count = len(pieces)
     position = 0
     while position < count:
         piece = pieces[position]
-        capitalised = piece[0].isupper()
-        if not run and not capitalised:
-            position += 1
+        capitalised = capitals[position]
+        if not run and not capitalised:  # skip to the next capitalised word
+            following = bisect.bisect_left(capital_positions, position)
+            position = capital_positions[following] if following < len(capital_positions) else count
             continue
         if piece in starters:
             _close_run(tokens, run, runs)
@@ -578,7 +584,7 @@ def _name_runs(
             name_follows = (
                 not title_case
                 and following < count
-                and pieces[following][0].isupper()
+                and capitals[following]
                 and folded[following] not in stop_words
                 and _joined(tokens, position)
             )
@@ -833,12 +839,24 @@ def _function_words() -> frozenset[str]:
     return _language("it").stop_words | _language("en").stop_words
 
 
+class _ContentWords(dict[str, str]):
+    """Each word piece's folded form if it is a content word, else "": memoised, so a text's
+    content words come from one C-level ``filter(None, map(...))`` over its pieces."""
+
+    def __missing__(self, piece: str) -> str:
+        folded = _fold_word(piece)
+        is_content = (
+            len(folded) > 1 and folded not in _function_words() and piece not in _SENTENCE_STARTERS
+        )
+        word = self[piece] = folded if is_content else ""
+        return word
+
+
+_CONTENT_WORDS = _ContentWords()
+
+
 def content_words(text: str) -> list[str]:
     """Folded words without the function words of either language: what a story is made of."""
-    tokens = _tokens(text)
-    stop_words, starters = _function_words(), _SENTENCE_STARTERS
-    return [
-        folded
-        for piece, folded in zip(tokens.pieces, tokens.folded, strict=True)
-        if len(folded) > 1 and folded not in stop_words and piece not in starters
-    ]
+    if len(_CONTENT_WORDS) >= _CACHE_LIMIT:
+        _CONTENT_WORDS.clear()
+    return list(filter(None, map(_CONTENT_WORDS.__getitem__, _tokens(text).pieces)))
