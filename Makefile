@@ -42,6 +42,7 @@ pytest: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/query.py
+	cd bench && ../$(BIN)/python commands.py
 
 clean:
 	rm -rf $(VENV) data/samples.db .pytest_cache .mypy_cache .ruff_cache
