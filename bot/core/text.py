@@ -325,9 +325,3 @@ def _shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:-–— ")
     return f"{cut}…"
-
-
-def fold(text: str) -> str:
-    """Lower-case without accents: the form names are compared in ("Città" → "citta")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))

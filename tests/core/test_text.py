@@ -8,13 +8,13 @@ from hypothesis import strategies as st
 
 from bot.core.text import (
     extract_lead,
-    fold,
     is_byline,
     normalize_whitespace,
     split_paragraphs,
     split_sentences,
     strip_dateline,
 )
+from bot.core.topics import fold
 
 WIRE = """\
 ROMA, 14 NOV - Il Consiglio dei ministri ha approvato nella tarda serata di ieri la legge
