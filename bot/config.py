@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="RASSEGNA_LOG_LEVEL")
     max_source_bytes: int = Field(default=10 * 1024 * 1024, gt=0, alias="RASSEGNA_MAX_SOURCE_BYTES")
     fetch_timeout: float = Field(default=20.0, gt=0, alias="RASSEGNA_FETCH_TIMEOUT")
+    # Subscriptions and digests (bot/digests.py).
+    # Feed polling, admin commands, health and metrics (bot/poller.py, bot/health.py).
 
     @field_validator("listen")
     @classmethod

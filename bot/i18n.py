@@ -106,6 +106,8 @@ _TABLE: dict[str, tuple[str, str]] = {
     "command_topics": ("i temi del giorno", "today's topics"),
     "command_help": ("tutti i comandi, con esempi", "every command, with examples"),
     "command_start": ("presentazione", "introduction"),
+    # Subscriptions, /settings and digests.
+    # Admin commands and feed alerts.
 }
 
 

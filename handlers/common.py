@@ -23,6 +23,7 @@ from bot.core.models import Article
 from bot.core.render import render_html
 from bot.core.telegram_html import escape
 from bot.i18n import supported_language, text
+from bot.metrics import Metrics
 from bot.store.base import Store
 from handlers.callbacks import briefing_data, topic_data
 
@@ -49,6 +50,7 @@ class Services:
     settings: Settings
     store_or_none: Store | None = None
     languages: dict[int, str] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)
 
     @property
     def store(self) -> Store:

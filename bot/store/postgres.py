@@ -23,6 +23,7 @@ import asyncpg
 from bot.core.models import Article
 from bot.core.stories import StoryCandidate, StorySignature
 from bot.core.topics import IndexDocument, TopicQuery
+from bot.store import postgres_feeds, postgres_subscriptions
 from bot.store.base import PreparedArticle, UpsertOutcome, prepare_article
 from bot.store.common import CANDIDATES, TRENDING_WINDOW, article_values, micros, rank
 
@@ -63,6 +64,9 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at BIGINT NOT NULL
     );
     """,
+    # Each concern keeps its own tables beside its queries.
+    postgres_subscriptions.SCHEMA,
+    postgres_feeds.SCHEMA,
 )
 
 POOL_MIN_SIZE = 1

@@ -18,6 +18,7 @@ import aiosqlite
 from bot.core.models import Article
 from bot.core.stories import StoryCandidate, StorySignature
 from bot.core.topics import TopicQuery
+from bot.store import sqlite_feeds, sqlite_subscriptions
 from bot.store.base import PreparedArticle, UpsertOutcome, prepare_article
 from bot.store.common import (
     CANDIDATES,
@@ -68,6 +69,9 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at INTEGER NOT NULL
     );
     """,
+    # Each concern keeps its own tables beside its queries.
+    sqlite_subscriptions.SCHEMA,
+    sqlite_feeds.SCHEMA,
 )
 
 # bm25 weights per FTS column: a topic in the title, the named entities or the tags counts more.

@@ -1,0 +1,6 @@
+"""The postgres tables and queries of subscriptions (placeholder)."""
+
+from __future__ import annotations
+
+# Migration step of this concern (appended to the backend's MIGRATIONS in order).
+SCHEMA = "SELECT 1"
