@@ -46,8 +46,13 @@ class Metrics:
         )
         self.messages_sent = Counter(
             "rassegna_messages_sent",
-            "Messages Telegram accepted, by purpose (reply, digest, alert).",
-            ["purpose"],
+            "Bot API calls that put a message in a chat and that Telegram accepted, by method.",
+            ["method"],
+            registry=self.registry,
+        )
+        self.digests_sent = Counter(
+            "rassegna_digests_sent",
+            "Digests completed (every part accepted by Telegram), empty ones included.",
             registry=self.registry,
         )
         self.telegram_errors = Counter(
