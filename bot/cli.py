@@ -13,11 +13,13 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from bot import feeds
 from bot.briefings import brief, find_article
 from bot.config import Settings
 from bot.core.models import Briefing
@@ -25,8 +27,9 @@ from bot.core.render import render_text
 from bot.core.topics import parse_query
 from bot.fetch import Fetcher
 from bot.ingest import IngestReport, ingest_sources
-from bot.store import open_store
+from bot.store import display_url, open_store
 from bot.store.base import Store
+from bot.store.feeds import Feed
 
 MAX_RESULTS = 50
 
@@ -42,6 +45,16 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if not 1 <= value <= MAX_RESULTS:
         raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_RESULTS}, not {value}")
+    return value
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of minutes: {text!r}") from None
+    if not value >= 2:
+        raise argparse.ArgumentTypeError(f"must be at least 2 minutes, not {text}")
     return value
 
 
@@ -75,6 +88,28 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="run the bot on Telegram (polling, or a webhook if RASSEGNA_WEBHOOK_URL)"
     )
     commands.add_parser("chat", help="try the bot offline, in this terminal")
+    digest = commands.add_parser("digest", help="send one chat's digest now, or print it")
+    digest.add_argument("--chat", type=int, required=True, metavar="ID", help="Telegram chat id")
+    digest.add_argument("--dry-run", action="store_true", help="print the digest, send nothing")
+    # Feed management for operators without Telegram (bot/feeds.py).
+    feeds_command = commands.add_parser("feeds", help="the polled feeds: add, list, remove")
+    feed_actions = feeds_command.add_subparsers(
+        dest="feeds_action", required=True, metavar="ACTION"
+    )
+    add = feed_actions.add_parser("add", help="check a feed by fetching it once, then poll it")
+    add.add_argument("url", metavar="URL")
+    add.add_argument("--name", help="display name (default: the feed's own title)")
+    add.add_argument(
+        "--interval", type=_minutes, default=10, metavar="MIN", help="poll every MIN minutes (>= 2)"
+    )
+    feed_actions.add_parser("list", help="every feed with its status")
+    remove = feed_actions.add_parser("remove", help="stop polling a feed (its articles stay)")
+    remove.add_argument("url_or_id", metavar="URL_OR_ID")
+    database = commands.add_parser("db", help="database upkeep: migrations, moving an install")
+    actions = database.add_subparsers(dest="db_action", required=True, metavar="ACTION")
+    actions.add_parser("upgrade", help="apply the migrations the database has not seen yet")
+    copy = actions.add_parser("copy", help="copy this SQLite install into an empty PostgreSQL")
+    copy.add_argument("--to", required=True, metavar="URL", help="postgresql://… target")
     return parser
 
 
@@ -108,12 +143,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.chat import run_chat
 
             return asyncio.run(run_chat(settings))
+        if args.command == "db":
+            return asyncio.run(_database(args, settings.database_url))
+        if args.command == "digest":
+            return asyncio.run(_digest(args.chat, settings, dry_run=args.dry_run))
         return asyncio.run(_run(args, settings))
     except CliError as error:
         print(f"rassegna: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+async def _digest(chat_id: int, settings: Settings, *, dry_run: bool) -> int:
+    """``digest --chat ID``: print the chat's digest, or send it as ``/digest`` would."""
+    from telegram import Bot
+
+    from bot.digests import Outcome, digest_now, send_now
+
+    token = settings.telegram_bot_token
+    if token is None and not dry_run:
+        print("rassegna: TELEGRAM_BOT_TOKEN is not set (--dry-run only prints)", file=sys.stderr)
+        return 2
+    store = await open_store(settings.database_url)
+    try:
+        now = datetime.now(UTC)
+        composed = await digest_now(store, chat_id, now)
+        if composed is None:
+            raise CliError(f"chat {chat_id} follows no topic (or never subscribed)")
+        if dry_run or token is None:
+            print(composed.as_text(), end="")
+            return 0
+        async with Bot(token.get_secret_value(), base_url=settings.telegram_api_base_url) as bot:
+            delivery = await send_now(bot, store, chat_id, composed, now)
+    finally:
+        await store.close()
+    if delivery.outcome is not Outcome.SENT:
+        raise CliError(f"digest to chat {delivery.chat_id} not delivered: {delivery.outcome}")
+    print(f"sent {len(composed.messages)} message(s) to chat {delivery.chat_id}")
+    return 0
 
 
 def _configure_logging(level: str) -> None:
@@ -123,16 +191,22 @@ def _configure_logging(level: str) -> None:
     # httpx logs request URLs at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # The job queue's scheduler logs two lines per run of every job (the digest tick runs
+    # every 30 s): only its warnings are news.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         store = await open_store(settings.database_url)
     except (OSError, ValueError) as error:
-        raise CliError(f"cannot open the store {settings.database_url}: {error}") from error
+        shown = display_url(settings.database_url)
+        raise CliError(f"cannot open the store {shown}: {error}") from error
     try:
         if args.command == "ingest":
             return await _ingest(store, settings, args.sources)
+        if args.command == "feeds":
+            return await _feeds(store, settings, args)
         return await _show(store, args, settings)
     finally:
         await store.close()
@@ -162,6 +236,89 @@ async def _ingest(store: Store, settings: Settings, sources: list[str]) -> int:
         print(f"rassegna: {reason}", file=sys.stderr)
     print(_summary(report))
     return 1 if report.failed else 0
+
+
+async def _database(args: argparse.Namespace, database_url: str) -> int:
+    """``db upgrade`` opens the store, which migrates it; ``db copy`` moves SQLite to PostgreSQL."""
+    shown = display_url(database_url)
+    if args.db_action == "upgrade":
+        try:
+            store = await open_store(database_url)
+        except (OSError, ValueError) as error:
+            raise CliError(f"cannot upgrade {shown}: {error}") from error
+        await store.close()
+        print(f"{shown}: schema up to date")
+        return 0
+    if not database_url.startswith("sqlite://"):
+        raise CliError(f"db copy reads a SQLite install; {shown} is not one")
+    if not args.to.startswith(("postgresql://", "postgres://", "postgresql+asyncpg://")):
+        raise CliError(
+            f"db copy writes to PostgreSQL; {display_url(args.to)} is not postgresql://…"
+        )
+    from bot.dbcopy import CopyError, copy_sqlite_to_postgres
+
+    try:
+        report = await copy_sqlite_to_postgres(database_url, args.to)
+    except (CopyError, OSError, ValueError) as error:
+        raise CliError(f"copy failed, the target is unchanged: {error}") from error
+    for table, rows in report.tables.items():
+        print(f"{table}: {rows} rows")
+    print(f"copied {report.total} rows into {display_url(args.to)}; every count verified")
+    return 0
+
+
+async def _feeds(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    """``rassegna feeds add|list|remove``: the same rules and refusals as the admin commands."""
+    try:
+        if args.feeds_action == "add":
+            fetcher = Fetcher(
+                allow_private=settings.allow_private_urls,
+                max_bytes=settings.max_source_bytes,
+                timeout=settings.fetch_timeout,
+            )
+            try:
+                feed = await feeds.add_feed(
+                    store,
+                    fetcher,
+                    args.url,
+                    now=datetime.now(UTC),
+                    name=args.name,
+                    interval=timedelta(minutes=args.interval),
+                    origin=feeds.FeedOrigin.CLI,
+                )
+            finally:
+                await fetcher.aclose()
+            print(f"added feed {feed.id}: {feed.name} <{feed.url}>")
+        elif args.feeds_action == "remove":
+            feed = await feeds.remove_feed(store, args.url_or_id)
+            print(f"removed feed {feed.id}: {feed.name} <{feed.url}>")
+        else:
+            zone = ZoneInfo(settings.timezone)
+            listed = await feeds.list_feeds(store)
+            for feed in listed:
+                print(_feed_line(feed, zone))
+            if not listed:
+                print("Nessun feed. / No feeds.", file=sys.stderr)
+    except feeds.FeedError as error:
+        raise CliError(str(error)) from error
+    return 0
+
+
+def _feed_line(feed: Feed, zone: ZoneInfo) -> str:
+    """One feed on one line: id, status, name, URL, interval, last success, articles, error."""
+    success = (
+        f"{feed.last_success_at.astimezone(zone):%Y-%m-%d %H:%M}"
+        if feed.last_success_at
+        else "never"
+    )
+    minutes = f"{feed.interval.total_seconds() / 60:g}"
+    line = (
+        f"{feed.id}\t{feed.status.value}\t{feed.name}\t{feed.url}\tevery {minutes} min\t"
+        f"last ok {success}\t{feed.article_count} articles"
+    )
+    if feed.failures:
+        line += f"\t{feed.failures} failures, last: {feed.last_error}"
+    return line
 
 
 def _summary(report: IngestReport) -> str:

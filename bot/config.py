@@ -6,6 +6,7 @@ so tests and several instances in one process can each have their own settings.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,7 +42,27 @@ class Settings(BaseSettings):
     max_source_bytes: int = Field(default=10 * 1024 * 1024, gt=0, alias="RASSEGNA_MAX_SOURCE_BYTES")
     fetch_timeout: float = Field(default=20.0, gt=0, alias="RASSEGNA_FETCH_TIMEOUT")
     # Subscriptions and digests (bot/digests.py).
+    # A digest later than this after its slot (downtime) is skipped to the next day's slot.
+    digest_max_lateness: timedelta = Field(
+        default=timedelta(hours=6), gt=timedelta(0), alias="RASSEGNA_DIGEST_MAX_LATENESS"
+    )
+    # How often the sender looks for due digests, and how long a claimed chat stays its own
+    # (a crashed instance's claims are taken over after this).
+    digest_interval: float = Field(default=30.0, gt=0, alias="RASSEGNA_DIGEST_INTERVAL")
+    digest_lease: float = Field(default=300.0, gt=0, alias="RASSEGNA_DIGEST_LEASE")
+    # Messages per second this instance sends at most. Telegram allows about 30 per bot across
+    # all chats: several instances of one bot share that (3 instances: 10 each). 0: unpaced.
+    send_rate: float = Field(default=30.0, ge=0, alias="RASSEGNA_SEND_RATE")
     # Feed polling, admin commands, health and metrics (bot/poller.py, bot/health.py).
+    feed_failure_limit: int = Field(default=10, ge=1, alias="RASSEGNA_FEED_FAILURE_LIMIT")
+    retention_days: int = Field(default=90, ge=1, alias="RASSEGNA_RETENTION_DAYS")
+    fetch_concurrency: int = Field(default=20, ge=1, alias="RASSEGNA_FETCH_CONCURRENCY")
+    # How long a claimed feed poll stays this instance's: a crashed instance's feeds are
+    # taken over after it. Longer than one feed's poll can take.
+    feed_lease: float = Field(default=600.0, ge=10, alias="RASSEGNA_FEED_LEASE")
+    health_max_poll_minutes: int = Field(
+        default=30, gt=0, alias="RASSEGNA_HEALTH_MAX_POLL_MINUTES"
+    )  # /healthz fails when no feed poll finished for this long (and a feed is active)
 
     @field_validator("listen")
     @classmethod

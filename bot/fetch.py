@@ -1,8 +1,17 @@
-"""Fetching feeds and pages over HTTP: timeouts, a size cap, redirects and a URL guard.
+"""Fetching feeds and pages over HTTP: timeouts, a size cap, redirects, limits and a URL guard.
 
 Every URL, the first and each redirect target, goes through ``check_url`` before a connection
 is made, so a feed cannot bounce the bot onto loopback or the private network unless the
-operator allowed it (``RASSEGNA_ALLOW_PRIVATE_URLS``).
+operator allowed it (``RASSEGNA_ALLOW_PRIVATE_URLS``). Names are resolved by a ``Resolver``
+(the system's by default; tests give one that maps a public-looking name to 127.0.0.1, the
+DNS-rebinding case). The check and the connection resolve separately, so a resolver that
+changes its answer between the two is not caught: that needs connecting to the checked
+address, which httpx does not offer.
+
+Politeness and load: at most ``max_connections`` requests at once, at most ``per_host`` of
+them to one host (host and port), with connect and read time-outs and a whole-request
+deadline against servers that drip bytes. Validators (ETag, Last-Modified) make the
+request conditional; a 304 comes back as ``not_modified`` with no body.
 """
 
 from __future__ import annotations
@@ -10,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -18,8 +29,18 @@ import httpx
 from bot import __version__
 
 USER_AGENT = f"Rassegna/{__version__} (news briefing bot; +https://github.com/rassegna/rassegna)"
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
+)
 MAX_REDIRECTS = 5
+MAX_CONNECTIONS = 20
+PER_HOST = 2
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_PERMANENT_STATUSES = frozenset({301, 308})
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+"""(host, port) → the IP addresses the host resolves to."""
 
 
 class FetchError(Exception):
@@ -40,38 +61,72 @@ class FetchResult:
     charset: str | None
     etag: str | None
     last_modified: str | None
+    permanent_url: str | None = None  # where 301/308 redirects from ``url`` lead, to store
 
     @property
     def not_modified(self) -> bool:
         return self.status == 304
 
 
-async def check_url(url: str, *, allow_private: bool) -> None:
+async def system_resolver(host: str, port: int) -> list[str]:
+    """The addresses the operating system resolves ``host`` to."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+async def check_url(url: str, *, allow_private: bool, resolver: Resolver = system_resolver) -> None:
     """Refuse anything but http(s) to a public address.
 
     The host is resolved here and every address it resolves to must be public: a name that
-    resolves to 127.0.0.1 is refused like the literal address.
+    resolves to 127.0.0.1 is refused like the literal address, and so is an IPv4 address
+    wrapped in IPv6 (``::ffff:127.0.0.1``).
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise UrlNotAllowedError(f"only http and https URLs can be fetched, not {url!r}")
-    host = parts.hostname
+    try:
+        host = parts.hostname
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as error:
+        raise UrlNotAllowedError(f"bad host or port in {url!r}") from error
     if not host:
         raise UrlNotAllowedError(f"URL without a host: {url!r}")
     if allow_private:
         return
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as error:
-        raise UrlNotAllowedError(f"bad port in {url!r}") from error
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = await resolver(host, port)
     except OSError as error:
         raise FetchError(f"cannot resolve {host}: {error.strerror or error}") from error
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+    if not addresses:
+        raise FetchError(f"cannot resolve {host}")
+    for text in addresses:
+        address = ipaddress.ip_address(text.split("%", 1)[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
         if not address.is_global or address.is_multicast:
             raise UrlNotAllowedError(f"{host} resolves to a non-public address ({address})")
+
+
+class _HostLimits:
+    """One semaphore per host, dropped when nobody holds it, so the map does not grow."""
+
+    def __init__(self, per_host: int) -> None:
+        self._per_host = per_host
+        self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, host: str) -> AsyncIterator[None]:
+        semaphore, users = self._hosts.get(host) or (asyncio.Semaphore(self._per_host), 0)
+        self._hosts[host] = (semaphore, users + 1)
+        try:
+            async with semaphore:
+                yield
+        finally:
+            semaphore, users = self._hosts[host]
+            if users == 1:
+                del self._hosts[host]
+            else:
+                self._hosts[host] = (semaphore, users - 1)
 
 
 class Fetcher:
@@ -83,13 +138,28 @@ class Fetcher:
         allow_private: bool,
         max_bytes: int,
         timeout: float,
+        connect_timeout: float | None = None,
+        max_connections: int = MAX_CONNECTIONS,
+        per_host: int = PER_HOST,
+        resolver: Resolver = system_resolver,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """``timeout`` bounds each read, ``connect_timeout`` (default: ``timeout``, at most
+        10 s) each connection; a whole request, redirects included, gets three reads' worth."""
         self._allow_private = allow_private
         self._max_bytes = max_bytes
+        self._deadline = 3 * timeout
+        self._resolver = resolver
+        self._everyone = asyncio.Semaphore(max_connections)
+        self._hosts = _HostLimits(per_host)
         self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"User-Agent": USER_AGENT},
+            timeout=httpx.Timeout(
+                timeout, connect=connect_timeout if connect_timeout else min(timeout, 10.0)
+            ),
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
             follow_redirects=False,
             transport=transport,
         )
@@ -100,28 +170,49 @@ class Fetcher:
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> FetchResult:
-        """GET ``url``, following redirects one checked hop at a time, body capped at max_bytes."""
+        """GET ``url``, following redirects one checked hop at a time, body capped at max_bytes.
+
+        With ``etag`` or ``last_modified`` the request is conditional and a 304 answer is a
+        result (``not_modified``), not an error.
+        """
+        try:
+            async with asyncio.timeout(self._deadline):
+                return await self._follow(url, etag, last_modified)
+        except TimeoutError as error:
+            raise FetchError(f"timed out fetching {url}") from error
+
+    async def _follow(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         current = url
+        permanent_url: str | None = None
+        still_permanent = True  # every hop so far was a 301/308: the source moved for good
+        visited = {url}
         for _ in range(MAX_REDIRECTS + 1):
-            await check_url(current, allow_private=self._allow_private)
-            try:
-                async with self._client.stream("GET", current, headers=headers) as response:
-                    if (
-                        response.status_code in _REDIRECT_STATUSES
-                        and "location" in response.headers
-                    ):
-                        current = urljoin(current, response.headers["location"])
-                        continue
-                    content = await self._read_capped(response, current)
-            except httpx.TimeoutException as error:
-                raise FetchError(f"timed out fetching {current}") from error
-            except httpx.HTTPError as error:
-                raise FetchError(f"cannot fetch {current}: {error}") from error
+            await check_url(current, allow_private=self._allow_private, resolver=self._resolver)
+            parts = urlsplit(current)
+            async with self._everyone, self._hosts.hold(f"{parts.hostname}:{parts.port}"):
+                try:
+                    async with self._client.stream("GET", current, headers=headers) as response:
+                        location = response.headers.get("location")
+                        if response.status_code in _REDIRECT_STATUSES and location:
+                            target = urljoin(current, location)
+                            still_permanent &= response.status_code in _PERMANENT_STATUSES
+                            if still_permanent:
+                                permanent_url = target
+                            if target in visited:
+                                raise FetchError(f"redirect loop fetching {url}")
+                            visited.add(target)
+                            current = target
+                            continue
+                        content = await self._read_capped(response, current)
+                except httpx.TimeoutException as error:
+                    raise FetchError(f"timed out fetching {current}") from error
+                except httpx.HTTPError as error:
+                    raise FetchError(f"cannot fetch {current}: {error}") from error
             if response.status_code >= 400:
                 raise FetchError(f"{current} answered HTTP {response.status_code}")
             content_type = response.headers.get("content-type", "")
@@ -134,10 +225,14 @@ class Fetcher:
                 charset=response.charset_encoding,
                 etag=response.headers.get("etag"),
                 last_modified=response.headers.get("last-modified"),
+                permanent_url=permanent_url,
             )
         raise FetchError(f"too many redirects fetching {url}")
 
     async def _read_capped(self, response: httpx.Response, url: str) -> bytes:
+        """The body, aborted as soon as it passes the cap (declared or while streaming)."""
+        if response.status_code == 304:
+            return b""
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._max_bytes:
             raise FetchError(f"{url} is larger than the {self._max_bytes:,}-byte limit")

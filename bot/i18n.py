@@ -34,6 +34,12 @@ _TABLE: dict[str, tuple[str, str]] = {
         "/topic &lt;parole&gt; – la sintesi più pertinente e altri titoli. "
         "Esempio: <code>/topic nato kursk</code>\n"
         "/topics – i temi più citati nelle ultime 24 ore\n"
+        "/subscribe &lt;temi&gt; – la rassegna quotidiana sui temi, separati da virgole; "
+        "da solo, su tutte le notizie. Esempio: <code>/subscribe ucraina, corea del nord</code>\n"
+        "/unsubscribe &lt;tema&gt; – smetti di seguirlo; da solo, tutti (con conferma)\n"
+        "/subscriptions – i temi che segui, con un pulsante per toglierli\n"
+        "/settings – ora, fuso orario, lingua della rassegna. "
+        "Esempio: <code>/settings time 07:30</code>\n"
         "/help – questo messaggio\n\n"
         "In chat privata basta scrivere un tema, per esempio <code>manovra</code>.\n"
         "In qualunque chat: <code>@{bot} ucraina</code> per condividere una sintesi.",
@@ -42,6 +48,12 @@ _TABLE: dict[str, tuple[str, str]] = {
         "/topic &lt;words&gt; – the best matching briefing and more headlines. "
         "Example: <code>/topic nato kursk</code>\n"
         "/topics – the most mentioned topics of the last 24 hours\n"
+        "/subscribe &lt;topics&gt; – a daily digest on the topics, comma-separated; "
+        "alone, on all the news. Example: <code>/subscribe ukraine, north korea</code>\n"
+        "/unsubscribe &lt;topic&gt; – stop following it; alone, all of them (confirmed first)\n"
+        "/subscriptions – the topics you follow, each with a remove button\n"
+        "/settings – digest time, time zone, language. "
+        "Example: <code>/settings time 07:30</code>\n"
         "/help – this message\n\n"
         "In a private chat just type a topic, for example <code>budget</code>.\n"
         "In any chat: <code>@{bot} ukraine</code> to share a briefing.",
@@ -107,7 +119,272 @@ _TABLE: dict[str, tuple[str, str]] = {
     "command_help": ("tutti i comandi, con esempi", "every command, with examples"),
     "command_start": ("presentazione", "introduction"),
     # Subscriptions, /settings and digests.
+    # -- subscriptions and /settings (bot/subscriptions.py, handlers/subscribe.py, settings.py)
+    "sub_everything": ("tutte le notizie", "all the news"),
+    "sub_added": ("Ora segui: {topics}.", "You now follow: {topics}."),
+    "sub_already": ("Seguivi già: {topics}.", "You already followed: {topics}."),
+    "sub_rejected_too_long": (
+        "Troppo lungo (al massimo {max} caratteri): {topics}.",
+        "Too long (at most {max} characters): {topics}.",
+    ),
+    "sub_rejected_no_words": (
+        "Nessuna parola da cercare in: {topics}. Esempio: <code>/subscribe ucraina, nato</code>",
+        "No words to search for in: {topics}. Example: <code>/subscribe ukraine, nato</code>",
+    ),
+    "sub_rejected_too_many": (
+        "Al massimo {max} temi per chat; non aggiunti: {topics}. "
+        "Togline qualcuno con <code>/unsubscribe tema</code>.",
+        "At most {max} topics per chat; not added: {topics}. "
+        "Remove some with <code>/unsubscribe topic</code>.",
+    ),
+    "sub_next_digest": (
+        "Rassegna ogni giorno alle {time} ({zone}); la prossima il {when}.",
+        "A digest every day at {time} ({zone}); the next on {when}.",
+    ),
+    "sub_digest_off": (
+        "La rassegna quotidiana è spenta: riaccendila con <code>/settings digest on</code>.",
+        "The daily digest is off: turn it on with <code>/settings digest on</code>.",
+    ),
+    "sub_removed": ("Non segui più: {topics}.", "You no longer follow: {topics}."),
+    "sub_not_followed": ("Non seguivi: {topics}.", "You did not follow: {topics}."),
+    "sub_none": (
+        "Non segui nessun tema. Esempi: <code>/subscribe</code> per tutte le notizie, "
+        "<code>/subscribe ucraina, nato</code> per dei temi.",
+        "You follow no topic. Examples: <code>/subscribe</code> for all the news, "
+        "<code>/subscribe ukraine, nato</code> for some topics.",
+    ),
+    "sub_confirm_all": (
+        "Smettere di seguire tutti i {count} temi? Non riceverai più la rassegna.",
+        "Stop following all {count} topics? You will get no more digests.",
+    ),
+    "sub_confirm_yes": ("Sì, tutti", "Yes, all"),
+    "sub_confirm_no": ("No, lascia stare", "No, keep them"),
+    "sub_removed_all": (
+        "Fatto: non segui più nessun tema e non riceverai la rassegna.",
+        "Done: you follow no topics and will get no digest.",
+    ),
+    "sub_kept": ("Va bene, non cambia nulla.", "All right, nothing changes."),
+    "sub_list_heading": (
+        "<b>Segui {count} temi</b>\nTocca un tema per smettere di seguirlo.",
+        "<b>You follow {count} topics</b>\nTap a topic to stop following it.",
+    ),
+    "sub_remove_button": ("✕ {topic}", "✕ {topic}"),
+    "sub_gone": ("Non seguivi più questo tema.", "You had already stopped following that."),
+    "sub_admins_only": (
+        "In un gruppo solo gli amministratori possono cambiare temi e impostazioni.",
+        "In a group only administrators may change topics and settings.",
+    ),
+    "sub_channel_added": (
+        "Il canale «{channel}» ora segue: {topics}.",
+        "The channel “{channel}” now follows: {topics}.",
+    ),
+    "sub_channel_not_admin": (
+        "Solo gli amministratori del bot possono iscrivere un canale.",
+        "Only the bot's administrators may subscribe a channel.",
+    ),
+    "sub_offer": (
+        "Vuoi ricevere ogni giorno le notizie su «{topic}»?",
+        "Would you like the news on “{topic}” every day?",
+    ),
+    "sub_offer_button": ("🔔 Segui «{topic}»", "🔔 Follow “{topic}”"),
+    "settings_overview": (
+        "<b>Impostazioni</b>\n"
+        "Rassegna quotidiana: {digest}, alle {time}\n"
+        "Fuso orario: {zone}\n"
+        "Se non c'è nulla di nuovo: {empty}\n"
+        "Lingua: italiano\n\n"
+        "Usa i pulsanti o scrivi per esempio <code>/settings time 07:30</code>, "
+        "<code>/settings zone Milano</code>, <code>/settings digest off</code>, "
+        "<code>/settings empty off</code>, <code>/settings language en</code>.",
+        "<b>Settings</b>\n"
+        "Daily digest: {digest}, at {time}\n"
+        "Time zone: {zone}\n"
+        "When there is nothing new: {empty}\n"
+        "Language: English\n\n"
+        "Use the buttons or send for example <code>/settings time 07:30</code>, "
+        "<code>/settings zone London</code>, <code>/settings digest off</code>, "
+        "<code>/settings empty off</code>, <code>/settings language it</code>.",
+    ),
+    "settings_on": ("attiva", "on"),
+    "settings_off": ("spenta", "off"),
+    "settings_empty_on": ("una riga per dirlo", "one line saying so"),
+    "settings_empty_off": ("nessun messaggio", "no message"),
+    "settings_digest_button_on": ("🔔 Accendi", "🔔 Turn on"),
+    "settings_digest_button_off": ("🔕 Spegni", "🔕 Turn off"),
+    "settings_language_button": ("🇬🇧 English", "🇮🇹 Italiano"),
+    "settings_saved": ("Salvato.", "Saved."),
+    "settings_bad_time": (
+        "«{value}» non è un orario. Esempio: <code>/settings time 07:30</code>",
+        "“{value}” is not a time of day. Example: <code>/settings time 07:30</code>",
+    ),
+    "settings_bad_zone": (
+        "Non conosco il fuso orario «{value}». Scrivi un nome IANA o una città, per esempio "
+        "<code>/settings zone Europe/Rome</code> o <code>/settings zone Milano</code>.",
+        "I don't know the time zone “{value}”. Send an IANA name or a city, for example "
+        "<code>/settings zone Europe/London</code> or <code>/settings zone New York</code>.",
+    ),
+    "settings_bad_switch": (
+        "«{value}» non è on né off. Esempio: <code>/settings digest off</code>",
+        "“{value}” is neither on nor off. Example: <code>/settings digest off</code>",
+    ),
+    "settings_bad_language": (
+        "Lingue disponibili: it, en. Esempio: <code>/settings language en</code>",
+        "Available languages: it, en. Example: <code>/settings language it</code>",
+    ),
+    "settings_unknown": (
+        "Non conosco l'impostazione «{value}». Si possono cambiare time, zone, digest, empty "
+        "e language; per esempio <code>/settings time 07:30</code>.",
+        "There is no setting “{value}”. You can change time, zone, digest, empty and "
+        "language; for example <code>/settings time 07:30</code>.",
+    ),
+    "settings_missing_value": (
+        "Manca il valore. Esempio: <code>/settings {name} {example}</code>",
+        "The value is missing. Example: <code>/settings {name} {example}</code>",
+    ),
+    "command_subscribe": ("segui un tema ogni giorno", "follow a topic every day"),
+    "command_unsubscribe": ("smetti di seguire un tema", "stop following a topic"),
+    "command_subscriptions": ("i temi che segui", "the topics you follow"),
+    "command_settings": ("ora, fuso, lingua della rassegna", "digest time, zone, language"),
+    # -- end of subscriptions and /settings
+    # -- digests (bot/digests.py, handlers/digest.py)
+    "digest_heading": ("<b>La tua rassegna</b>", "<b>Your digest</b>"),
+    "digest_other_sources": ("Anche su", "Also in"),
+    "digest_nothing_new": ("Niente di nuovo sui tuoi temi.", "Nothing new on your topics."),
+    "digest_quote_marks": ("«»", "“”"),
+    "digest_no_subscriptions": (
+        "Non segui ancora nessun tema. Scrivi <code>/subscribe</code> per tutte le notizie "
+        "o <code>/subscribe ucraina</code> per un tema, poi <code>/digest</code>.",
+        "You do not follow any topic yet. Send <code>/subscribe</code> for all the news "
+        "or <code>/subscribe ukraine</code> for one topic, then <code>/digest</code>.",
+    ),
+    "digest_usage": (
+        "<code>/digest</code> non vuole altro: manda la tua rassegna adesso.",
+        "<code>/digest</code> takes nothing else: it sends your digest now.",
+    ),
+    "command_digest": ("la tua rassegna adesso", "your digest now"),
+    # -- end of digests
     # Admin commands and feed alerts.
+    "admin_feeds_empty": (
+        "Nessun feed. Aggiungine uno con <code>/addfeed URL</code>.",
+        "No feeds. Add one with <code>/addfeed URL</code>.",
+    ),
+    "admin_feeds_heading": ("<b>Feed ({count})</b>", "<b>Feeds ({count})</b>"),
+    "admin_feed_line": (
+        "#{id} <b>{name}</b> – {status}\n{url}\nUltimo successo: {success} · articoli: {articles}",
+        "#{id} <b>{name}</b> – {status}\n{url}\nLast success: {success} · articles: {articles}",
+    ),
+    "admin_feed_last_error": (
+        "Ultimo errore ({when}): <i>{error}</i>",
+        "Last error ({when}): <i>{error}</i>",
+    ),
+    "admin_status_active": ("attivo", "active"),
+    "admin_status_paused": ("in pausa", "paused"),
+    "admin_never": ("mai", "never"),
+    "admin_feed_added": (
+        "Feed aggiunto: #{id} <b>{name}</b>\n{url}",
+        "Feed added: #{id} <b>{name}</b>\n{url}",
+    ),
+    "admin_feed_removed": (
+        "Feed rimosso: #{id} <b>{name}</b>. I suoi articoli restano.",
+        "Feed removed: #{id} <b>{name}</b>. Its articles stay.",
+    ),
+    "admin_feed_paused": (
+        "Feed in pausa: #{id} <b>{name}</b>. <code>/resumefeed {id}</code> lo riattiva.",
+        "Feed paused: #{id} <b>{name}</b>. <code>/resumefeed {id}</code> resumes it.",
+    ),
+    "admin_feed_resumed": (
+        "Feed riattivato: #{id} <b>{name}</b>. Lo leggo subito.",
+        "Feed resumed: #{id} <b>{name}</b>. I will read it now.",
+    ),
+    "admin_feed_exists": (
+        "Questo feed c'è già: #{id} <b>{name}</b>.",
+        "That feed is already there: #{id} <b>{name}</b>.",
+    ),
+    "admin_feed_not_found": (
+        "Nessun feed «{key}». /feeds elenca quelli che ci sono.",
+        "No feed “{key}”. /feeds lists the ones there are.",
+    ),
+    "admin_not_a_feed": (
+        "{url} non è un feed RSS, Atom o JSON.",
+        "{url} is not an RSS, Atom or JSON feed.",
+    ),
+    "admin_not_a_feed_try": (
+        "{url} non è un feed RSS, Atom o JSON. La pagina indica questo feed: {suggestion}",
+        "{url} is not an RSS, Atom or JSON feed. The page points to this feed: {suggestion}",
+    ),
+    "admin_feed_failed": (
+        "Non ho potuto leggere il feed: {reason}",
+        "Could not read the feed: {reason}",
+    ),
+    "admin_url_not_allowed": (
+        "Indirizzo rifiutato: porta a una rete locale o privata ({reason}).",
+        "Address refused: it leads to a local or private network ({reason}).",
+    ),
+    "admin_url_too_long": (
+        "Indirizzo troppo lungo: {length} caratteri, al massimo {max}.",
+        "Address too long: {length} characters, at most {max}.",
+    ),
+    "admin_not_a_url": (
+        "«{value}» non è un indirizzo http:// o https://.",
+        "“{value}” is not an http:// or https:// address.",
+    ),
+    "admin_addfeed_usage": (
+        "Scrivi <code>/addfeed URL [nome]</code>, per esempio "
+        "<code>/addfeed https://www.example.it/rss.xml Esempio</code>.",
+        "Send <code>/addfeed URL [name]</code>, for example "
+        "<code>/addfeed https://www.example.com/rss.xml Example</code>.",
+    ),
+    "admin_feed_usage": (
+        "Scrivi <code>/{command} ID</code> oppure <code>/{command} URL</code>: "
+        "/feeds elenca id e indirizzi.",
+        "Send <code>/{command} ID</code> or <code>/{command} URL</code>: "
+        "/feeds lists ids and addresses.",
+    ),
+    "admin_ingest_usage": (
+        "Scrivi <code>/ingest URL</code> con l'indirizzo di un articolo.",
+        "Send <code>/ingest URL</code> with the address of an article.",
+    ),
+    "admin_ingest_is_feed": (
+        "{url} è un feed, non un articolo: per seguirlo usa <code>/addfeed</code>.",
+        "{url} is a feed, not an article: to follow it use <code>/addfeed</code>.",
+    ),
+    "admin_ingest_failed": (
+        "Non ho potuto importare {url}: {reason}",
+        "Could not import {url}: {reason}",
+    ),
+    "admin_ingested_new": ("Articolo aggiunto: <b>{title}</b>", "Article added: <b>{title}</b>"),
+    "admin_ingested_updated": (
+        "Articolo aggiornato: <b>{title}</b>",
+        "Article updated: <b>{title}</b>",
+    ),
+    "admin_ingested_duplicate": (
+        "Articolo già presente: <b>{title}</b>",
+        "Article already there: <b>{title}</b>",
+    ),
+    "admin_stats": (
+        "<b>Statistiche</b>\n"
+        "Articoli: {articles}\n"
+        "Feed: {feeds} ({active} attivi, {paused} in pausa, {failing} con errori)\n"
+        "Iscritti: {subscribers}\n"
+        "Rassegne inviate oggi: {digests}\n"
+        "Messaggi inviati dall'avvio: {messages}\n"
+        "Errori di Telegram dall'avvio: {errors}{kinds}",
+        "<b>Statistics</b>\n"
+        "Articles: {articles}\n"
+        "Feeds: {feeds} ({active} active, {paused} paused, {failing} failing)\n"
+        "Subscribers: {subscribers}\n"
+        "Digests sent today: {digests}\n"
+        "Messages sent since start: {messages}\n"
+        "Telegram errors since start: {errors}{kinds}",
+    ),
+    "admin_feed_paused_alert": (
+        "⚠️ Il feed #{id} <b>{name}</b> è in pausa dopo {failures} errori di fila.\n"
+        "{url}\nUltimo errore: <i>{error}</i>\n"
+        "Quando è sistemato: <code>/resumefeed {id}</code>",
+        "⚠️ Feed #{id} <b>{name}</b> is paused after {failures} failures in a row.\n"
+        "{url}\nLast error: <i>{error}</i>\n"
+        "Once it is fixed: <code>/resumefeed {id}</code>",
+    ),
 }
 
 

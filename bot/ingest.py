@@ -104,16 +104,33 @@ progress shows and a crash loses at most one batch of work (never stored data)."
 
 
 async def store_articles(store: Store, articles: Sequence[Article]) -> list[UpsertOutcome]:
+    """``store_with_stories``, keeping only the outcomes (what ``rassegna ingest`` counts)."""
+    return [outcome for outcome, _ in await store_with_stories(store, articles)]
+
+
+async def store_with_stories(
+    store: Store, articles: Sequence[Article]
+) -> list[tuple[UpsertOutcome, Article]]:
     """Give each article its story (a near-duplicate's, or its own) and store them together.
 
     Candidates come from the store (those sharing a band key) and from the batch's earlier
     articles, so two sources of one story in the same feed share a story id too. A
-    re-ingested article finds its own stored copy and keeps its story.
+    re-ingested article finds its own stored copy and keeps its story. An article whose
+    text is exactly a stored one's from the same source (a feed re-publishing an item under
+    a new GUID and URL) is a duplicate of it, not a second copy. Returns each outcome with the
+    article as stored.
     """
     in_batch: dict[str, list[StoryCandidate]] = {}
     assigned: list[PreparedArticle] = []
-    for item in map(prepare_article, articles):
-        candidates = await store.story_candidates(item.band_keys)
+    copies: dict[int, Article] = {}  # position in ``articles`` → the stored original
+    prepared = [prepare_article(article) for article in articles]
+    # One query for the whole batch: the store does not change until the batch is written.
+    stored_candidates = await store.story_candidates_many([item.band_keys for item in prepared])
+    for position, (item, candidates) in enumerate(zip(prepared, stored_candidates, strict=True)):
+        original = await _stored_copy(store, item, candidates)
+        if original is not None:
+            copies[position] = original
+            continue
         candidates += [c for key in item.band_keys for c in in_batch.get(key, ())]
         story_id = choose_story(item.signature, candidates) or item.article.id
         article = item.article.model_copy(update={"story_id": story_id})
@@ -123,7 +140,32 @@ async def store_articles(store: Store, articles: Sequence[Article]) -> list[Upse
         for key in item.band_keys:
             in_batch.setdefault(key, []).append(candidate)
         assigned.append(replace(item, article=article))
-    return [outcome for outcome, _ in await store.upsert_prepared(assigned)]
+    stored = iter(await store.upsert_prepared(assigned))
+    return [
+        (UpsertOutcome.DUPLICATE, copies[position]) if position in copies else next(stored)
+        for position in range(len(articles))
+    ]
+
+
+async def _stored_copy(
+    store: Store, item: PreparedArticle, candidates: Sequence[StoryCandidate]
+) -> Article | None:
+    """A stored article from the same source with the same text under another URL, if any.
+
+    Only candidates with an identical signature are read (the same text always has one), so
+    the usual case costs nothing beyond the story lookup.
+    """
+    for candidate in candidates:
+        if candidate.signature != item.signature or candidate.article_id == item.article.id:
+            continue
+        stored = await store.get_article(candidate.article_id)
+        if (
+            stored is not None
+            and stored.content_hash == item.article.content_hash
+            and stored.source == item.article.source
+        ):
+            return stored
+    return None
 
 
 async def ingest_sources(

@@ -8,6 +8,8 @@ a module-level counter.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 # Poll cycles take from milliseconds (all 304) to minutes (a thousand fresh feeds).
@@ -68,6 +70,24 @@ class Metrics:
             buckets=_LATENESS_BUCKETS,
             registry=self.registry,
         )
+
+    def last_poll_time(self) -> datetime | None:
+        """When the poller last finished polling a feed (``last_poll``), None before the first.
+
+        ``/healthz`` reads it here, from the registry, so the poller has one thing to update.
+        """
+        seconds = self.registry.get_sample_value("rassegna_last_poll_timestamp_seconds")
+        return datetime.fromtimestamp(seconds, UTC) if seconds else None
+
+    def counts(self, name: str) -> dict[str, float]:
+        """A counter with one label, as {label value: count} (``/stats`` shows them)."""
+        return {
+            next(iter(sample.labels.values()), ""): sample.value
+            for family in self.registry.collect()
+            if family.name == name
+            for sample in family.samples
+            if sample.name == f"{name}_total"
+        }
 
     def render(self) -> bytes:
         """The Prometheus text exposition of every figure."""

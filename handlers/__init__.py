@@ -7,7 +7,7 @@ order below is the routing table.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from telegram.ext import (
     Application,
@@ -18,7 +18,20 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import callbacks, errors, fallback, inline, latest, start, topic
+from handlers import (
+    admin,
+    callbacks,
+    digest,
+    errors,
+    fallback,
+    inline,
+    latest,
+    settings,
+    start,
+    subscribe,
+    topic,
+)
+from handlers.common import SERVICES_KEY, Services
 from handlers.help import show_help
 
 # New messages only: an edited "/latest" is not a new request.
@@ -27,6 +40,7 @@ _NEW = filters.UpdateType.MESSAGE
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every handler to the application, in order."""
+    admins = admin.admin_only(cast(Services, application.bot_data[SERVICES_KEY]).settings)
     application.add_handlers(
         [
             # Commands; "/cmd@thisbot" works in groups, "/cmd@otherbot" is not ours.
@@ -35,13 +49,42 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("latest", latest.latest, filters=_NEW),
             CommandHandler("topic", topic.topic_command, filters=_NEW),
             CommandHandler("topics", topic.topics, filters=_NEW),
+            # Subscriptions and /settings (a forwarded channel post "/subscribe" included).
+            CommandHandler("subscribe", subscribe.subscribe_command, filters=_NEW),
+            CommandHandler("unsubscribe", subscribe.unsubscribe_command, filters=_NEW),
+            CommandHandler("subscriptions", subscribe.list_subscriptions, filters=_NEW),
+            CommandHandler("settings", settings.settings_command, filters=_NEW),
+            CommandHandler("digest", digest.digest, filters=_NEW),  # the digest now
             # Buttons, each by its exact data pattern, then whatever is left: stale or forged.
             CallbackQueryHandler(latest.open_briefing, pattern=callbacks.BRIEFING),
             CallbackQueryHandler(latest.turn_page, pattern=callbacks.LATEST_PAGE),
             CallbackQueryHandler(topic.topic_button, pattern=callbacks.TOPIC),
+            # Subscription and /settings buttons.
+            CallbackQueryHandler(subscribe.remove_button, pattern=callbacks.SUB_REMOVE),
+            CallbackQueryHandler(subscribe.remove_all_button, pattern=callbacks.SUB_REMOVE_ALL),
+            CallbackQueryHandler(subscribe.offer_button, pattern=callbacks.SUB_OFFER),
+            *(
+                CallbackQueryHandler(settings.settings_button, pattern=pattern)
+                for pattern in (
+                    callbacks.SETTINGS_TIME,
+                    callbacks.SETTINGS_ZONE,
+                    callbacks.SETTINGS_DIGEST,
+                    callbacks.SETTINGS_EMPTY,
+                    callbacks.SETTINGS_LANGUAGE,
+                )
+            ),
             CallbackQueryHandler(fallback.answer_stale_button),
             # "@bot words" typed in any chat.
             InlineQueryHandler(inline.inline_query),
+            # Admin commands: admins in a private chat only; anyone else falls through to the
+            # unknown-command hint below, as if they did not exist. Fetching ones do not block.
+            CommandHandler("feeds", admin.list_feeds, filters=_NEW & admins),
+            CommandHandler("addfeed", admin.add_feed, filters=_NEW & admins, block=False),
+            CommandHandler("removefeed", admin.remove_feed, filters=_NEW & admins),
+            CommandHandler("pausefeed", admin.pause_feed, filters=_NEW & admins),
+            CommandHandler("resumefeed", admin.resume_feed, filters=_NEW & admins),
+            CommandHandler("ingest", admin.ingest, filters=_NEW & admins, block=False),
+            CommandHandler("stats", admin.stats, filters=_NEW & admins),
             # Unknown commands get a hint; plain text is a topic query in private chats only.
             MessageHandler(_NEW & filters.COMMAND, fallback.unknown_command),
             MessageHandler(

@@ -8,6 +8,7 @@ pattern (the feature modules register their handlers with it), and anything else
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 VERSION = "1"
@@ -33,3 +34,40 @@ def topic_data(topic: str) -> str | None:
     """Data for a topic button; None when the topic is too long to fit in a button."""
     data = f"{VERSION}:t:{topic}"
     return data if len(data.encode()) <= MAX_DATA_BYTES and topic.strip() else None
+
+
+# Subscriptions and /settings (handlers/subscribe.py, handlers/settings.py).
+# A remove button names its topic by a short hash: a topic may be longer than the data allows,
+# and an index would remove the wrong topic once the list changed.
+SUB_REMOVE = re.compile(rf"{VERSION}:su:(?P<key>[0-9a-f]{{12}})\Z")
+SUB_REMOVE_ALL = re.compile(rf"{VERSION}:sa:(?P<answer>yes|no)\Z")
+SUB_OFFER = re.compile(rf"{VERSION}:so:(?P<topic>.+)\Z", re.DOTALL)
+SETTINGS_TIME = re.compile(rf"{VERSION}:st:(?P<time>[0-2][0-9]:[0-5][0-9])\Z")
+SETTINGS_ZONE = re.compile(rf"{VERSION}:sz:(?P<zone>[A-Za-z0-9_/+-]{{1,58}})\Z")
+SETTINGS_DIGEST = re.compile(rf"{VERSION}:sd:(?P<state>on|off)\Z")
+SETTINGS_EMPTY = re.compile(rf"{VERSION}:se:(?P<state>on|off)\Z")
+SETTINGS_LANGUAGE = re.compile(rf"{VERSION}:sg:(?P<language>it|en)\Z")
+
+
+def topic_key(topic: str) -> str:
+    """The 12 hex digits a remove button carries for ``topic``."""
+    return hashlib.sha256(topic.encode()).hexdigest()[:12]
+
+
+def sub_remove_data(topic: str) -> str:
+    return f"{VERSION}:su:{topic_key(topic)}"
+
+
+def sub_remove_all_data(confirmed: bool) -> str:
+    return f"{VERSION}:sa:{'yes' if confirmed else 'no'}"
+
+
+def sub_offer_data(topic: str) -> str | None:
+    """Data for "follow this topic"; None when the topic does not fit in a button."""
+    data = f"{VERSION}:so:{topic}"
+    return data if len(data.encode()) <= MAX_DATA_BYTES and topic.strip() else None
+
+
+def settings_data(action: str, value: str) -> str:
+    """Data for a /settings button: ``action`` is st, sz, sd, se or sg."""
+    return f"{VERSION}:{action}:{value}"

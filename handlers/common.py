@@ -2,7 +2,8 @@
 
 ``Services`` lives in ``application.bot_data`` (``bot.app`` puts it there), so handlers reach
 the store and the settings without globals; the chat languages are cached beside it because
-every update needs one and only this process writes them.
+every update needs one and only this process writes them, and so are the answers asked for
+again and again (``bot.answers``: searches, briefings, trends, each kept a few seconds).
 """
 
 from __future__ import annotations
@@ -10,17 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.ext import ContextTypes
 
-from bot.briefings import brief
+from bot.answers import ANSWER_TTL_SECONDS, Answers
+from bot.cache import ExpiringCache
 from bot.config import Settings
 from bot.core.models import Article
-from bot.core.render import render_html
 from bot.core.telegram_html import escape
 from bot.i18n import supported_language, text
 from bot.metrics import Metrics
@@ -32,11 +33,7 @@ BUTTONS_PER_ROW = 5
 TOPICS_PER_ROW = 2
 MAX_TITLE_CHARACTERS = 160
 MAX_URL_LENGTH = 2048
-TRENDING_TOPICS = 8
-TRENDING_WINDOW = timedelta(hours=24)
-# When nothing is recent (a quiet day, the bundled samples), trends come from the newest
-# articles whatever their age: the store reads only a bounded number of them.
-_ANY_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+HEADLINE_LISTS = 1024
 _LINK_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f\"<>]+", re.IGNORECASE)
 _SPACING = re.compile(r"\s+")
 
@@ -51,6 +48,12 @@ class Services:
     store_or_none: Store | None = None
     languages: dict[int, str] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=Metrics)
+    answers: Answers = field(default_factory=Answers)
+    # Numbered headline lists with their buttons, by the articles' ids and contents and the
+    # language: rebuilding them (escaping, times, button objects) costs more than the lookup.
+    headline_lists: ExpiringCache[tuple[str, Keyboard]] = field(
+        default_factory=lambda: ExpiringCache(HEADLINE_LISTS, ANSWER_TTL_SECONDS)
+    )
 
     @property
     def store(self) -> Store:
@@ -123,6 +126,24 @@ def briefing_buttons(articles: Sequence[Article], first_number: int, language: s
     return [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
 
 
+def numbered_headlines(
+    shared: Services, articles: Sequence[Article], first_number: int, language: str
+) -> tuple[str, Keyboard]:
+    """``headline_list`` and ``briefing_buttons`` of the articles, kept for a few seconds."""
+    key = (tuple((a.id, a.content_hash) for a in articles), first_number, language)
+    cached = shared.headline_lists.get(key)
+    if cached is None:
+        cached = shared.headline_lists.put(
+            key,
+            (
+                headline_list(articles, first_number, shared.settings),
+                briefing_buttons(articles, first_number, language),
+            ),
+        )
+    body, keyboard = cached
+    return body, [list(row) for row in keyboard]  # the caller may add a row of its own
+
+
 def topic_buttons(topics: Sequence[str]) -> Keyboard:
     buttons = [
         InlineKeyboardButton(one_line(topic, 40), callback_data=data)
@@ -132,10 +153,10 @@ def topic_buttons(topics: Sequence[str]) -> Keyboard:
     return [buttons[i : i + TOPICS_PER_ROW] for i in range(0, len(buttons), TOPICS_PER_ROW)]
 
 
-async def trending(store: Store, now: datetime) -> list[str]:
+async def trending(context: ContextTypes.DEFAULT_TYPE, now: datetime) -> list[str]:
     """Today's most mentioned topics, or the newest articles' when there is nothing from today."""
-    recent = await store.trending_topics(now - TRENDING_WINDOW, TRENDING_TOPICS)
-    return recent or await store.trending_topics(_ANY_TIME, TRENDING_TOPICS)
+    shared = services(context)
+    return await shared.answers.trending(shared.store, now)
 
 
 async def send_html(
@@ -159,11 +180,12 @@ async def send_briefing(
     links below it, Telegram would preview whichever came first and hide the briefing's shape.
     """
     shared = services(context)
-    briefing = await brief(shared.store, article)
-    messages = render_html(briefing, ui_language=language, tz=shared.settings.timezone)
-    for index, message in enumerate(messages):
-        only_link = index == 0 and not briefing.related and link_url(briefing.url) is not None
+    rendered = await shared.answers.briefing(
+        shared.store, article, language, shared.settings.timezone
+    )
+    for index, message in enumerate(rendered.messages):
+        only_link = index == 0 and not rendered.has_related and link_url(rendered.url) is not None
         preview = LinkPreviewOptions(
-            is_disabled=not only_link, url=briefing.url if only_link else None
+            is_disabled=not only_link, url=rendered.url if only_link else None
         )
         await send_html(context, chat_id, message, link_preview_options=preview)

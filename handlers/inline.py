@@ -15,9 +15,6 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.briefings import brief
-from bot.core.render import render_html
-from bot.core.topics import parse_query
 from bot.i18n import supported_language
 from handlers.common import one_line, services
 
@@ -32,24 +29,24 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     shared = services(context)
     language = supported_language(query.from_user.language_code, shared.settings.language)
+    answers = shared.answers
     if query.query.strip():
-        topic = parse_query(query.query, language)
-        found = [] if topic.is_empty else await shared.store.search(topic, MAX_RESULTS)
+        topic = answers.query(query.query, language)
+        found = await answers.search(shared.store, topic, MAX_RESULTS)
     else:
         found = await shared.store.latest(MAX_RESULTS)
     results = []
     for article in found:
-        briefing = await brief(shared.store, article)
-        first_message = render_html(briefing, ui_language=language, tz=shared.settings.timezone)[0]
+        rendered = await answers.briefing(shared.store, article, language, shared.settings.timezone)
         results.append(
             InlineQueryResultArticle(
                 id=article.id,
                 title=one_line(article.title, 120) or article.source,
                 description=one_line(article.lead, MAX_DESCRIPTION) or None,
                 input_message_content=InputTextMessageContent(
-                    first_message,
+                    rendered.messages[0],
                     parse_mode=ParseMode.HTML,
-                    link_preview_options=LinkPreviewOptions(is_disabled=bool(briefing.related)),
+                    link_preview_options=LinkPreviewOptions(is_disabled=rendered.has_related),
                 ),
             )
         )

@@ -14,9 +14,8 @@ from bot.i18n import text
 from handlers.callbacks import latest_page_data
 from handlers.common import (
     Keyboard,
-    briefing_buttons,
     chat_language,
-    headline_list,
+    numbered_headlines,
     send_briefing,
     send_html,
     services,
@@ -101,8 +100,7 @@ async def _page(
     shown = articles[:count]
     if not shown:
         return None
-    body = headline_list(shown, offset + 1, shared.settings)
-    keyboard = briefing_buttons(shown, offset + 1, language)
+    body, keyboard = numbered_headlines(shared, shown, offset + 1, language)
     navigation: list[InlineKeyboardButton] = []
     if offset > 0:
         previous = latest_page_data(max(offset - count, 0), count)

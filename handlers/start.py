@@ -1,4 +1,7 @@
-"""/start: the welcome, in the user's language; ``/start topic-<words>`` deep links to a topic."""
+"""/start: the welcome, in the user's language; ``/start topic-<words>`` deep links to a topic.
+
+A deep-linked topic's answer ends with the offer to follow the topic (one button).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import text
+from bot.subscriptions import normalise_topic
 from handlers.common import chat_language, send_html
+from handlers.subscribe import offer_keyboard
 from handlers.topic import answer_topic
 
 DEEP_LINK_TOPIC = "topic-"
@@ -21,6 +26,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Deep-link payloads allow only letters, digits, "_" and "-": both stand for spaces.
         words = payload.removeprefix(DEEP_LINK_TOPIC).replace("-", " ").replace("_", " ")
         await answer_topic(update, context, words)
+        language = await chat_language(update, context)
+        topic = normalise_topic(words)
+        keyboard = offer_keyboard(topic, language)
+        if keyboard is not None:
+            await send_html(context, chat.id, text("sub_offer", language, topic=topic), keyboard)
         return
     language = await chat_language(update, context)
     user = update.effective_user

@@ -11,12 +11,10 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.core.topics import parse_query
 from bot.i18n import text
 from handlers.common import (
-    briefing_buttons,
     chat_language,
-    headline_list,
+    numbered_headlines,
     one_line,
     send_briefing,
     send_html,
@@ -54,7 +52,7 @@ async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None:
         return
     language = await chat_language(update, context)
-    names = await trending(services(context).store, datetime.now(UTC))
+    names = await trending(context, datetime.now(UTC))
     if not names:
         await send_html(context, chat.id, text("topics_empty", language))
         return
@@ -66,17 +64,17 @@ async def answer_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, words
     if chat is None:
         return
     language = await chat_language(update, context)
-    store = services(context).store
+    shared = services(context)
     if not words.strip():
-        names = await trending(store, datetime.now(UTC))
+        names = await trending(context, datetime.now(UTC))
         key = "topic_ask" if names else "topic_ask_no_trends"
         await send_html(context, chat.id, text(key, language), topic_buttons(names))
         return
-    query = parse_query(words, language)
-    found = [] if query.is_empty else await store.search(query, 1 + MORE_HEADLINES)
+    query = shared.answers.query(words, language)
+    found = await shared.answers.search(shared.store, query, 1 + MORE_HEADLINES)
     topic = one_line(words, MAX_ECHOED_TOPIC)
     if not found:
-        names = await trending(store, datetime.now(UTC))
+        names = await trending(context, datetime.now(UTC))
         reply = text("topic_not_found", language, topic=topic)
         if names:
             reply += "\n" + text("topic_suggestions", language)
@@ -86,7 +84,5 @@ async def answer_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, words
     await send_briefing(context, chat.id, best, language)
     if more:
         heading = text("topic_more_heading", language, topic=topic)
-        body = headline_list(more, 1, services(context).settings)
-        await send_html(
-            context, chat.id, f"{heading}\n\n{body}", briefing_buttons(more, 1, language)
-        )
+        body, keyboard = numbered_headlines(shared, more, 1, language)
+        await send_html(context, chat.id, f"{heading}\n\n{body}", keyboard)

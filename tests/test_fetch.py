@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import gzip
+import threading
+import time
+
+import brotli
 import pytest
 
 from bot.fetch import Fetcher, FetchError, UrlNotAllowedError, check_url
@@ -53,7 +59,8 @@ async def test_follows_redirects_to_a_limit(http_server: LocalHTTPServer) -> Non
     try:
         result = await client.fetch(http_server.url("/old"))
         assert result.final_url == http_server.url("/new")
-        with pytest.raises(FetchError, match="too many redirects"):
+        assert result.permanent_url == http_server.url("/new")
+        with pytest.raises(FetchError, match="redirect loop"):
             await client.fetch(http_server.url("/loop"))
     finally:
         await client.aclose()
@@ -96,7 +103,12 @@ async def test_http_errors_and_timeouts_are_fetch_errors(http_server: LocalHTTPS
         "http://192.168.1.1/feed",
         "http://169.254.169.254/latest/meta-data",
         "http://[fd00::1]/feed",
+        "http://[fc00::5]/feed",
+        "http://[fe80::1]/feed",
+        "http://[::ffff:127.0.0.1]/feed",
+        "http://[::ffff:10.1.2.3]/feed",
         "http://0.0.0.0/",
+        "http://100.64.0.1/",
     ],
 )
 async def test_guard_refuses_private_addresses(url: str) -> None:
@@ -132,3 +144,122 @@ async def test_guard_on_refuses_the_loopback_test_server(http_server: LocalHTTPS
     finally:
         await client.aclose()
     assert http_server.requests == []
+
+
+async def test_a_long_redirect_chain_stops_at_the_limit(http_server: LocalHTTPServer) -> None:
+    for hop in range(10):
+        http_server.routes[f"/hop{hop}"] = Response(
+            status=302, headers={"Location": f"/hop{hop + 1}"}
+        )
+    client = fetcher()
+    try:
+        with pytest.raises(FetchError, match="too many redirects"):
+            await client.fetch(http_server.url("/hop0"))
+    finally:
+        await client.aclose()
+
+
+async def test_only_unbroken_permanent_redirects_move_the_source(
+    http_server: LocalHTTPServer,
+) -> None:
+    http_server.routes["/a"] = Response(status=308, headers={"Location": "/b"})
+    http_server.routes["/b"] = Response(status=302, headers={"Location": "/c"})
+    http_server.routes["/c"] = Response(status=301, headers={"Location": "/d"})
+    http_server.routes["/d"] = Response(body=b"ok")
+    http_server.routes["/t"] = Response(status=307, headers={"Location": "/d"})
+    client = fetcher()
+    try:
+        moved = await client.fetch(http_server.url("/a"))
+        temporary = await client.fetch(http_server.url("/t"))
+    finally:
+        await client.aclose()
+    assert moved.final_url == http_server.url("/d")
+    assert moved.permanent_url == http_server.url("/b")  # then a temporary hop: stop there
+    assert temporary.permanent_url is None
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"), [("gzip", gzip.compress), ("br", brotli.compress)]
+)
+async def test_compressed_bodies_are_decoded_and_capped_decoded(
+    http_server: LocalHTTPServer, encoding: str, compress: object
+) -> None:
+    assert callable(compress)
+    text = b"<rss>" + b"notizia " * 500 + b"</rss>"
+    http_server.routes["/feed"] = Response(
+        body=compress(text), headers={"Content-Encoding": encoding}
+    )
+    client = fetcher()
+    small = fetcher(max_bytes=1000)  # the compressed body fits, the decoded one does not
+    try:
+        result = await client.fetch(http_server.url("/feed"))
+        with pytest.raises(FetchError, match="larger than"):
+            await small.fetch(http_server.url("/feed"))
+    finally:
+        await client.aclose()
+        await small.aclose()
+    assert result.content == text
+    accepted = http_server.requests[0].headers["accept-encoding"]
+    assert "gzip" in accepted
+    assert "br" in accepted
+
+
+async def test_at_most_two_requests_at_once_per_host(http_server: LocalHTTPServer) -> None:
+    in_flight = 0
+    most = 0
+    lock = threading.Lock()
+
+    def slow(_: object) -> Response:
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        time.sleep(0.05)  # the server is slow; nothing here measures time
+        with lock:
+            in_flight -= 1
+        return Response(body=b"ok")
+
+    http_server.routes["/slow"] = slow
+    client = fetcher()
+    try:
+        await asyncio.gather(*(client.fetch(http_server.url("/slow")) for _ in range(6)))
+    finally:
+        await client.aclose()
+    assert most == 2
+    assert len(http_server.requests) == 6
+
+
+async def fake_dns(host: str, port: int) -> list[str]:
+    """A public-looking name that resolves to loopback: the DNS-rebinding shape."""
+    return {"news.example": ["93.184.215.14"], "rebind.example": ["127.0.0.1"]}[host]
+
+
+async def test_guard_refuses_a_public_name_resolving_to_loopback() -> None:
+    await check_url("http://news.example/feed", allow_private=False, resolver=fake_dns)
+    with pytest.raises(UrlNotAllowedError, match=r"rebind\.example resolves to a non-public"):
+        await check_url("http://rebind.example/feed", allow_private=False, resolver=fake_dns)
+
+
+async def test_guard_refuses_a_redirect_to_a_name_resolving_to_loopback(
+    http_server: LocalHTTPServer,
+) -> None:
+    """The first hop is allowed (private URLs on, as for the loopback test server), the
+    redirect target is checked again with a resolver that maps its name to 127.0.0.1."""
+    port = http_server.url("/").rsplit(":", 1)[1].split("/")[0]
+    http_server.routes["/hop"] = Response(
+        status=302, headers={"Location": f"http://rebind.example:{port}/feed"}
+    )
+    http_server.routes["/feed"] = Response(body=b"secret")
+
+    async def loopback_then_rebind(host: str, port: int) -> list[str]:
+        return ["93.184.215.14"] if host == "127.0.0.1" else ["127.0.0.1"]
+
+    client = Fetcher(
+        allow_private=False, max_bytes=1000, timeout=2.0, resolver=loopback_then_rebind
+    )
+    try:
+        with pytest.raises(UrlNotAllowedError, match=r"rebind\.example"):
+            await client.fetch(http_server.url("/hop"))
+    finally:
+        await client.aclose()
+    assert [request.path for request in http_server.requests] == ["/hop"]

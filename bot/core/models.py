@@ -87,3 +87,31 @@ class Briefing(BaseModel):
     lead: str
     quotes: list[Quote]
     related: list[Link]
+
+
+class DigestItem(BaseModel):
+    """One story in a daily digest, shortened for a list: the best article and its other sources.
+
+    ``article_ids`` are every article of the story the digest covers (shown or not): they are
+    remembered as sent, so a later digest never brings them back.
+    """
+
+    story_id: str
+    title: str
+    url: str
+    source: str
+    published_at: datetime | None = None
+    lead: str = ""  # one line
+    quote: Quote | None = None  # the key quote, shortened, with its speaker
+    other_sources: list[Link] = Field(default_factory=list)
+    article_ids: list[str] = Field(default_factory=list)
+
+
+class Digest(BaseModel):
+    """A chat's digest: its stories, best first; no items means nothing new."""
+
+    items: list[DigestItem] = Field(default_factory=list)
+
+    @property
+    def article_ids(self) -> list[str]:
+        return [article_id for item in self.items for article_id in item.article_ids]

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from bot.core.telegram_html import MESSAGE_LIMIT, utf16_length, validate_html
 from bot.fake_telegram.faults import RateLimits, SendRateLimiter
@@ -71,6 +71,22 @@ NOT_MODIFIED: Final = (
 )
 
 MethodHandler = Callable[[Params], Awaitable[Any]]
+MemberStatus = Literal["creator", "administrator", "member", "left"]
+# An administrator's rights, as getChatMember lists them (all granted but promoting).
+_ADMIN_RIGHTS: Final = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": True,
+    "can_edit_stories": True,
+    "can_delete_stories": True,
+}
 
 
 @dataclass
@@ -142,6 +158,8 @@ class FakeBotApi:
         self._pending_callback_queries: dict[str, datetime] = {}
         self._pending_inline_queries: set[str] = set()
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
+        # Chat members' statuses (getChatMember); anyone not set is a plain "member".
+        self._member_statuses: dict[tuple[int, int], MemberStatus] = {}
 
         self._sent: list[SentMessage] = []
         self._edits: list[Edit] = []
@@ -174,6 +192,8 @@ class FakeBotApi:
                 ("deleteWebhook", self._delete_webhook),
                 ("getWebhookInfo", self._get_webhook_info),
                 ("sendChatAction", self._send_chat_action),
+                ("getChatMember", self._get_chat_member),
+                ("getChatAdministrators", self._get_chat_administrators),
                 ("close", self._always_true),
                 ("logOut", self._always_true),
             )
@@ -275,6 +295,46 @@ class FakeBotApi:
             language_code=language_code,
             entities=[entity],
         )
+
+    def set_member_status(self, chat_id: int, user_id: int, status: MemberStatus) -> None:
+        """What ``getChatMember`` says of the user in the chat (default "member")."""
+        self._member_statuses[(chat_id, user_id)] = status
+
+    def inject_forwarded_channel_post(
+        self,
+        chat_id: int,
+        text: str,
+        channel_id: int,
+        *,
+        channel_title: str = "Test channel",
+        language_code: str | None = "it",
+    ) -> JSONDict:
+        """The private chat's user forwards a channel post reading ``text`` to the bot.
+
+        A leading "/command" keeps its bot_command entity, as Telegram forwards entities.
+        """
+        chat = self.register_chat(chat_id, "private")
+        channel = self.register_chat(channel_id, "channel", title=channel_title)
+        message: JSONDict = {
+            "message_id": self._next_message_id(chat.id),
+            "date": self._timestamp(),
+            "chat": chat.to_json(),
+            "from": _default_user(chat).to_json(language_code),
+            "text": text,
+            "forward_origin": {
+                "type": "channel",
+                "chat": channel.to_json(),
+                "message_id": self._next_message_id(channel.id),
+                "date": self._timestamp(),
+            },
+        }
+        head = text.split(maxsplit=1)[0] if text.strip() else ""
+        if head.startswith("/"):
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": utf16_length(head)}
+            ]
+        self._store_message(chat.id, message, from_bot=False)
+        return self._queue_update("message", message)
 
     def inject_callback_query(
         self,
@@ -650,6 +710,19 @@ class FakeBotApi:
 
     # ----------------------------------------------------------------- methods: queries
 
+    async def _get_chat_member(self, params: Params) -> JSONDict:
+        chat = self._chat(params)
+        user_id = params.required_integer("user_id")
+        return _member_json(user_id, self._member_statuses.get((chat.id, user_id), "member"))
+
+    async def _get_chat_administrators(self, params: Params) -> list[JSONDict]:
+        chat = self._chat(params)
+        return [
+            _member_json(user_id, status)
+            for (chat_id, user_id), status in self._member_statuses.items()
+            if chat_id == chat.id and status in ("creator", "administrator")
+        ]
+
     async def _answer_callback_query(self, params: Params) -> bool:
         query_id = params.required_text("callback_query_id")
         asked_at = self._pending_callback_queries.pop(query_id, None)
@@ -757,6 +830,16 @@ class FakeBotApi:
         self._updates.append(update)
         self._updates_changed.notify()
         return update
+
+
+def _member_json(user_id: int, status: MemberStatus) -> JSONDict:
+    """A ChatMember object of the given status, with the fields that status requires."""
+    member: JSONDict = {"status": status, "user": FakeUser(user_id).to_json(None)}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        member.update(_ADMIN_RIGHTS)
+    return member
 
 
 def _default_user(chat: FakeChat) -> FakeUser:

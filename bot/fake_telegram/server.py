@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -23,7 +23,7 @@ import tornado.netutil
 import tornado.web
 
 from bot.fake_telegram.api import DEFAULT_CALLBACK_QUERY_TTL, DEFAULT_TOKEN, FakeBotApi
-from bot.fake_telegram.faults import Fault, FaultKind, FaultPlan, RateLimits
+from bot.fake_telegram.faults import Fault, FaultKind, FaultPlan, RandomFaults, RateLimits
 from bot.fake_telegram.params import ApiError, Params
 from bot.fake_telegram.records import JSONDict, RequestRecord
 
@@ -81,6 +81,7 @@ class FakeTelegram(FakeBotApi):
         self._port = port
         self._server: tornado.httpserver.HTTPServer | None = None
         self._faults = FaultPlan()
+        self._random_faults = RandomFaults()
         self._request_log: list[RequestRecord] = []
 
     # ----------------------------------------------------------------- lifecycle
@@ -152,8 +153,23 @@ class FakeTelegram(FakeBotApi):
             Fault(method.lower(), kind, count, chat_id, retry_after, description, delay)
         )
 
+    def fail_randomly(
+        self,
+        method: str,
+        rates: Mapping[int, float],
+        *,
+        seed: int = 0,
+        retry_after: int = 1,
+    ) -> None:
+        """Make a random fraction of the calls of ``method`` fail, e.g. ``{429: 0.01, 403: 0.01}``.
+
+        Planned failures (``fail_next``) come first; ``clear_faults`` stops both.
+        """
+        self._random_faults.configure(method, rates, seed=seed, retry_after=retry_after)
+
     def clear_faults(self) -> None:
         self._faults.clear()
+        self._random_faults.clear()
 
     @property
     def request_log(self) -> list[RequestRecord]:
@@ -190,6 +206,8 @@ class FakeTelegram(FakeBotApi):
                 await asyncio.sleep(fault.delay)
             elif fault is not None:
                 raise fault.error()
+            elif (random_error := self._random_faults.draw(method.lower())) is not None:
+                raise random_error
             result = await self.call(method, params)
         except ApiError as error:
             return _Reply.error(error)

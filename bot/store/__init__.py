@@ -17,6 +17,7 @@ __all__ = [
     "Store",
     "UnsupportedDatabaseError",
     "UpsertOutcome",
+    "display_url",
     "open_store",
     "prepare_article",
 ]
@@ -54,6 +55,16 @@ async def open_store(database_url: str) -> Store:
     raise UnsupportedDatabaseError(
         f"unsupported database URL scheme {scheme!r}: use sqlite:///… or postgresql://…"
     )
+
+
+def display_url(database_url: str) -> str:
+    """The database URL with any password blanked, for messages and logs."""
+    scheme, separator, rest = database_url.partition("://")
+    credentials, at, location = rest.rpartition("@")
+    if not separator or not at or ":" not in credentials:
+        return database_url
+    user = credentials.partition(":")[0]
+    return f"{scheme}://{user}:***@{location}"
 
 
 def postgres_dsn(database_url: str) -> str:

@@ -16,6 +16,8 @@ from typing import Protocol
 from bot.core.models import Article
 from bot.core.stories import StoryCandidate, StorySignature, band_keys, signature
 from bot.core.topics import IndexDocument, TopicQuery, index_document
+from bot.store.feeds import FeedStore
+from bot.store.subscriptions import SubscriptionStore
 
 
 class UpsertOutcome(enum.StrEnum):
@@ -54,6 +56,10 @@ def prepare_article(article: Article) -> PreparedArticle:
 
 
 class Store(Protocol):
+    @property
+    def subscriptions(self) -> SubscriptionStore:
+        """Chats' preferences, topics and digest schedule (``bot/store/subscriptions.py``)."""
+
     async def close(self) -> None:
         """Release connections; the store cannot be used afterwards."""
 
@@ -96,6 +102,11 @@ class Store(Protocol):
     ) -> list[StoryCandidate]:
         """Stored articles sharing at least one MinHash band key, for near-duplicate detection."""
 
+    async def story_candidates_many(
+        self, band_keys: Sequence[Sequence[str]], *, limit: int = 50
+    ) -> list[list[StoryCandidate]]:
+        """``story_candidates`` for each of many articles' keys, in one statement (a batch)."""
+
     async def count_articles(self) -> int: ...
 
     async def trending_topics(self, since: datetime, limit: int) -> list[str]:
@@ -109,3 +120,12 @@ class Store(Protocol):
 
     async def set_chat_language(self, chat_id: int, language: str) -> None:
         """Remember a chat's interface language (insert or update)."""
+
+    # Feed polling (bot/poller.py, bot/feeds.py).
+    @property
+    def feeds(self) -> FeedStore:
+        """The polled feeds and their state (``bot/store/feeds.py``)."""
+
+    async def prune_articles(self, older_than: datetime) -> int:
+        """Delete articles first seen before ``older_than`` (published time when known), with
+        their index rows, story bands and feed links; returns how many went."""

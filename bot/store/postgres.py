@@ -78,6 +78,7 @@ _CONNECTION_LOST = (
     asyncpg.PostgresConnectionError,
     asyncpg.AdminShutdownError,
     asyncpg.CannotConnectNowError,
+    asyncpg.InternalClientError,  # a socket the server closed, noticed mid-operation
     ConnectionError,
 )
 _Result = TypeVar("_Result")
@@ -235,6 +236,8 @@ class PostgresStore:
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
+        self.subscriptions = postgres_subscriptions.PostgresSubscriptions(pool)
+        self._feeds = postgres_feeds.PostgresFeeds(pool)
 
     @classmethod
     async def open(cls, dsn: str) -> PostgresStore:
@@ -376,26 +379,46 @@ class PostgresStore:
     async def story_candidates(
         self, band_keys: Sequence[str], *, limit: int = 50
     ) -> list[StoryCandidate]:
-        keys = list(dict.fromkeys(band_keys))
-        if not keys or limit <= 0:
-            return []
+        (candidates,) = await self.story_candidates_many([band_keys], limit=limit)
+        return candidates
+
+    async def story_candidates_many(
+        self, band_keys: Sequence[Sequence[str]], *, limit: int = 50
+    ) -> list[list[StoryCandidate]]:
+        found: list[list[StoryCandidate]] = [[] for _ in band_keys]
+        wanted = [(item, key) for item, keys in enumerate(band_keys) for key in dict.fromkeys(keys)]
+        if not wanted or limit <= 0:
+            return found
+        # One statement for a whole batch. Per article: the ``limit`` stored articles sharing
+        # the most keys, the newest first among equals.
         rows = await self._fetch(
-            "SELECT a.id, a.story_id, a.signature FROM articles AS a JOIN ("
-            "  SELECT seq, count(*) AS shared FROM story_bands"
-            "  WHERE band_key = ANY($1::text[]) GROUP BY seq"
-            "  ORDER BY shared DESC, seq DESC LIMIT $2) AS best ON best.seq = a.seq"
-            " ORDER BY best.shared DESC, a.seq DESC",
-            keys,
+            "WITH wanted AS ("
+            "  SELECT * FROM unnest($1::int[], $2::text[]) AS wanted (item, band_key)),"
+            " shared AS ("
+            "  SELECT wanted.item, bands.seq, count(*) AS shared"
+            "  FROM wanted JOIN story_bands AS bands ON bands.band_key = wanted.band_key"
+            "  GROUP BY wanted.item, bands.seq),"
+            " best AS ("
+            "  SELECT item, seq, row_number() OVER ("
+            "    PARTITION BY item ORDER BY shared DESC, seq DESC) AS place FROM shared)"
+            " SELECT best.item, a.seq, a.id, a.story_id, a.signature"
+            " FROM best JOIN articles AS a ON a.seq = best.seq"
+            " WHERE best.place <= $3 ORDER BY best.item, best.place",
+            [item for item, _ in wanted],
+            [key for _, key in wanted],
             limit,
         )
-        return [
-            StoryCandidate(
-                article_id=row["id"],
-                story_id=row["story_id"],
-                signature=StorySignature.from_bytes(bytes(row["signature"])),
+        signatures: dict[int, StorySignature] = {}  # a stored article may suit many new ones
+        for row in rows:
+            if (story_signature := signatures.get(row["seq"])) is None:
+                story_signature = StorySignature.from_bytes(bytes(row["signature"]))
+                signatures[row["seq"]] = story_signature
+            found[row["item"]].append(
+                StoryCandidate.model_construct(
+                    article_id=row["id"], story_id=row["story_id"], signature=story_signature
+                )
             )
-            for row in rows
-        ]
+        return found
 
     async def count_articles(self) -> int:
         (row,) = await self._fetch("SELECT count(*) FROM articles")
@@ -447,6 +470,28 @@ class PostgresStore:
             language,
             now,
         )
+
+    # ---------------------------------------------------------------- feeds and retention
+
+    @property
+    def feeds(self) -> postgres_feeds.PostgresFeeds:
+        return self._feeds
+
+    async def prune_articles(self, older_than: datetime) -> int:
+        """Under the write lock, so no upsert plans against rows about to go; the search
+        terms live in the row, story bands and feed links go by ``ON DELETE CASCADE``."""
+
+        async def prune(connection: asyncpg.Connection) -> int:
+            async with connection.transaction():
+                await connection.execute(
+                    "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))", _WRITE_LOCK
+                )
+                status = await connection.execute(
+                    "DELETE FROM articles WHERE sort_time < $1", micros(older_than)
+                )
+            return int(str(status).rsplit(" ", 1)[-1])
+
+        return await self._with_connection(prune)
 
 
 async def _stored_rows(

@@ -27,6 +27,7 @@ from bot.store.common import (
     micros,
     rank,
 )
+from bot.store.sqlite_connection import SqliteConnection
 
 # Numbered steps, applied in order, each in its own transaction with PRAGMA user_version.
 # Never edit a released step: add the next one.
@@ -122,8 +123,17 @@ def _placeholders(count: int) -> str:
 class SqliteStore:
     """The default ``Store``: a SQLite file (or memory) through aiosqlite."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(
+        self,
+        connection: aiosqlite.Connection,
+        subscriptions: sqlite_subscriptions.SqliteSubscriptions | None = None,
+        feeds: sqlite_feeds.SqliteFeeds | None = None,
+    ) -> None:
         self._db = connection
+        # (e) subscriptions and feeds write through SqliteConnection; one per connection.
+        shared = SqliteConnection(connection)
+        self.subscriptions = subscriptions or sqlite_subscriptions.SqliteSubscriptions(shared)
+        self._feeds = feeds or sqlite_feeds.SqliteFeeds(shared)
 
     @classmethod
     async def open(cls, path: str) -> SqliteStore:
@@ -135,12 +145,17 @@ class SqliteStore:
                 await connection.execute("PRAGMA journal_mode = WAL")
                 await connection.execute("PRAGMA synchronous = NORMAL")
             await migrate(connection)
+            shared = SqliteConnection(connection)  # (e) used by both on an in-memory database
+            subscriptions = await sqlite_subscriptions.SqliteSubscriptions.open(path, shared)
+            feeds = await sqlite_feeds.SqliteFeeds.open(path, shared)
         except BaseException:
             await connection.close()
             raise
-        return cls(connection)
+        return cls(connection, subscriptions, feeds)
 
     async def close(self) -> None:
+        await self._feeds.close()
+        await self.subscriptions.close()
         await self._db.close()
 
     # ---------------------------------------------------------------- writing
@@ -353,26 +368,46 @@ class SqliteStore:
     async def story_candidates(
         self, band_keys: Sequence[str], *, limit: int = 50
     ) -> list[StoryCandidate]:
-        keys = list(dict.fromkeys(band_keys))
-        if not keys or limit <= 0:
-            return []
-        # The keys travel as one JSON array: any number of them, one statement.
+        (candidates,) = await self.story_candidates_many([band_keys], limit=limit)
+        return candidates
+
+    async def story_candidates_many(
+        self, band_keys: Sequence[Sequence[str]], *, limit: int = 50
+    ) -> list[list[StoryCandidate]]:
+        found: list[list[StoryCandidate]] = [[] for _ in band_keys]
+        wanted = [[item, key] for item, keys in enumerate(band_keys) for key in dict.fromkeys(keys)]
+        if not wanted or limit <= 0:
+            return found
+        # The (article, key) pairs travel as one JSON array: any number, one statement, one trip
+        # to aiosqlite's thread for a whole batch. Per article: the ``limit`` stored articles
+        # sharing the most keys, the newest first among equals.
         sql = (
-            "SELECT a.id, a.story_id, a.signature FROM articles AS a JOIN ("
-            "  SELECT seq, count(*) AS shared FROM story_bands"
-            "  WHERE band_key IN (SELECT value FROM json_each(?)) GROUP BY seq"
-            "  ORDER BY shared DESC, seq DESC LIMIT ?) AS best ON best.seq = a.seq"
-            " ORDER BY best.shared DESC, a.seq DESC"
+            "WITH wanted AS ("
+            "  SELECT json_extract(value, '$[0]') AS item, json_extract(value, '$[1]') AS band_key"
+            "  FROM json_each(?)),"
+            " shared AS ("
+            "  SELECT wanted.item, bands.seq, count(*) AS shared"
+            "  FROM wanted JOIN story_bands AS bands ON bands.band_key = wanted.band_key"
+            "  GROUP BY wanted.item, bands.seq),"
+            " best AS ("
+            "  SELECT item, seq, row_number() OVER ("
+            "    PARTITION BY item ORDER BY shared DESC, seq DESC) AS place FROM shared)"
+            " SELECT best.item, a.seq, a.id, a.story_id, a.signature"
+            " FROM best JOIN articles AS a ON a.seq = best.seq"
+            " WHERE best.place <= ? ORDER BY best.item, best.place"
         )
-        rows = await self._db.execute_fetchall(sql, (json.dumps(keys), limit))
-        return [
-            StoryCandidate(
-                article_id=row[0],
-                story_id=row[1],
-                signature=StorySignature.from_bytes(bytes(row[2])),
+        signatures: dict[int, StorySignature] = {}  # a stored article may suit many new ones
+        for item, seq, article_id, story_id, data in await self._db.execute_fetchall(
+            sql, (json.dumps(wanted), limit)
+        ):
+            if (story_signature := signatures.get(seq)) is None:
+                story_signature = signatures[seq] = StorySignature.from_bytes(bytes(data))
+            found[item].append(
+                StoryCandidate.model_construct(
+                    article_id=article_id, story_id=story_id, signature=story_signature
+                )
             )
-            for row in rows
-        ]
+        return found
 
     async def count_articles(self) -> int:
         rows = await self._db.execute_fetchall("SELECT count(*) FROM articles")
@@ -419,6 +454,30 @@ class SqliteStore:
             " updated_at = excluded.updated_at",
             (chat_id, language, now, now),
         )
+
+    # ---------------------------------------------------------------- feeds and retention
+
+    @property
+    def feeds(self) -> sqlite_feeds.SqliteFeeds:
+        return self._feeds
+
+    async def prune_articles(self, older_than: datetime) -> int:
+        """One transaction: the FTS rows first (no cascade reaches them), then the articles,
+        whose story bands and feed links go by ``ON DELETE CASCADE``."""
+        cutoff = micros(older_than)
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            await self._db.execute(
+                "DELETE FROM article_index WHERE rowid IN"
+                " (SELECT seq FROM articles WHERE sort_time < ?)",
+                (cutoff,),
+            )
+            cursor = await self._db.execute("DELETE FROM articles WHERE sort_time < ?", (cutoff,))
+            await self._db.execute("COMMIT")
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        return cursor.rowcount
 
 
 def _rest(item: PreparedArticle) -> tuple[Any, Any, Any]:

@@ -12,10 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 EVERYTHING = ""  # the topic of a subscription to all news
+# How long a chat's sent articles (and delivered slots) are remembered: far longer than any
+# digest looks back, short enough that the records of 100,000 chats stay bounded.
+SENT_ARTICLES_KEPT = timedelta(days=30)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def from_micros(value: int) -> datetime:
+    """The aware UTC time of a stored microsecond count, exactly (no float on the way)."""
+    return _EPOCH + timedelta(microseconds=value)
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,8 @@ class SubscriptionStore(Protocol):
         """Insert or update the chat's preferences and its next due time (None: not scheduled).
 
         Also sets the chat's interface language (the same value ``Store.get_chat_language``
-        returns).
+        returns), reactivates a deactivated chat (saving means it spoke to the bot again) and
+        releases any claim.
         """
 
     async def add_topics(self, chat_id: int, topics: Sequence[str]) -> list[str]:
@@ -69,7 +79,9 @@ class SubscriptionStore(Protocol):
         """Claim up to ``limit`` active chats whose next due time is at or before ``now``.
 
         A claim lasts ``lease``; unclaimed or expired-claim chats only (PostgreSQL uses
-        ``FOR UPDATE SKIP LOCKED``). Oldest due first.
+        ``FOR UPDATE SKIP LOCKED``). Those waiting longest first: an unclaimed chat since its
+        due time, an expired claim since its lease ran out. Returned oldest due first. The
+        cost of a claim does not grow with the number of chats already claimed.
         """
 
     async def complete_digest(
@@ -84,7 +96,8 @@ class SubscriptionStore(Protocol):
         """Record the digest of slot ``due_at`` as delivered and schedule the next one.
 
         Remembers ``article_ids`` as sent to the chat and releases the claim. Returns False
-        (and changes nothing) when that slot was already completed.
+        (and changes nothing) when that slot was already completed. Records older than
+        ``SENT_ARTICLES_KEPT`` are forgotten here, so they stay bounded per chat.
         """
 
     async def reschedule(self, chat_id: int, next_due_at: datetime | None) -> None:
@@ -93,11 +106,21 @@ class SubscriptionStore(Protocol):
     async def already_sent(self, chat_id: int, article_ids: Sequence[str]) -> set[str]:
         """Those of ``article_ids`` an earlier digest already sent to the chat."""
 
+    async def last_digest_at(self, chat_id: int) -> datetime | None:
+        """When the chat's latest digest (daily or ``/digest``) was accepted; None if never."""
+
     async def deactivate_chat(self, chat_id: int) -> None:
-        """The chat blocked or removed the bot: keep its data, stop scheduling it."""
+        """The chat blocked or removed the bot: keep its data, stop scheduling it.
+
+        ``save_preferences`` makes it active again.
+        """
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: its preferences, topics and history follow it."""
+        """A group became a supergroup: its preferences, topics and history follow it.
+
+        Atomic. Should the new id have a row already, the old preferences win and the topics
+        and history merge.
+        """
 
     async def count_subscribed_chats(self) -> int:
         """Active chats with at least one topic."""

@@ -1,11 +1,11 @@
 """``rassegna run`` in webhook mode: the real command, in its own process, against the fake.
 
 With ``RASSEGNA_WEBHOOK_URL`` set the bot registers the webhook with the Bot API (the fake
-records ``setWebhook``) and serves python-telegram-bot's webhook listener on
-``RASSEGNA_LISTEN``. The tests POST updates to that listener the way Telegram does and read
-the replies from the fake. The bot runs as a separate process because ``run_webhook`` owns its
-event loop and its signal handlers, exactly as in production; that also lets the tests stop it
-with SIGTERM and read everything it logged.
+records ``setWebhook``) and serves the webhook on ``RASSEGNA_LISTEN``, beside ``/healthz``
+and ``/metrics`` (one HTTP endpoint, ``bot/health.py``). The tests POST updates to that
+listener the way Telegram does and read the replies from the fake. The bot runs as a separate
+process because ``rassegna run`` owns its event loop and its signal handlers, exactly as in
+production; that also lets the tests stop it with SIGTERM and read everything it logged.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import build_application
 from bot.config import Settings
@@ -259,6 +260,29 @@ async def test_a_malformed_body_is_refused_and_the_bot_keeps_working(
     assert response.status_code == 200
     [help_reply] = await fake.wait_for_messages(chat_id, 1)
     assert help_reply.plain_text.startswith("Comandi")
+
+
+async def test_health_and_metrics_are_served_on_the_webhook_port(
+    fake: FakeTelegram, webhook_bot: WebhookBot, chat_id: int
+) -> None:
+    await webhook_bot.post(_command_update(fake, chat_id, "help"), secret=SECRET)
+    await fake.wait_for_messages(chat_id, 1)
+    base = webhook_bot.url.removesuffix(WEBHOOK_PATH)
+
+    async with httpx.AsyncClient(timeout=5.0) as client:
+        health = await client.get(base + "/healthz")
+        metrics = await client.get(base + "/metrics")
+
+    assert health.status_code == 200
+    assert health.json()["store"] == "ok"
+    assert SECRET not in health.text + metrics.text
+    sent = {
+        sample.labels.get("method"): sample.value
+        for family in text_string_to_metric_families(metrics.text)
+        for sample in family.samples
+        if sample.name == "rassegna_messages_sent_total"
+    }
+    assert sent["sendMessage"] >= 1  # the module's bot answered this test and maybe others
 
 
 async def test_without_a_configured_secret_a_random_one_is_enforced_then_sigterm_stops_cleanly(

@@ -256,6 +256,27 @@ async def test_story_candidates_find_near_duplicates(store: Store) -> None:
     assert await store.story_candidates([]) == []
 
 
+async def test_story_candidates_many_answers_each_article_as_alone(store: Store) -> None:
+    await _fill(store)
+    meloni = band_keys(signature(POLITICS.title, POLITICS.paragraphs))
+    kursk = band_keys(signature(UKRAINE.title, UKRAINE.paragraphs))
+    unrelated = band_keys(signature("Meteo", ["Domani sole su tutta la penisola, venti deboli."]))
+    keys = [kursk, [], meloni, unrelated, kursk[:3]]
+    for limit in (50, 1):
+        many = await store.story_candidates_many(keys, limit=limit)
+        assert many == [await store.story_candidates(k, limit=limit) for k in keys]
+    many = await store.story_candidates_many(keys, limit=1)
+    # The limit holds per article: each gets its own best match, not the batch's best one.
+    assert [[c.article_id for c in found] for found in many] == [
+        [UKRAINE.id],
+        [],
+        [POLITICS.id],
+        [],
+        [UKRAINE.id],
+    ]
+    assert await store.story_candidates_many([]) == []
+
+
 async def test_reopening_keeps_data_and_migrations_rerun_safely(database_url: str) -> None:
     first = await open_store(database_url)
     await first.upsert_article(UKRAINE)

@@ -1,0 +1,249 @@
+"""Daily digests: the stories a chat has not seen yet, one item per story, best first.
+
+The store finds candidates for each of the chat's topics (best match first) and the other
+articles of their stories; ``compose_digest`` groups them into stories, drops every article
+the chat already received, ranks what is left and shortens it to an item: headline, a
+one-line lead, the key quote with its speaker, the link and the story's other sources.
+
+Ranking, most important first: how many sources tell the story (several newsrooms covering it
+is the best sign it matters), how fresh it is, how well it matched the chat's topics. Each is
+a number of comparable size, so a three-source story beats a fresh single-source one, and
+among equally covered stories the newer and better matching one comes first.
+
+``render_digest_html`` lays the items out as Telegram HTML, one block per item, packed by
+``split_messages`` into messages of at most 4096 characters that break only between items
+(an item is cut inside only if it alone exceeds the limit, which takes kilobyte-long URLs).
+The words around the items come from the caller in the chat's language (``DigestLabels``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.core.models import Article, Digest, DigestItem, Link, Quote
+from bot.core.render import _one_line, _safe_url, split_messages
+from bot.core.telegram_html import escape, visible_text
+from bot.core.text import _shorten, split_sentences
+
+MAX_ITEMS = 10
+MAX_OTHER_SOURCES = 3
+TITLE_MAX_CHARS = 200
+LEAD_MAX_CHARS = 220
+QUOTE_MAX_CHARS = 160
+SPEAKER_MAX_CHARS = 60
+SOURCE_MAX_CHARS = 60
+FRESHNESS_HALF_LIFE_HOURS = 12.0
+# A story matching a second (third...) topic of the chat gains this much per extra topic.
+EXTRA_TOPIC_BONUS = 0.5
+
+
+@dataclass(frozen=True)
+class TopicCandidates:
+    """What the store found for one of the chat's topics, best match first.
+
+    ``topic`` is None for a subscription to all news: the order is then recency, not a match,
+    and gives no topic bonus.
+    """
+
+    topic: str | None
+    articles: Sequence[Article]
+
+
+@dataclass(frozen=True)
+class DigestLabels:
+    """The words around the items in the chat's language, as HTML (``bot.i18n`` has them)."""
+
+    heading: str
+    other_sources: str
+    nothing_new: str
+    quote_marks: tuple[str, str] = ("«", "»")
+
+
+@dataclass
+class _Story:
+    """The articles of one story seen in the candidates, in the order they were found."""
+
+    story_id: str
+    articles: dict[str, Article] = field(default_factory=dict)
+    matches: dict[str, float] = field(default_factory=dict)  # topic → best match, 0 to 1
+
+    def add(self, article: Article) -> None:
+        self.articles.setdefault(article.id, article)
+
+
+def compose_digest(
+    candidates: Sequence[TopicCandidates],
+    *,
+    story_articles: Mapping[str, Sequence[Article]],
+    already_sent: Collection[str],
+    since: datetime,
+    now: datetime,
+    max_items: int = MAX_ITEMS,
+) -> Digest:
+    """The digest of the stories in ``candidates`` with an article the chat has not seen.
+
+    An article counts when it is not in ``already_sent`` and was published at or after
+    ``since`` (undated articles count: ``already_sent`` keeps them from coming back).
+    ``story_articles`` maps a story id to its other stored articles: extra sources.
+    """
+    stories: dict[str, _Story] = {}
+    for group in candidates:
+        for position, article in enumerate(group.articles):
+            story_id = article.story_id or article.id
+            story = stories.setdefault(story_id, _Story(story_id))
+            story.add(article)
+            if group.topic is not None:
+                match = 1.0 - position / len(group.articles)
+                story.matches[group.topic] = max(match, story.matches.get(group.topic, 0.0))
+    for story in stories.values():
+        for article in story_articles.get(story.story_id, ()):
+            story.add(article)
+
+    def is_new(article: Article) -> bool:
+        if article.id in already_sent:
+            return False
+        return article.published_at is None or _utc(article.published_at) >= since
+
+    ranked: list[tuple[float, str, list[Article]]] = []
+    for story in stories.values():
+        new = [article for article in story.articles.values() if is_new(article)]
+        if new:
+            ranked.append((-_score(story, new, now), story.story_id, new))
+    ranked.sort(key=lambda entry: entry[:2])
+    return Digest(items=[_item(story_id, new) for _, story_id, new in ranked[:max_items]])
+
+
+def render_digest_html(digest: Digest, labels: DigestLabels) -> list[str]:
+    """The digest as Telegram messages, each valid HTML of at most 4096 characters.
+
+    Nothing new is one line (the caller decides whether to send it at all).
+    """
+    if not digest.items:
+        return [labels.nothing_new]
+    blocks = [labels.heading]
+    blocks += [
+        _item_html(number, item, labels) for number, item in enumerate(digest.items, start=1)
+    ]
+    return split_messages(blocks)
+
+
+def render_digest_text(digest: Digest, labels: DigestLabels) -> str:
+    """The digest for a terminal (``rassegna digest --dry-run``): each URL on its own line."""
+    if not digest.items:
+        return visible_text(labels.nothing_new) + "\n"
+    sections = [visible_text(labels.heading)]
+    for number, item in enumerate(digest.items, start=1):
+        lines = [f"{number}. {_title(item)}"]
+        lines += [f"   {line}" for line in (item.url, item.source, item.lead) if line]
+        if item.quote is not None:
+            lines.append(f"   {_quote_line(item.quote, labels)}")
+        if item.other_sources:
+            lines.append(f"   {visible_text(labels.other_sources)}:")
+            lines += [f"   - {link.title} {link.url}" for link in item.other_sources]
+        sections.append("\n".join(lines))
+    return "\n\n".join(sections) + "\n"
+
+
+def _score(story: _Story, new: Sequence[Article], now: datetime) -> float:
+    """Sources (every known article counts), then freshness and topic match, each up to ~1."""
+    sources = {
+        article.source.strip().casefold() or article.id for article in story.articles.values()
+    }
+    dated = [_utc(article.published_at) for article in new if article.published_at is not None]
+    freshness = 0.0
+    if dated:
+        age_hours = max((now - max(dated)).total_seconds() / 3600, 0.0)
+        freshness = math.pow(0.5, age_hours / FRESHNESS_HALF_LIFE_HOURS)
+    matches = sorted(story.matches.values(), reverse=True)
+    match = matches[0] + EXTRA_TOPIC_BONUS * (len(matches) - 1) if matches else 0.0
+    return len(sources) + freshness + match
+
+
+def _item(story_id: str, new: Sequence[Article]) -> DigestItem:
+    """The item of a story from its unseen articles, the best match first."""
+    main = new[0]
+    others: list[Link] = []
+    seen_sources = {main.source.strip().casefold()}
+    for article in new[1:]:
+        key = article.source.strip().casefold()
+        if key in seen_sources or _safe_url(article.url) is None:
+            continue
+        seen_sources.add(key)
+        title = _shorten(_one_line(article.source), SOURCE_MAX_CHARS)
+        others.append(Link(title=title or _shorten(article.url, SOURCE_MAX_CHARS), url=article.url))
+        if len(others) == MAX_OTHER_SOURCES:
+            break
+    return DigestItem(
+        story_id=story_id,
+        title=_shorten(_one_line(main.title), TITLE_MAX_CHARS),
+        url=main.url,
+        source=_shorten(_one_line(main.source), SOURCE_MAX_CHARS),
+        published_at=main.published_at,
+        lead=_one_line_lead(main.lead),
+        quote=_key_quote(new),
+        other_sources=others,
+        article_ids=[article.id for article in new],
+    )
+
+
+def _one_line_lead(lead: str) -> str:
+    sentences = split_sentences(_one_line(lead))
+    return _shorten(sentences[0], LEAD_MAX_CHARS) if sentences else ""
+
+
+def _key_quote(articles: Sequence[Article]) -> Quote | None:
+    """The first key quote of the best article that has one, shortened, with its speaker."""
+    for article in articles:
+        for quote in article.quotes:
+            text = _one_line(quote.text)
+            if quote.key and text:
+                return Quote(
+                    text=_shorten(text, QUOTE_MAX_CHARS),
+                    speaker=_shorten(_one_line(quote.speaker), SPEAKER_MAX_CHARS),
+                    key=True,
+                )
+    return None
+
+
+def _utc(moment: datetime) -> datetime:
+    """Aware; a naive time is taken to be UTC, as the store keeps it."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _title(item: DigestItem) -> str:
+    return _one_line(item.title) or _one_line(item.source) or "…"
+
+
+def _html_text(value: str) -> str:
+    """Third-party text for HTML: controls and direction overrides removed, escaped."""
+    return escape(_one_line(value))
+
+
+def _quote_line(quote: Quote, labels: DigestLabels) -> str:
+    opening, closing = labels.quote_marks
+    line = f"{opening}{quote.text}{closing}"
+    return f"{line} — {quote.speaker}" if quote.speaker else line
+
+
+def _item_html(number: int, item: DigestItem, labels: DigestLabels) -> str:
+    url = _safe_url(item.url)
+    title = escape(_title(item))
+    headline = f'<a href="{escape(url, quote=True)}">{title}</a>' if url else title
+    lines = [f"<b>{number}. {headline}</b>"]
+    if _one_line(item.source):
+        lines.append(f"<i>{_html_text(item.source)}</i>")
+    if _one_line(item.lead):
+        lines.append(_html_text(item.lead))
+    if item.quote is not None and _one_line(item.quote.text):
+        lines.append(_html_text(_quote_line(item.quote, labels)))
+    links = [
+        f'<a href="{escape(link_url, quote=True)}">{_html_text(link.title) or escape(link_url)}</a>'
+        for link in item.other_sources
+        if (link_url := _safe_url(link.url)) is not None
+    ]
+    if links:
+        lines.append(f"{labels.other_sources}: {' · '.join(links)}")
+    return "\n".join(lines)

@@ -1,0 +1,113 @@
+"""One aiosqlite connection whose writes never interleave: a lock around every transaction.
+
+SQLite has one transaction per connection. Two coroutines sharing a connection therefore share
+its transaction: a second ``BEGIN`` fails ("cannot start a transaction within a
+transaction"), and a plain write made while another coroutine's ``BEGIN IMMEDIATE`` is open
+joins that transaction and is lost if it rolls back. SQLite's own locking only separates
+connections, so within one connection the writers take turns on an ``asyncio.Lock``:
+``transaction()`` for several statements that stand or fall together, ``write()`` for one.
+
+Reads go straight to ``connection``: they take no lock (a read issued while another
+coroutine's transaction is open sees that transaction's writes so far, as any read on the
+same connection would).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+MEMORY = ":memory:"
+# Positional (``?``, ``?1``) or named (``:name``) statement parameters.
+Parameters = Sequence[Any] | Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write statement did: the rows it returned (``RETURNING``), rows changed, last id."""
+
+    rows: list[sqlite3.Row]
+    rowcount: int
+    lastrowid: int | None
+
+
+class SqliteConnection:
+    """An aiosqlite connection (autocommit mode) plus the lock its writers take turns on."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self.connection = connection
+        self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None
+
+    @classmethod
+    async def open(cls, path: str) -> SqliteConnection:
+        """A new connection to the (already migrated) file database at ``path``."""
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await connection.execute("PRAGMA busy_timeout = 5000")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            await connection.close()
+            raise
+        return cls(connection)
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` if the block raises.
+
+        Yields the connection to run the statements on. Nothing else writes through this
+        object meanwhile; calling ``write`` or ``transaction`` inside the block raises rather
+        than waiting for itself forever.
+        """
+        async with self._turn():
+            await self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+                await self.connection.execute("COMMIT")
+            except BaseException:
+                await self._roll_back()
+                raise
+
+    async def write(self, sql: str, parameters: Parameters = ()) -> Written:
+        """One statement, on its own (SQLite makes a single statement atomic)."""
+        async with self._turn(), self.connection.execute(sql, parameters) as cursor:
+            rows = list(await cursor.fetchall())
+            return Written(rows, cursor.rowcount, cursor.lastrowid)
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        current = asyncio.current_task()
+        if current is not None and current is self._holder:
+            raise RuntimeError("a write inside this connection's own transaction would deadlock")
+        async with self._lock:
+            self._holder = current
+            try:
+                yield
+            finally:
+                self._holder = None
+
+    async def _roll_back(self) -> None:
+        """Undo the open transaction, if any is left to undo.
+
+        A ``COMMIT`` cancelled while aiosqlite's thread ran it may have finished; the
+        ``ROLLBACK`` queued behind it then finds no transaction, and the error that brought
+        us here is the one to report.
+        """
+        try:
+            await self.connection.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            if self.connection.in_transaction:
+                raise
+
+
+__all__ = ["MEMORY", "Parameters", "SqliteConnection", "Written"]
