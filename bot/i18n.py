@@ -19,6 +19,7 @@ _TABLE: dict[str, tuple[str, str]] = {
         "/latest – le ultime notizie\n"
         "/topic ucraina – la sintesi su un tema\n"
         "/topics – i temi del giorno\n"
+        "/subscribe – la rassegna ogni giorno, su tutto o sui tuoi temi\n"
         "/help – tutti i comandi",
         "<b>Welcome to Rassegna, {name}!</b>\n"
         "I turn news into short briefings: headline, source and time, the lead, the key quotes "
@@ -26,6 +27,7 @@ _TABLE: dict[str, tuple[str, str]] = {
         "/latest – the newest stories\n"
         "/topic ukraine – the briefing on a topic\n"
         "/topics – today's topics\n"
+        "/subscribe – a daily digest, of everything or your topics\n"
         "/help – every command",
     ),
     "help": (

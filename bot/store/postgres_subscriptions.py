@@ -66,6 +66,18 @@ CREATE INDEX sent_articles_age ON sent_articles (chat_id, sent_at);
 _PREFERENCE_COLUMNS = (
     "chat_id, language, timezone, digest_time, digest_enabled, send_when_empty, chat_type"
 )
+# Choosing and claiming in one statement; the inner query walks ``chats_available`` in its
+# order and skips rows another instance is claiming. Parameters: worker, lease expiry, now,
+# limit.
+CLAIM_SQL = (
+    "UPDATE chats SET claimed_by = $1, available_at = $2 WHERE chat_id IN ("
+    "  SELECT chat_id FROM chats"
+    "  WHERE active AND digest_enabled AND available_at IS NOT NULL"
+    "  AND available_at <= $3"
+    "  AND EXISTS (SELECT 1 FROM chat_topics WHERE chat_topics.chat_id = chats.chat_id)"
+    "  ORDER BY available_at, chat_id LIMIT $4 FOR UPDATE SKIP LOCKED)"
+    f" RETURNING {_PREFERENCE_COLUMNS}, next_due_at, last_digest_at"
+)
 # Scheduling releases the claim: the chat is available again at its (new) due time.
 _SCHEDULE = "next_due_at = {due}, available_at = {due}, claimed_by = NULL"
 
@@ -160,13 +172,7 @@ class PostgresSubscriptions:
             return []
         async with self._pool.acquire() as connection, connection.transaction():
             rows = await connection.fetch(
-                "UPDATE chats SET claimed_by = $1, available_at = $2 WHERE chat_id IN ("
-                "  SELECT chat_id FROM chats"
-                "  WHERE active AND digest_enabled AND available_at IS NOT NULL"
-                "  AND available_at <= $3"
-                "  AND EXISTS (SELECT 1 FROM chat_topics WHERE chat_topics.chat_id = chats.chat_id)"
-                "  ORDER BY available_at, chat_id LIMIT $4 FOR UPDATE SKIP LOCKED)"
-                f" RETURNING {_PREFERENCE_COLUMNS}, next_due_at, last_digest_at",
+                CLAIM_SQL,
                 worker,
                 micros(now + lease),
                 micros(now),

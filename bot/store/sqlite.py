@@ -125,18 +125,18 @@ class SqliteStore:
 
     def __init__(
         self,
-        connection: aiosqlite.Connection,
-        subscriptions: sqlite_subscriptions.SqliteSubscriptions | None = None,
-        feeds: sqlite_feeds.SqliteFeeds | None = None,
+        shared: SqliteConnection,
+        subscriptions: sqlite_subscriptions.SqliteSubscriptions,
+        feeds: sqlite_feeds.SqliteFeeds,
     ) -> None:
-        self._db = connection
-        # (e) subscriptions and feeds write through SqliteConnection; one per connection.
-        shared = SqliteConnection(connection)
-        self.subscriptions = subscriptions or sqlite_subscriptions.SqliteSubscriptions(shared)
-        self._feeds = feeds or sqlite_feeds.SqliteFeeds(shared)
+        self._shared = shared  # every write takes its turn here
+        self._db = shared.connection  # reads go straight to the connection
+        self.subscriptions = subscriptions
+        self._feeds = feeds
 
     @classmethod
     async def open(cls, path: str) -> SqliteStore:
+        """Open and migrate; subscriptions and feeds of a file get connections of their own."""
         connection = await aiosqlite.connect(path, isolation_level=None)
         try:
             await connection.execute("PRAGMA busy_timeout = 5000")
@@ -145,13 +145,13 @@ class SqliteStore:
                 await connection.execute("PRAGMA journal_mode = WAL")
                 await connection.execute("PRAGMA synchronous = NORMAL")
             await migrate(connection)
-            shared = SqliteConnection(connection)  # (e) used by both on an in-memory database
+            shared = SqliteConnection(connection)
             subscriptions = await sqlite_subscriptions.SqliteSubscriptions.open(path, shared)
             feeds = await sqlite_feeds.SqliteFeeds.open(path, shared)
         except BaseException:
             await connection.close()
             raise
-        return cls(connection, subscriptions, feeds)
+        return cls(shared, subscriptions, feeds)
 
     async def close(self) -> None:
         await self._feeds.close()
@@ -169,8 +169,7 @@ class SqliteStore:
     ) -> list[tuple[UpsertOutcome, Article]]:
         """Insert new articles in bulk (executemany) and update known ones, in one transaction."""
         results: list[tuple[UpsertOutcome, Article]] = []
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
+        async with self._shared.transaction():
             known = await self._existing(items)
             rows = await self._db.execute_fetchall("SELECT coalesce(max(seq), 0) FROM articles")
             next_seq = int(next(iter(rows))[0]) + 1
@@ -207,10 +206,6 @@ class SqliteStore:
                 known[("url", existing.url)] = (seq, updated)
                 results.append((UpsertOutcome.UPDATED, updated))
             await self._insert(pending)
-            await self._db.execute("COMMIT")
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
         return results
 
     async def _existing(self, items: Sequence[PreparedArticle]) -> dict[tuple[str, ...], Any]:
@@ -448,7 +443,7 @@ class SqliteStore:
 
     async def set_chat_language(self, chat_id: int, language: str) -> None:
         now = micros(datetime.now(UTC))
-        await self._db.execute(
+        await self._shared.write(
             "INSERT INTO chats (chat_id, language, created_at, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language,"
             " updated_at = excluded.updated_at",
@@ -465,18 +460,13 @@ class SqliteStore:
         """One transaction: the FTS rows first (no cascade reaches them), then the articles,
         whose story bands and feed links go by ``ON DELETE CASCADE``."""
         cutoff = micros(older_than)
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            await self._db.execute(
+        async with self._shared.transaction() as connection:
+            await connection.execute(
                 "DELETE FROM article_index WHERE rowid IN"
                 " (SELECT seq FROM articles WHERE sort_time < ?)",
                 (cutoff,),
             )
-            cursor = await self._db.execute("DELETE FROM articles WHERE sort_time < ?", (cutoff,))
-            await self._db.execute("COMMIT")
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
+            cursor = await connection.execute("DELETE FROM articles WHERE sort_time < ?", (cutoff,))
         return cursor.rowcount
 
 

@@ -5,6 +5,7 @@ Every article here is invented for these tests.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -368,3 +369,37 @@ async def test_trending_topics_since_excludes_older_articles(store: Store) -> No
     assert not older_topics & set(since_yesterday)
     everything = await store.trending_topics(START - timedelta(days=1), limit=50)
     assert {"Spazio", "Mark Rutte"} <= set(everything)
+
+
+async def test_concurrent_writes_all_land(store: Store) -> None:
+    """Ingest batches, chat languages and pruning at once: each lands, none is lost or mixed.
+
+    On SQLite they share one connection, hence one transaction slot: the store takes turns.
+    """
+    batches = [
+        [
+            make_article(
+                f"https://news.example/lotto/{batch}/{n}",
+                f"Notizia {batch}-{n}",
+                [f"Il consiglio numero {batch} ha votato la delibera {n} all'unanimità."],
+                hours=batch,
+            )
+            for n in range(5)
+        ]
+        for batch in range(8)
+    ]
+
+    async def ingest(articles: list[Any]) -> None:
+        for article in articles:
+            await store.upsert_article(article)
+
+    await asyncio.gather(
+        *(ingest(batch) for batch in batches),
+        *(store.set_chat_language(chat, "en" if chat % 2 else "it") for chat in range(1, 21)),
+        store.prune_articles(START - timedelta(days=1)),  # nothing that old: removes nothing
+    )
+
+    assert await store.count_articles() == 40
+    assert [await store.get_chat_language(chat) for chat in (1, 2)] == ["en", "it"]
+    assert await store.prune_articles(START + timedelta(hours=4)) == 20
+    assert await store.count_articles() == 20

@@ -8,10 +8,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.store import Store, open_store
 from bot.store.common import micros
+from bot.store.postgres_subscriptions import CLAIM_SQL as POSTGRES_CLAIM_SQL
 from bot.store.sqlite_subscriptions import CLAIM_SQL
 from bot.store.subscriptions import EVERYTHING, SENT_ARTICLES_KEPT, ChatPreferences
 
@@ -284,6 +286,29 @@ async def test_sqlite_claims_walk_the_available_index_in_order(tmp_path: Path) -
     plan = " ".join(str(row[-1]) for row in rows)
     assert "INDEX chats_available" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+async def test_postgres_claims_can_walk_the_available_index_in_order(postgres_url: str) -> None:
+    """With scans and sorts priced out, the plan reads ``chats_available`` in its order.
+
+    (An empty table would be scanned and sorted otherwise; the point is that the index can
+    serve the claim's filter and order, which needs ``chat_id`` in it.)
+    """
+    store = await open_store(postgres_url)
+    await store.close()
+    connection = await asyncpg.connect(
+        postgres_url.split("?")[0],
+        server_settings={"search_path": postgres_url.split("search_path=")[1]},
+    )
+    try:
+        for method in ("seqscan", "bitmapscan", "sort"):
+            await connection.execute(f"SET enable_{method} = off")
+        rows = await connection.fetch(f"EXPLAIN {POSTGRES_CLAIM_SQL}", "w", 10, 5, 10)
+    finally:
+        await connection.close()
+    plan = "\n".join(str(row[0]) for row in rows)
+    assert "Index Scan using chats_available" in plan, plan
+    assert "Sort" not in plan, plan
 
 
 async def test_sqlite_claim_work_stays_flat_as_claims_pile_up(tmp_path: Path) -> None:
