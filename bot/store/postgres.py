@@ -97,6 +97,20 @@ _ARTICLE_COLUMNS = (
 )
 _ARTICLE_SELECT = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
 
+# The newest matches of one tsquery. Which plan is fast depends on how common the words are: a
+# word in a quarter of the rows is found soonest walking the primary key backwards, a rare one
+# (or one no article has) through the GIN index. Only a plan made for the actual words can tell;
+# a cached generic plan guesses one selectivity for every query and walks the primary key,
+# reading the whole table for a word no article has (seconds at a million articles).
+_RECENT_MATCHES = (
+    f"SELECT seq, ts_rank({_RANK_WEIGHTS}, terms, $1::tsquery) AS rank, sort_time"
+    " FROM (SELECT seq, terms, sort_time FROM articles"
+    "  WHERE terms @@ $1::tsquery AND ($2::bigint IS NULL OR sort_time >= $2)"
+    "  ORDER BY seq DESC LIMIT $3) AS recent"
+)
+# So every search plans its statements for its own words (``SET LOCAL``: for its transaction).
+_PLAN_EACH_QUERY = "SET LOCAL plan_cache_mode = force_custom_plan"
+
 
 def _lexeme(term: str) -> str:
     """A quoted tsvector/tsquery lexeme: whatever the term holds, it is a term, never syntax."""
@@ -343,27 +357,21 @@ class PostgresStore:
         if query.is_empty or limit <= 0:
             return []
         since_micros = micros(since) if since else None
-        scored: dict[int, tuple[float, int, bool]] = {}  # seq → (-rank, sort_time, strict)
-        for strict in (True, False):
-            expression = tsquery_literal(query, strict=strict)
-            if not expression or len(scored) >= CANDIDATES:
-                continue
-            for row in await self._fetch(
-                f"SELECT seq, ts_rank({_RANK_WEIGHTS}, terms, $1::tsquery) AS rank, sort_time"
-                " FROM (SELECT seq, terms, sort_time FROM articles"
-                "  WHERE terms @@ $1::tsquery AND ($2::bigint IS NULL OR sort_time >= $2)"
-                "  ORDER BY seq DESC LIMIT $3) AS recent",
-                expression,
-                since_micros,
-                CANDIDATES,
-            ):
-                scored.setdefault(row["seq"], (-float(row["rank"]), row["sort_time"], strict))
-        if not scored:
-            return []
-        ranked = rank(scored)[:limit]
-        rows = await self._fetch(f"{_ARTICLE_SELECT} WHERE seq = ANY($1::bigint[])", ranked)
-        found = {row["seq"]: _article_from_row(row) for row in rows}
-        return [found[seq] for seq in ranked if seq in found]
+
+        async def read(connection: asyncpg.Connection) -> list[Article]:
+            async with connection.transaction(readonly=True):
+                await connection.execute(_PLAN_EACH_QUERY)
+                scored = await _recent_matches(connection, query, since_micros)
+                if not scored:
+                    return []
+                ranked = rank(scored)[:limit]
+                rows = await connection.fetch(
+                    f"{_ARTICLE_SELECT} WHERE seq = ANY($1::bigint[])", ranked
+                )
+            found = {row["seq"]: _article_from_row(row) for row in rows}
+            return [found[seq] for seq in ranked if seq in found]
+
+        return await self._with_connection(read)
 
     async def story_articles(
         self, story_id: str, *, exclude_id: str | None = None, limit: int = 5
@@ -492,6 +500,20 @@ class PostgresStore:
             return int(str(status).rsplit(" ", 1)[-1])
 
         return await self._with_connection(prune)
+
+
+async def _recent_matches(
+    connection: asyncpg.Connection, query: TopicQuery, since_micros: int | None
+) -> dict[int, tuple[float, int, bool]]:
+    """The newest ``CANDIDATES`` matches, strict ones first: seq → (-rank, sort_time, strict)."""
+    scored: dict[int, tuple[float, int, bool]] = {}
+    for strict in (True, False):
+        expression = tsquery_literal(query, strict=strict)
+        if not expression or len(scored) >= CANDIDATES:
+            continue
+        for row in await connection.fetch(_RECENT_MATCHES, expression, since_micros, CANDIDATES):
+            scored.setdefault(row["seq"], (-float(row["rank"]), row["sort_time"], strict))
+    return scored
 
 
 async def _stored_rows(

@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import aiosqlite
 
@@ -110,4 +110,28 @@ class SqliteConnection:
                 raise
 
 
-__all__ = ["MEMORY", "Parameters", "SqliteConnection", "Written"]
+class SqlitePart:
+    """A part of the SQLite store (subscriptions, feeds) and the connection it writes through.
+
+    A file database gives each part a connection of its own, so a long ingest transaction on
+    the main connection does not hold up a digest being recorded (WAL lets them take turns at
+    the file); an in-memory database exists only on its one connection, which all parts share.
+    """
+
+    def __init__(self, database: SqliteConnection, *, owns_connection: bool = False) -> None:
+        self._db = database
+        self._owns_connection = owns_connection
+
+    @classmethod
+    async def open(cls, path: str, shared: SqliteConnection) -> Self:
+        """The part of the (already migrated) database at ``path``."""
+        if path == MEMORY:
+            return cls(shared)
+        return cls(await SqliteConnection.open(path), owns_connection=True)
+
+    async def close(self) -> None:
+        if self._owns_connection:
+            await self._db.close()
+
+
+__all__ = ["MEMORY", "Parameters", "SqliteConnection", "SqlitePart", "Written"]

@@ -26,7 +26,7 @@ from bot.store.feeds import (
     FeedStatus,
     feed_from_row,
 )
-from bot.store.sqlite_connection import MEMORY, SqliteConnection
+from bot.store.sqlite_connection import SqlitePart
 
 # Migration step of this concern (appended to the backend's MIGRATIONS in order).
 SCHEMA = """
@@ -71,23 +71,8 @@ CLAIM_SQL = (
 _NEXT_POLL = "next_poll_at = :next, available_at = :next, claimed_by = NULL"
 
 
-class SqliteFeeds:
-    """``FeedStore`` over aiosqlite; ``open`` gives a file database its own connection."""
-
-    def __init__(self, database: SqliteConnection, *, owns_connection: bool = False) -> None:
-        self._db = database
-        self._owns_connection = owns_connection
-
-    @classmethod
-    async def open(cls, path: str, shared: SqliteConnection) -> SqliteFeeds:
-        """Feeds of the (already migrated) database at ``path``."""
-        if path == MEMORY:
-            return cls(shared)
-        return cls(await SqliteConnection.open(path), owns_connection=True)
-
-    async def close(self) -> None:
-        if self._owns_connection:
-            await self._db.close()
+class SqliteFeeds(SqlitePart):
+    """``FeedStore`` over aiosqlite."""
 
     async def _feeds(self, where: str, parameters: Sequence[Any]) -> list[Feed]:
         rows = await self._db.connection.execute_fetchall(

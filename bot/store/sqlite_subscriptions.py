@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.store.common import micros
-from bot.store.sqlite_connection import MEMORY, SqliteConnection
+from bot.store.sqlite_connection import SqlitePart
 from bot.store.subscriptions import (
     SENT_ARTICLES_KEPT,
     ChatPreferences,
@@ -113,23 +113,8 @@ def _json(values: Sequence[Any]) -> str:
     return json.dumps(list(values))
 
 
-class SqliteSubscriptions:
-    """``SubscriptionStore`` over aiosqlite; ``open`` gives a file database its own connection."""
-
-    def __init__(self, database: SqliteConnection, *, owns_connection: bool = False) -> None:
-        self._db = database
-        self._owns_connection = owns_connection
-
-    @classmethod
-    async def open(cls, path: str, shared: SqliteConnection) -> SqliteSubscriptions:
-        """Subscriptions of the (already migrated) database at ``path``."""
-        if path == MEMORY:
-            return cls(shared)
-        return cls(await SqliteConnection.open(path), owns_connection=True)
-
-    async def close(self) -> None:
-        if self._owns_connection:
-            await self._db.close()
+class SqliteSubscriptions(SqlitePart):
+    """``SubscriptionStore`` over aiosqlite."""
 
     async def _read(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
         return list(await self._db.connection.execute_fetchall(sql, tuple(parameters)))

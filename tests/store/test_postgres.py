@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.core.topics import IndexDocument, QueryWord, TopicQuery
+from bot.core.topics import IndexDocument, QueryWord, TopicQuery, parse_query
 from bot.store import UpsertOutcome, open_store, prepare_article
 from tests.store.conftest import postgres_admin_connection
-from tests.store.test_store_contract import ALL, POLITICS, UKRAINE
+from tests.store.test_store_contract import ALL, POLITICS, UKRAINE, make_article
+
+if TYPE_CHECKING:
+    import asyncpg
 
 postgres = pytest.importorskip("bot.store.postgres", reason="asyncpg is not installed")
 
@@ -185,3 +189,67 @@ async def test_a_batch_that_updates_its_own_new_article_inserts_the_last_version
         assert stored.title == UKRAINE.title
     finally:
         await store.close()
+
+
+# ---------------------------------------------------------------- search plans (bench/query.py)
+
+
+async def _rows_read_by(application: str, schema: str, admin: asyncpg.Connection) -> int:
+    """Rows of ``articles`` read by the sessions named ``application``, once they have ended.
+
+    A backend flushes its statistics before it leaves ``pg_stat_activity``, so the count is
+    read once none of them is listed any more.
+    """
+    for _ in range(1000):
+        if not await admin.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", application
+        ):
+            break
+        await asyncio.sleep(0.01)
+    await admin.execute("SELECT pg_stat_clear_snapshot()")
+    return int(
+        await admin.fetchval(
+            "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)"
+            " FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'articles'",
+            schema,
+        )
+    )
+
+
+async def test_search_plans_for_its_own_words_where_sessions_reuse_generic_plans(
+    postgres_url: str,
+) -> None:
+    """A word no article has costs a GIN lookup, not a walk over every row.
+
+    The server may reuse a generic plan for a prepared statement after five runs; for a
+    tsquery that plan walks the primary key newest first, reading the whole table when nothing
+    matches. ``force_generic_plan`` makes that happen at once: the search must plan anyway.
+    """
+    application = f"rassegna_test_{uuid.uuid4().hex[:12]}"
+    store = await open_store(
+        f"{postgres_url}&plan_cache_mode=force_generic_plan&application_name={application}"
+    )
+    admin = await postgres_admin_connection()
+    schema = _schema_of(postgres_url)
+    try:
+        stored = [
+            make_article(
+                f"https://news.example/consiglio/{n}",
+                f"Seduta {n} del consiglio regionale",
+                [f"Il consiglio regionale ha discusso la mozione numero {n} sul trasporto."],
+                hours=n,
+            )
+            for n in range(300)
+        ]
+        await store.upsert_prepared([prepare_article(article) for article in stored])
+        await admin.execute(f"ANALYZE {schema}.articles")
+        for _ in range(3):
+            assert await store.search(parse_query("zanzibar", "it"), 5) == []
+        found = await store.search(parse_query("consiglio regionale", "it"), 5)
+        assert [a.url for a in found] == [article.url for article in stored[::-1][:5]]
+    finally:
+        await store.close()
+    try:
+        assert await _rows_read_by(application, schema, admin) < len(stored)
+    finally:
+        await admin.close()
