@@ -116,6 +116,7 @@ class Stats:
     """What ``/stats`` shows; the Telegram figures count since this process started."""
 
     articles: int
+    stories: int
     feeds: int
     active_feeds: int
     paused_feeds: int
@@ -133,6 +134,7 @@ async def gather_stats(store: Store, metrics: Metrics, *, now: datetime, timezon
     today = datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
     return Stats(
         articles=await store.count_articles(),
+        stories=await store.count_stories(),
         feeds=len(feeds),
         active_feeds=sum(feed.status is FeedStatus.ACTIVE for feed in feeds),
         paused_feeds=sum(feed.status is FeedStatus.PAUSED for feed in feeds),
@@ -152,6 +154,7 @@ def stats_html(stats: Stats, language: str) -> str:
         "admin_stats",
         language,
         articles=stats.articles,
+        stories=stats.stories,
         feeds=stats.feeds,
         active=stats.active_feeds,
         paused=stats.paused_feeds,

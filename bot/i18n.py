@@ -365,14 +365,14 @@ _TABLE: dict[str, tuple[str, str]] = {
     ),
     "admin_stats": (
         "<b>Statistiche</b>\n"
-        "Articoli: {articles}\n"
+        "Articoli: {articles} ({stories} storie)\n"
         "Feed: {feeds} ({active} attivi, {paused} in pausa, {failing} con errori)\n"
         "Iscritti: {subscribers}\n"
         "Rassegne inviate oggi: {digests}\n"
         "Messaggi inviati dall'avvio: {messages}\n"
         "Errori di Telegram dall'avvio: {errors}{kinds}",
         "<b>Statistics</b>\n"
-        "Articles: {articles}\n"
+        "Articles: {articles} ({stories} stories)\n"
         "Feeds: {feeds} ({active} active, {paused} paused, {failing} failing)\n"
         "Subscribers: {subscribers}\n"
         "Digests sent today: {digests}\n"

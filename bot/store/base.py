@@ -109,6 +109,9 @@ class Store(Protocol):
 
     async def count_articles(self) -> int: ...
 
+    async def count_stories(self) -> int:
+        """Distinct stories: articles of one story told by several sources count once."""
+
     async def trending_topics(self, since: datetime, limit: int) -> list[str]:
         """The entities and tags most stories published since ``since`` name, most first.
 

@@ -432,6 +432,10 @@ class PostgresStore:
         (row,) = await self._fetch("SELECT count(*) FROM articles")
         return int(row[0])
 
+    async def count_stories(self) -> int:
+        (row,) = await self._fetch("SELECT count(DISTINCT story_id) FROM articles")
+        return int(row[0])
+
     async def trending_topics(self, since: datetime, limit: int) -> list[str]:
         """Entities and tags of the newest articles since ``since``, by how many stories name them.
 

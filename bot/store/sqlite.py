@@ -408,6 +408,10 @@ class SqliteStore:
         rows = await self._db.execute_fetchall("SELECT count(*) FROM articles")
         return int(next(iter(rows))[0])
 
+    async def count_stories(self) -> int:
+        rows = await self._db.execute_fetchall("SELECT count(DISTINCT story_id) FROM articles")
+        return int(next(iter(rows))[0])
+
     async def trending_topics(self, since: datetime, limit: int) -> list[str]:
         """Entities and tags of the newest articles since ``since``, by how many stories name them.
 

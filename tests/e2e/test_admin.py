@@ -382,10 +382,11 @@ async def test_stats_counts_articles_feeds_subscribers_and_messages(
 
     reply = await ask(fake_telegram, "stats")
 
-    articles = await store.count_articles()
+    articles, stories = await store.count_articles(), await store.count_stories()
+    assert stories < articles  # the sample store holds one story told twice
     assert reply.splitlines() == [
         "Statistiche",
-        f"Articoli: {articles}",
+        f"Articoli: {articles} ({stories} storie)",
         "Feed: 2 (1 attivi, 1 in pausa, 0 con errori)",
         "Iscritti: 0",
         "Rassegne inviate oggi: 0",

@@ -403,3 +403,19 @@ async def test_concurrent_writes_all_land(store: Store) -> None:
     assert [await store.get_chat_language(chat) for chat in (1, 2)] == ["en", "it"]
     assert await store.prune_articles(START + timedelta(hours=4)) == 20
     assert await store.count_articles() == 20
+
+
+async def test_count_stories_counts_each_story_once(store: Store) -> None:
+    assert await store.count_stories() == 0
+    await _fill(store)
+    assert await store.count_stories() == len(ALL)
+    second_source = make_article(
+        "https://altro.example/kursk",
+        UKRAINE.title,
+        UKRAINE.paragraphs,
+        source="Altro Giornale",
+        story_id=UKRAINE.id,
+    )
+    await store.upsert_article(second_source)
+    assert await store.count_articles() == len(ALL) + 1
+    assert await store.count_stories() == len(ALL)
