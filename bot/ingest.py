@@ -116,20 +116,40 @@ async def store_with_stories(
     Candidates come from the store (those sharing a band key) and from the batch's earlier
     articles, so two sources of one story in the same feed share a story id too. A
     re-ingested article finds its own stored copy and keeps its story. An article whose
-    text is exactly a stored one's from the same source (a feed re-publishing an item under
-    a new GUID and URL) is a duplicate of it, not a second copy. Returns each outcome with the
-    article as stored.
+    text is exactly a stored one's, or an earlier one's in the batch, from the same source (a
+    feed re-publishing an item under a new GUID and URL) is a duplicate of it, not a second
+    copy. Returns each outcome with the article as stored.
     """
+    return await store_prepared_with_stories(store, [prepare_article(a) for a in articles])
+
+
+async def store_prepared_with_stories(
+    store: Store, prepared: Sequence[PreparedArticle]
+) -> list[tuple[UpsertOutcome, Article]]:
+    """``store_with_stories`` for articles already prepared.
+
+    The poller prepares each feed's articles right after enriching them: preparing reuses
+    enrichment's memoised scans, which a batch gathered from many feeds would have evicted.
+    """
+    articles = [item.article for item in prepared]
     in_batch: dict[str, list[StoryCandidate]] = {}
-    assigned: list[PreparedArticle] = []
-    copies: dict[int, Article] = {}  # position in ``articles`` → the stored original
-    prepared = [prepare_article(article) for article in articles]
+    first_with_text: dict[tuple[str, str], int] = {}  # (source, content hash) → position
+    assigned: dict[int, PreparedArticle] = {}  # position in ``articles`` → what to upsert
+    copies: dict[int, Article] = {}  # position → the stored original it copies
+    copies_in_batch: dict[int, int] = {}  # position → the earlier position it copies
     # One query for the whole batch: the store does not change until the batch is written.
     stored_candidates = await store.story_candidates_many([item.band_keys for item in prepared])
     for position, (item, candidates) in enumerate(zip(prepared, stored_candidates, strict=True)):
         original = await _stored_copy(store, item, candidates)
         if original is not None:
             copies[position] = original
+            continue
+        # The same rule within the batch, so that how articles are grouped into batches
+        # (one feed, or several feeds of a poll cycle) never changes what is stored.
+        text = (item.article.source, item.article.content_hash)
+        earlier = first_with_text.setdefault(text, position)
+        if articles[earlier].id != item.article.id:
+            copies_in_batch[position] = earlier
             continue
         candidates += [c for key in item.band_keys for c in in_batch.get(key, ())]
         story_id = choose_story(item.signature, candidates) or item.article.id
@@ -139,10 +159,12 @@ async def store_with_stories(
         )
         for key in item.band_keys:
             in_batch.setdefault(key, []).append(candidate)
-        assigned.append(replace(item, article=article))
-    stored = iter(await store.upsert_prepared(assigned))
+        assigned[position] = replace(item, article=article)
+    stored = dict(zip(assigned, await store.upsert_prepared(list(assigned.values())), strict=True))
+    for position, earlier in copies_in_batch.items():
+        stored[position] = (UpsertOutcome.DUPLICATE, stored[earlier][1])
     return [
-        (UpsertOutcome.DUPLICATE, copies[position]) if position in copies else next(stored)
+        (UpsertOutcome.DUPLICATE, copies[position]) if position in copies else stored[position]
         for position in range(len(articles))
     ]
 

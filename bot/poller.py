@@ -4,7 +4,9 @@
     → enrich → store (stories, deduplication) → record success or failure
 
 ``Poller.run_once(now)`` does one cycle (every feed due at ``now``, then the daily retention
-prune); tests and ``bench/poll.py`` drive it with their own ``now``. ``start``/``stop`` run
+prune); tests and ``bench/poll.py`` drive it with their own ``now``. Within a cycle the feeds
+are read (fetched, parsed, enriched) concurrently and one writer stores them, several feeds
+per transaction. ``start``/``stop`` run
 cycles in an asyncio task beside the bot. Several instances may poll one database: feeds
 are claimed with a lease, and a crashed instance's feeds come back when the lease expires.
 
@@ -33,9 +35,9 @@ from bot.core.models import Article, ArticleDraft, ParseError
 from bot.core.pages import parse_page
 from bot.feeds_file import FeedsFileError, load_feeds_file, sync_feeds
 from bot.fetch import Fetcher, FetchError
-from bot.ingest import store_with_stories
+from bot.ingest import BATCH_SIZE, store_prepared_with_stories
 from bot.metrics import Metrics
-from bot.store.base import Store, UpsertOutcome
+from bot.store.base import PreparedArticle, Store, UpsertOutcome, prepare_article
 from bot.store.feeds import Feed, FeedStatus, FullTextMode
 
 log = logging.getLogger(__name__)
@@ -125,6 +127,18 @@ class CycleReport:
         setattr(self, outcome.value, getattr(self, outcome.value) + 1)
 
 
+@dataclass(frozen=True, slots=True)
+class ReadFeed:
+    """One feed fetched and read, waiting for the cycle's writer to store and record it."""
+
+    feed: Feed
+    started: float  # ``time.perf_counter()`` when its poll began, for the duration metric
+    next_poll_at: datetime
+    etag: str | None
+    last_modified: str | None
+    articles: Sequence[PreparedArticle] = ()  # none when not modified (or nothing recent)
+
+
 class FeedFailure(Exception):
     """One poll of one feed failed; the message is the one-line reason stored with the feed."""
 
@@ -161,9 +175,6 @@ class Poller:
         self._lease = lease
         self._owns_fetcher = owns_fetcher
         self._last_prune: datetime | None = None
-        # Enrichment and storing run one feed at a time: they are CPU-bound and a SQLite
-        # connection holds one transaction; fetching is what runs concurrently.
-        self._store_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
 
     # ---------------------------------------------------------------- the service
@@ -203,42 +214,51 @@ class Poller:
     # ---------------------------------------------------------------- one cycle
 
     async def run_once(self, now: datetime) -> CycleReport:
-        """Poll every feed due at ``now`` (claimed in batches), then prune if a day has passed."""
+        """Poll every feed due at ``now`` (claimed in batches), then prune if a day has passed.
+
+        Readers fetch, parse and enrich the claimed feeds concurrently; one writer stores and
+        records what they read. The next batch is claimed as soon as the current one is read,
+        so its fetches and enrichment overlap the writer's transactions, and the writer takes
+        every feed read since its last turn into one ``store_prepared_with_stories`` (up to
+        ``BATCH_SIZE`` articles): a transaction per feed cost more than the feed's own
+        parsing. A store error ends the cycle (as an ``ExceptionGroup``); the feeds it
+        claimed come back when their lease expires.
+        """
         report = CycleReport()
-        while batch := await self._store.feeds.claim_due(
-            now, limit=CLAIM_BATCH, lease=self._lease, worker=self._worker
-        ):
-            await asyncio.gather(*(self._poll(feed, now, report) for feed in batch))
+        # Bounded: readers wait rather than pile up read feeds when the writer falls behind.
+        read: asyncio.Queue[ReadFeed | None] = asyncio.Queue(maxsize=CLAIM_BATCH)
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(self._write(read, now, report))
+            while batch := await self._store.feeds.claim_due(
+                now, limit=CLAIM_BATCH, lease=self._lease, worker=self._worker
+            ):
+                await asyncio.gather(*(self._poll(feed, now, report, read) for feed in batch))
+            await read.put(None)  # the end of the cycle: the writer finishes and returns
         if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
-            async with self._store_lock:
-                report.pruned = await self._store.prune_articles(now - self._retention)
+            report.pruned = await self._store.prune_articles(now - self._retention)
             self._last_prune = now
         return report
 
-    async def _poll(self, feed: Feed, now: datetime, report: CycleReport) -> None:
+    async def _poll(
+        self, feed: Feed, now: datetime, report: CycleReport, read: asyncio.Queue[ReadFeed | None]
+    ) -> None:
+        """Read one feed and hand it to the writer, or record its failure here."""
         started = time.perf_counter()
         report.feeds += 1
         try:
-            outcomes = await self.poll_feed(feed, now, report)
+            await read.put(await self._read_feed(feed, now, report, started))
         except FeedFailure as failure:
             report.failed += 1
             report.errors.append(f"{feed.url}: {failure}")
             await self._record_failure(feed, str(failure), now)
             if self._metrics:
                 self._metrics.fetch_errors.labels(feed=feed.name).inc()
-        else:
-            for outcome in outcomes:
-                report.count(outcome)
-                if self._metrics:
-                    self._metrics.articles_ingested.labels(outcome=outcome.value).inc()
-        if self._metrics:
-            self._metrics.poll_duration.observe(time.perf_counter() - started)
-            self._metrics.last_poll.set(now.timestamp())
+            self._polled(started, now)
 
-    async def poll_feed(
-        self, feed: Feed, now: datetime, report: CycleReport | None = None
-    ) -> list[UpsertOutcome]:
-        """Fetch, parse, complete, enrich and store one feed; record the success.
+    async def _read_feed(
+        self, feed: Feed, now: datetime, report: CycleReport, started: float
+    ) -> ReadFeed:
+        """Fetch, parse, complete and enrich one feed: what the writer stores and records.
 
         Raises ``FeedFailure`` (nothing recorded yet) when the feed cannot be fetched or read.
         """
@@ -253,16 +273,14 @@ class Poller:
             log.info("feed %s moved permanently to %s", feed.url, result.permanent_url)
         next_poll = self._next_poll(feed, now)
         if result.not_modified:
-            if report:
-                report.not_modified += 1
-            await self._store.feeds.record_success(
-                feed.id,
-                now=now,
-                next_poll_at=next_poll,
+            report.not_modified += 1
+            return ReadFeed(
+                feed,
+                started,
+                next_poll,
                 etag=result.etag or feed.etag,
                 last_modified=result.last_modified or feed.last_modified,
             )
-            return []
         if not looks_like_feed(result.content):
             raise FeedFailure(f"{result.final_url} is not an RSS, Atom or JSON feed")
         try:
@@ -271,21 +289,66 @@ class Poller:
             raise FeedFailure(f"{result.final_url}: {error}") from error
         oldest = now - self._retention
         recent = [d for d in drafts if d.published_at is None or d.published_at >= oldest]
-        if report:
-            report.too_old += len(drafts) - len(recent)
+        report.too_old += len(drafts) - len(recent)
         drafts = await self._with_full_text(feed, recent, report)
-        async with self._store_lock:  # recording too: one writer at a time, nobody waits busy
-            articles = [a for a in (self._enrich(feed, d) for d in drafts) if a is not None]
-            stored = await store_with_stories(self._store, articles)
+        enriched = [self._enrich(feed, draft) for draft in drafts]
+        # Prepared here, straight after enrichment, whose memoised scans preparing reuses.
+        articles = [prepare_article(article) for article in enriched if article is not None]
+        return ReadFeed(feed, started, next_poll, result.etag, result.last_modified, articles)
+
+    async def _write(
+        self, read: asyncio.Queue[ReadFeed | None], now: datetime, report: CycleReport
+    ) -> None:
+        """The cycle's one writer: every feed read since its last turn, stored and recorded.
+
+        With one writer the cycle's article and success transactions never queue behind
+        each other (on the connection or at the database file), and grouping feeds
+        amortises what each transaction costs beyond its rows.
+        """
+        finished = False
+        while not finished:
+            group: list[ReadFeed] = []
+            size = 0
+            waiting = await read.get()
+            while True:
+                if waiting is None:
+                    finished = True
+                    break
+                group.append(waiting)
+                size += len(waiting.articles)
+                if size >= BATCH_SIZE or read.empty():
+                    break
+                waiting = read.get_nowait()
+            if group:
+                await self._store_group(group, now, report)
+
+    async def _store_group(
+        self, group: Sequence[ReadFeed], now: datetime, report: CycleReport
+    ) -> None:
+        """Store the group's articles together, then record each feed's success."""
+        prepared = [article for polled in group for article in polled.articles]
+        stored = iter(await store_prepared_with_stories(self._store, prepared) if prepared else [])
+        for polled in group:
+            outcomes = [next(stored) for _ in polled.articles]
             await self._store.feeds.record_success(
-                feed.id,
+                polled.feed.id,
                 now=now,
-                next_poll_at=next_poll,
-                etag=result.etag,
-                last_modified=result.last_modified,
-                article_ids=[article.id for _, article in stored],
+                next_poll_at=polled.next_poll_at,
+                etag=polled.etag,
+                last_modified=polled.last_modified,
+                article_ids=[article.id for _, article in outcomes],
             )
-        return [outcome for outcome, _ in stored]
+            for outcome, _ in outcomes:
+                report.count(outcome)
+                if self._metrics:
+                    self._metrics.articles_ingested.labels(outcome=outcome.value).inc()
+            self._polled(polled.started, now)
+
+    def _polled(self, started: float, now: datetime) -> None:
+        """One feed's poll is over (recorded, either way): its duration and the last poll."""
+        if self._metrics:
+            self._metrics.poll_duration.observe(time.perf_counter() - started)
+            self._metrics.last_poll.set(now.timestamp())
 
     # ---------------------------------------------------------------- steps
 
@@ -331,7 +394,7 @@ class Poller:
             return None
 
     async def _with_full_text(
-        self, feed: Feed, drafts: Sequence[ArticleDraft], report: CycleReport | None
+        self, feed: Feed, drafts: Sequence[ArticleDraft], report: CycleReport
     ) -> list[ArticleDraft]:
         """Items completed from their article pages, as the feed's full-text mode says.
 
@@ -347,8 +410,7 @@ class Poller:
                 feed.full_text is FullTextMode.ALWAYS or _word_count(draft) < TEASER_WORDS
             )
             if wants_page and await self._already_stored(draft):
-                if report:
-                    report.duplicate += 1
+                report.duplicate += 1
                 continue
             if wants_page:
                 wanted.append(len(completed))
@@ -356,8 +418,7 @@ class Poller:
         pages = await asyncio.gather(*(self._page(completed[index]) for index in wanted))
         for index, page in zip(wanted, pages, strict=True):
             if page is not None:
-                if report:
-                    report.pages += 1
+                report.pages += 1
                 completed[index] = _merge_page(completed[index], page)
         return completed
 

@@ -5,7 +5,10 @@ Feeds and pages are invented here. Time is the ``now`` each test passes to ``run
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import poller as poller_module
 from bot.feeds import add_feed
 from bot.fetch import Fetcher
 from bot.metrics import Metrics
@@ -241,6 +245,86 @@ async def test_items_repeated_with_new_guids_are_not_duplicated(
         moment = current.next_poll_at
     assert outcomes == [(1, 0), (0, 1), (0, 1)]
     assert await store.count_articles() == 1
+
+
+async def test_the_same_text_twice_in_one_poll_is_stored_once(
+    store: Store, fetcher: Fetcher, http_server: LocalHTTPServer
+) -> None:
+    # The rule that catches a repeat across polls holds within one poll's batch too.
+    http_server.routes["/feed.xml"] = Response(
+        body=rss(
+            item("https://borgo.example/piste", "Piste ciclabili", guid="a-1"),
+            item("https://borgo.example/piste?copia=1", "Piste ciclabili", guid="a-2"),
+        )
+    )
+    feed = await add(store, http_server.url("/feed.xml"), full_text=FullTextMode.NEVER)
+    report = await make_poller(store, fetcher).run_once(NOW)
+    assert (report.new, report.duplicate) == (1, 1)
+    assert await store.count_articles() == 1
+    polled = await store.feeds.get_feed(feed.id)
+    assert polled is not None
+    assert polled.article_count == 1
+
+
+async def test_feeds_stored_in_groups_each_keep_their_own_articles(
+    store: Store,
+    fetcher: Fetcher,
+    http_server: LocalHTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Small claims and store batches: several claims, several writer groups, a full queue.
+    monkeypatch.setattr(poller_module, "CLAIM_BATCH", 3)
+    monkeypatch.setattr(poller_module, "BATCH_SIZE", 4)
+    expected: dict[int, int] = {}  # feed id → articles linked to it
+    for number in range(9):
+        items = [
+            item(
+                f"https://borgo.example/{number}/{index}",
+                f"Notizia {number}.{index}",
+                text=f"{BODY} Fatto numero {number}.{index}.",
+            )
+            for index in range(number % 3 + 1)
+        ]
+        if number == 8:  # the first feed's item again, from another source
+            items.append(
+                item("https://borgo.example/0/0", "Notizia 0.0", text=f"{BODY} Fatto numero 0.0.")
+            )
+        http_server.routes[f"/{number}.xml"] = Response(body=rss(*items, title=f"Cronaca {number}"))
+        feed = await add(store, http_server.url(f"/{number}.xml"), full_text=FullTextMode.NEVER)
+        expected[feed.id] = len(items)
+    http_server.routes["/broken.xml"] = Response(status=500)
+    broken = await add(store, http_server.url("/broken.xml"), full_text=FullTextMode.NEVER)
+
+    report = await make_poller(store, fetcher).run_once(NOW)
+
+    assert (report.feeds, report.failed, report.new, report.duplicate) == (10, 1, 18, 1)
+    assert await store.count_articles() == 18
+    polled = {feed.id: feed for feed in await store.feeds.list_feeds()}
+    assert {feed_id: polled[feed_id].article_count for feed_id in expected} == expected
+    assert all(polled[feed_id].last_success_at == NOW for feed_id in expected)
+    assert polled[broken.id].failures == 1
+    assert await store.feeds.claim_due(NOW, limit=20, lease=timedelta(minutes=1), worker="x") == []
+
+
+async def test_a_store_error_ends_the_cycle_and_its_feeds_come_back_after_the_lease(
+    store: Store, fetcher: Fetcher, http_server: LocalHTTPServer, tmp_path: Path
+) -> None:
+    http_server.routes["/feed.xml"] = Response(body=rss(item("https://borgo.example/x", "X")))
+    feed = await add(store, http_server.url("/feed.xml"), full_text=FullTextMode.NEVER)
+    # Someone else breaks the database under the running store: the writer's insert fails.
+    with contextlib.closing(sqlite3.connect(tmp_path / "poller.db")) as outside:
+        outside.execute("DROP TABLE article_index")
+    lease = timedelta(minutes=5)
+    poller = make_poller(store, fetcher, lease=lease)
+    # A cycle whose writer died must end (a hang fails here) and say why.
+    with pytest.raises(ExceptionGroup) as failed:
+        await asyncio.wait_for(poller.run_once(NOW), timeout=60)
+    assert failed.value.subgroup(sqlite3.OperationalError) is not None
+    assert await store.count_articles() == 0
+    claim = {"limit": 5, "lease": lease, "worker": "another"}
+    assert await store.feeds.claim_due(NOW, **claim) == []  # still claimed
+    (back,) = await store.feeds.claim_due(NOW + lease, **claim)  # type: ignore[arg-type]
+    assert back.id == feed.id
 
 
 async def test_a_teaser_item_takes_its_full_text_from_the_page(

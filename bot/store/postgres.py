@@ -78,7 +78,10 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 POOL_MIN_SIZE = 1
-POOL_MAX_SIZE = 5
+# The digest sender keeps 32 chats in flight and the poller writes beside it: with 5
+# connections their store calls queued for up to a second. Three instances at 10 each stay
+# far below PostgreSQL's default 100 connections.
+POOL_MAX_SIZE = 10
 # A pooled connection the server dropped (restart, failover, idle kill) fails its next use;
 # the store retries that once on a fresh one. Every store call may run twice safely: an
 # interrupted upsert rolled back, or committed and then finds its articles already stored.
