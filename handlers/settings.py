@@ -33,7 +33,7 @@ from bot.subscriptions import (
 )
 from handlers.callbacks import settings_data
 from handlers.common import Keyboard, send_html, services
-from handlers.subscribe import refuse_unless_allowed, schedule_line, this_chat
+from handlers.subscribe import allowed_press, refuse_unless_allowed, schedule_line, this_chat
 
 COMMON_HOURS = ("06:00", "07:00", "08:00", "09:00", "12:00", "13:00", "18:00", "20:00")
 COMMON_ZONES = ("Europe/Rome", "Europe/London", "America/New_York", "Asia/Tokyo")
@@ -153,12 +153,11 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A /settings button: change the one value, then redraw the message with the new values."""
-    query = update.callback_query
-    match = context.matches[0] if context.matches else None
-    chat = await this_chat(update, context)
-    if query is None or match is None or chat is None or query.data is None:
+    press = await allowed_press(update, context)
+    if press is None:
         return
-    if await refuse_unless_allowed(update, context):
+    query, match, chat = press.query, press.match, press.chat
+    if query.data is None:
         return
     action = query.data.split(":")[1]
     value = match.group(match.lastgroup or 0)

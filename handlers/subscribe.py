@@ -8,11 +8,14 @@ from the channel to the bot in private.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -84,6 +87,27 @@ async def this_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatR
     if chat is None:
         return None
     return ChatRef(chat.id, chat.type, await chat_language(update, context))
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button press on a chat's subscriptions that its sender may act on."""
+
+    query: CallbackQuery
+    match: re.Match[str]
+    chat: ChatRef
+
+
+async def allowed_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Press | None:
+    """The press to act on; None when there is none or the sender was refused (and told)."""
+    query = update.callback_query
+    match = context.matches[0] if context.matches else None
+    chat = await this_chat(update, context)
+    if query is None or match is None or chat is None:
+        return None
+    if await refuse_unless_allowed(update, context):
+        return None
+    return Press(query, match, chat)
 
 
 def echo(topics: Sequence[str], language: str) -> str:
@@ -173,15 +197,11 @@ async def _subscribe_channel(
 
 async def offer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """ "Follow this topic" pressed under a deep-link answer."""
-    query = update.callback_query
-    match = context.matches[0] if context.matches else None
-    chat = await this_chat(update, context)
-    if query is None or match is None or chat is None:
+    press = await allowed_press(update, context)
+    if press is None:
         return
-    if await refuse_unless_allowed(update, context):
-        return
-    await query.answer()
-    await _subscribe_and_reply(update, context, chat, match["topic"])
+    await press.query.answer()
+    await _subscribe_and_reply(update, context, press.chat, press.match["topic"])
 
 
 def offer_keyboard(topic: str, language: str) -> Keyboard | None:
@@ -224,13 +244,10 @@ async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE
 
 
 async def remove_all_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    match = context.matches[0] if context.matches else None
-    chat = await this_chat(update, context)
-    if query is None or match is None or chat is None:
+    press = await allowed_press(update, context)
+    if press is None:
         return
-    if await refuse_unless_allowed(update, context):
-        return
+    query, match, chat = press.query, press.match, press.chat
     await query.answer()
     if match["answer"] == "yes":
         await unsubscribe(services(context).store, chat, None)
@@ -268,13 +285,10 @@ def subscriptions_view(topics: Sequence[str], language: str) -> tuple[str, Keybo
 
 async def remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A remove button under /subscriptions: its topic found again by its hash."""
-    query = update.callback_query
-    match = context.matches[0] if context.matches else None
-    chat = await this_chat(update, context)
-    if query is None or match is None or chat is None:
+    press = await allowed_press(update, context)
+    if press is None:
         return
-    if await refuse_unless_allowed(update, context):
-        return
+    query, match, chat = press.query, press.match, press.chat
     store = services(context).store
     current = await store.subscriptions.topics(chat.id)
     topic = next((topic for topic in current if topic_key(topic) == match["key"]), None)
