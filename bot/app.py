@@ -16,7 +16,7 @@ import secrets
 import signal
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +35,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from telegram.request import BaseRequest
 
 import handlers
+from bot.clock import utc_now
 from bot.config import Settings
 from bot.digests import DigestSender, schedule_digests
 from bot.feed_alerts import paused_feed_alert
@@ -420,7 +421,7 @@ async def _open_http_endpoint(
     endpoint = HttpEndpoint(
         store=services.store,
         metrics=services.metrics,
-        clock=lambda: datetime.now(UTC),
+        clock=utc_now,
         max_poll_age=timedelta(minutes=settings.health_max_poll_minutes),
         webhook=webhook,
     )

@@ -29,8 +29,6 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import os
-import socket
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,6 +40,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import CallbackContext, Job, JobQueue
 
+from bot.clock import Clock, utc_now, worker_name
 from bot.config import Settings
 from bot.core.digest import (
     DigestLabels,
@@ -73,13 +72,8 @@ RETRY_AFTER_RESENDS = 5  # beyond the rate limiter's own retries
 MAX_REMEMBERED_RENDERINGS = 10_000
 
 Sleep = Callable[[float], Awaitable[None]]
-Clock = Callable[[], datetime]
 Key = TypeVar("Key")
 Value = TypeVar("Value")
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Outcome(enum.StrEnum):
@@ -423,7 +417,7 @@ class DigestSender:
         *,
         max_lateness: timedelta,
         lease: timedelta,
-        now: Clock = _utc_now,
+        now: Clock = utc_now,
         sleep: Sleep = asyncio.sleep,
         max_in_flight: int = MAX_IN_FLIGHT,
         worker: str | None = None,
@@ -436,7 +430,7 @@ class DigestSender:
         self._now = now
         self._sleep = sleep
         self._max_in_flight = max_in_flight
-        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        self.worker = worker or worker_name()
 
     @classmethod
     def from_settings(

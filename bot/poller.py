@@ -22,12 +22,12 @@ import asyncio
 import contextlib
 import logging
 import random
-import socket
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from bot.clock import Clock, utc_now, worker_name
 from bot.config import Settings
 from bot.core.articles import enrich
 from bot.core.feeds import looks_like_feed, parse_feed
@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 
 PausedCallback = Callable[[Feed, str], Awaitable[None]]
 """Called with the paused feed and the last failure's reason, once per pause."""
-Clock = Callable[[], datetime]
 
 CLAIM_BATCH = 100  # feeds claimed (and polled concurrently) at a time
 LEASE = timedelta(minutes=10)  # longer than any one feed's poll; then another instance takes it
@@ -55,10 +54,6 @@ IDLE_SECONDS = 15.0  # between cycles of the running service
 # An item with fewer words than this may be a teaser: in "auto" mode its page is fetched,
 # and the page's text is used when it is longer.
 TEASER_WORDS = 150
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def start_poller(
@@ -170,7 +165,7 @@ class Poller:
         self._default_language = default_language
         self._clock = clock
         self._random = rng or random.Random()
-        self._worker = worker or f"{socket.gethostname()}:{id(self):x}"
+        self._worker = worker or worker_name()
         self._idle_seconds = idle_seconds
         self._lease = lease
         self._owns_fetcher = owns_fetcher

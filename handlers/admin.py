@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 from telegram import Update
 from telegram.ext import ContextTypes, filters
@@ -30,6 +29,7 @@ from bot.admin import (
     ingest_page,
     stats_html,
 )
+from bot.clock import utc_now
 from bot.config import Settings
 from bot.fetch import Fetcher
 from bot.i18n import text
@@ -62,7 +62,7 @@ async def add_feed(update: Update, context: Context) -> None:
         name = " ".join(arguments[1:]) or None
         shared = services(context)
         async with _fetcher(shared.settings) as fetcher:
-            feed = await feeds.add_feed(shared.store, fetcher, url, now=_now(), name=name)
+            feed = await feeds.add_feed(shared.store, fetcher, url, now=utc_now(), name=name)
         return feed_summary(feed, "admin_feed_added", language)
 
     await _answer(update, context, run)
@@ -74,14 +74,14 @@ async def remove_feed(update: Update, context: Context) -> None:
 
 async def pause_feed(update: Update, context: Context) -> None:
     async def pause(store: Store, key: str) -> Feed:
-        return await feeds.pause_feed(store, key, now=_now())
+        return await feeds.pause_feed(store, key, now=utc_now())
 
     await _change_feed(update, context, "pausefeed", "admin_feed_paused", pause)
 
 
 async def resume_feed(update: Update, context: Context) -> None:
     async def resume(store: Store, key: str) -> Feed:
-        return await feeds.resume_feed(store, key, now=_now())
+        return await feeds.resume_feed(store, key, now=utc_now())
 
     await _change_feed(update, context, "resumefeed", "admin_feed_resumed", resume)
 
@@ -105,7 +105,7 @@ async def stats(update: Update, context: Context) -> None:
     shared = services(context)
     language = await chat_language(update, context)
     figures = await gather_stats(
-        shared.store, shared.metrics, now=_now(), timezone=shared.settings.timezone
+        shared.store, shared.metrics, now=utc_now(), timezone=shared.settings.timezone
     )
     await _reply(update, context, stats_html(figures, language))
 
@@ -161,7 +161,3 @@ async def _fetcher(settings: Settings) -> AsyncIterator[Fetcher]:
         yield fetcher
     finally:
         await fetcher.aclose()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

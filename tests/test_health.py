@@ -29,8 +29,8 @@ from bot.store import open_store
 from bot.store.base import Store
 from bot.store.feeds import FeedSpec, FeedStatus
 from tests.e2e.conftest import ManualClock
+from tests.e2e.processes import free_port, run_environment, wait_for_listener
 from tests.e2e.test_admin import FEED_XML
-from tests.e2e.test_webhook import _environment, _free_port, _wait_for_listener
 from tests.http_server import LocalHTTPServer, Response
 
 MAX_POLL_AGE = timedelta(minutes=30)
@@ -270,7 +270,7 @@ async def test_two_endpoints_count_separately(endpoint: Endpoint) -> None:
 
 async def _run_bot(fake: FakeTelegram, tmp_path: Path, port: int) -> asyncio.subprocess.Process:
     """``rassegna run`` without a webhook URL: long polling, health and metrics on ``port``."""
-    environment = _environment(fake, tmp_path / "rassegna.db", port, RASSEGNA_WEBHOOK_URL="")
+    environment = run_environment(fake, f"sqlite:///{tmp_path / 'rassegna.db'}", port)
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -284,11 +284,11 @@ async def _run_bot(fake: FakeTelegram, tmp_path: Path, port: int) -> asyncio.sub
 
 
 async def test_rassegna_run_in_polling_mode_serves_health_and_metrics(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     async with FakeTelegram(host="127.0.0.1", port=0) as fake:
         process = await _run_bot(fake, tmp_path, port)
         try:
-            await _wait_for_listener(port, process)
+            await wait_for_listener(port, process)
             async with httpx.AsyncClient(timeout=5.0) as client:
                 health = await client.get(f"http://127.0.0.1:{port}/healthz")
                 metrics = await client.get(f"http://127.0.0.1:{port}/metrics")

@@ -9,9 +9,7 @@ retries takes no time. (The rate limiter itself waits the 1 s Telegram asks for:
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -34,6 +32,7 @@ from bot.metrics import Metrics
 from bot.store import Store, open_store
 from bot.store.subscriptions import EVERYTHING, ChatPreferences
 from tests.e2e.conftest import ManualClock, _request
+from tests.e2e.processes import free_port, run_environment
 
 ROME = ZoneInfo("Europe/Rome")
 # 10 June 2025: Rome is on summer time (UTC+2), so the 08:00 slot is 06:00 UTC.
@@ -696,26 +695,17 @@ async def test_cli_digest_prints_or_sends_one_chats_digest(
 CRASH_SUBSCRIBERS = 90
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _start_bot(
     fake: FakeTelegram, database_url: str, workdir: Path, name: str
 ) -> subprocess.Popen[bytes]:
     """``python -m bot run`` as its own process, as an operator runs it."""
-    environment = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_BASE_URL": fake.base_url,
-        "RASSEGNA_DATABASE_URL": database_url,
-        "RASSEGNA_LISTEN": f"127.0.0.1:{_free_port()}",
-        "RASSEGNA_DIGEST_INTERVAL": "0.5",
-        "RASSEGNA_DIGEST_LEASE": "2",
-        "RASSEGNA_LOG_LEVEL": "INFO",
-    }
+    environment = run_environment(
+        fake,
+        database_url,
+        free_port(),
+        RASSEGNA_DIGEST_INTERVAL="0.5",
+        RASSEGNA_DIGEST_LEASE="2",
+    )
     log = (workdir / f"{name}.log").open("wb")
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run"], cwd=workdir, env=environment, stdout=log, stderr=log

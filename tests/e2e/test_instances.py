@@ -29,8 +29,8 @@ from bot.fake_telegram import FakeTelegram
 from bot.store import Store, open_store
 from bot.store.feeds import FeedSpec, FullTextMode
 from bot.store.subscriptions import EVERYTHING, ChatPreferences
+from tests.e2e.processes import free_port, run_environment
 from tests.e2e.test_bot_commands import sample_database  # noqa: F401 (fixture)
-from tests.e2e.test_webhook import REPO_ROOT, _environment, _free_port
 from tests.http_server import LocalHTTPServer, Response
 from tests.store.conftest import fresh_postgres_url
 
@@ -58,15 +58,7 @@ async def _start_instances(
     instances = []
     for number in range(INSTANCES):
         log_file = directory / f"instance-{number}.log"
-        environment = _environment(
-            fake,
-            directory / "unused.db",
-            _free_port(),
-            RASSEGNA_WEBHOOK_URL="",  # polling mode
-            RASSEGNA_DATABASE_URL=database_url,
-            PYTHONPATH=str(REPO_ROOT),
-            **settings,
-        )
+        environment = run_environment(fake, database_url, free_port(), **settings)
         with log_file.open("wb") as log:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,

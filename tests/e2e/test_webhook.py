@@ -14,10 +14,8 @@ import asyncio
 import itertools
 import json
 import logging
-import os
 import shutil
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -32,9 +30,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.app import build_application
 from bot.config import Settings
 from bot.fake_telegram import FakeTelegram, RequestRecord
+from tests.e2e.processes import free_port, run_environment, wait_for_listener
 from tests.e2e.test_bot_commands import PRIVATE, sample_database  # noqa: F401 (fixture)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET = "s3cret-Token_for-tests"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -77,57 +75,13 @@ class WebhookBot:
         return status, self.log_file.read_text(encoding="utf-8", errors="replace")
 
 
-def _free_port() -> int:
-    """A port nobody listens on now; the bot binds it a moment later."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _environment(fake: FakeTelegram, database: Path, port: int, **extra: str) -> dict[str, str]:
-    """Only what ``rassegna run`` needs: nothing from the developer's shell or ``.env``."""
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("TELEGRAM_", "RASSEGNA_"))
-    }
-    environment.update(
-        PYTHONPATH=str(REPO_ROOT),
-        TELEGRAM_BOT_TOKEN=fake.token,
-        TELEGRAM_API_BASE_URL=fake.base_url,
-        RASSEGNA_DATABASE_URL=f"sqlite:///{database}",
-        RASSEGNA_WEBHOOK_URL=f"https://rassegna.example{WEBHOOK_PATH}",
-        RASSEGNA_LISTEN=f"127.0.0.1:{port}",
-        RASSEGNA_LANGUAGE="it",
-        RASSEGNA_LOG_LEVEL="INFO",
-    )
-    environment.update(extra)
-    return environment
-
-
-async def _wait_for_listener(port: int, process: asyncio.subprocess.Process) -> None:
-    """PTB calls setWebhook before it starts listening: wait until the port accepts."""
-    async with asyncio.timeout(STARTUP_TIMEOUT):
-        while True:
-            if process.returncode is not None:
-                raise AssertionError(f"rassegna run exited early with {process.returncode}")
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-            except OSError:
-                await asyncio.sleep(0.02)
-                continue
-            writer.close()
-            await writer.wait_closed()
-            return
-
-
 async def _start(
     fake: FakeTelegram, directory: Path, database: Path, secret: str | None
 ) -> WebhookBot:
     """``rassegna run`` in ``directory`` on a copy of ``database``, once it accepts webhooks."""
     copy = directory / "rassegna.db"
     shutil.copy(database, copy)
-    port = _free_port()
+    port = free_port()
     extra = {} if secret is None else {"RASSEGNA_WEBHOOK_SECRET": secret}
     log_file = directory / "rassegna.log"  # a file, not a pipe: a full pipe would block the bot
     with log_file.open("wb") as log:
@@ -137,7 +91,13 @@ async def _start(
             "bot",
             "run",
             cwd=directory,  # no .env here
-            env=_environment(fake, copy, port, **extra),
+            env=run_environment(
+                fake,
+                f"sqlite:///{copy}",
+                port,
+                RASSEGNA_WEBHOOK_URL=f"https://rassegna.example{WEBHOOK_PATH}",
+                **extra,
+            ),
             stdout=asyncio.subprocess.DEVNULL,
             stderr=log,
         )
@@ -145,7 +105,7 @@ async def _start(
         await fake.wait_until(
             lambda: any(r.method == "setWebhook" for r in fake.request_log), STARTUP_TIMEOUT
         )
-        await _wait_for_listener(port, process)
+        await wait_for_listener(port, process)
     except BaseException:
         process.kill()
         await process.wait()
