@@ -21,8 +21,10 @@ from telegram.ext import ContextTypes
 from bot.answers import ANSWER_TTL_SECONDS, Answers
 from bot.cache import ExpiringCache
 from bot.config import Settings
+from bot.core import render
 from bot.core.models import Article
 from bot.core.telegram_html import escape
+from bot.core.text import shorten
 from bot.i18n import supported_language, text
 from bot.metrics import Metrics
 from bot.store.base import Store
@@ -35,7 +37,6 @@ MAX_TITLE_CHARACTERS = 160
 MAX_URL_LENGTH = 2048
 HEADLINE_LISTS = 1024
 _LINK_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f\"<>]+", re.IGNORECASE)
-_SPACING = re.compile(r"\s+")
 
 Keyboard = list[list[InlineKeyboardButton]]
 
@@ -86,9 +87,8 @@ async def chat_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
 
 
 def one_line(value: str, limit: int = MAX_TITLE_CHARACTERS) -> str:
-    """Whitespace collapsed and cut at ``limit`` characters with an ellipsis."""
-    flat = _SPACING.sub(" ", value).strip()
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    """Safe to show on one line, cut at a word within ``limit`` characters with an ellipsis."""
+    return shorten(render.one_line(value), limit)
 
 
 def link_url(url: str) -> str | None:

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.core.models import Article, Digest, DigestItem, Link, Quote
-from bot.core.render import _one_line, _safe_url, split_messages
+from bot.core.render import one_line, safe_url, split_messages
 from bot.core.telegram_html import escape, visible_text
-from bot.core.text import _shorten, split_sentences
+from bot.core.text import shorten, split_sentences
 
 MAX_ITEMS = 10
 MAX_OTHER_SOURCES = 3
@@ -169,18 +169,18 @@ def _item(story_id: str, new: Sequence[Article]) -> DigestItem:
     seen_sources = {main.source.strip().casefold()}
     for article in new[1:]:
         key = article.source.strip().casefold()
-        if key in seen_sources or _safe_url(article.url) is None:
+        if key in seen_sources or safe_url(article.url) is None:
             continue
         seen_sources.add(key)
-        title = _shorten(_one_line(article.source), SOURCE_MAX_CHARS)
-        others.append(Link(title=title or _shorten(article.url, SOURCE_MAX_CHARS), url=article.url))
+        title = shorten(one_line(article.source), SOURCE_MAX_CHARS)
+        others.append(Link(title=title or shorten(article.url, SOURCE_MAX_CHARS), url=article.url))
         if len(others) == MAX_OTHER_SOURCES:
             break
     return DigestItem(
         story_id=story_id,
-        title=_shorten(_one_line(main.title), TITLE_MAX_CHARS),
+        title=shorten(one_line(main.title), TITLE_MAX_CHARS),
         url=main.url,
-        source=_shorten(_one_line(main.source), SOURCE_MAX_CHARS),
+        source=shorten(one_line(main.source), SOURCE_MAX_CHARS),
         published_at=main.published_at,
         lead=_one_line_lead(main.lead),
         quote=_key_quote(new),
@@ -190,19 +190,19 @@ def _item(story_id: str, new: Sequence[Article]) -> DigestItem:
 
 
 def _one_line_lead(lead: str) -> str:
-    sentences = split_sentences(_one_line(lead))
-    return _shorten(sentences[0], LEAD_MAX_CHARS) if sentences else ""
+    sentences = split_sentences(one_line(lead))
+    return shorten(sentences[0], LEAD_MAX_CHARS) if sentences else ""
 
 
 def _key_quote(articles: Sequence[Article]) -> Quote | None:
     """The first key quote of the best article that has one, shortened, with its speaker."""
     for article in articles:
         for quote in article.quotes:
-            text = _one_line(quote.text)
+            text = one_line(quote.text)
             if quote.key and text:
                 return Quote(
-                    text=_shorten(text, QUOTE_MAX_CHARS),
-                    speaker=_shorten(_one_line(quote.speaker), SPEAKER_MAX_CHARS),
+                    text=shorten(text, QUOTE_MAX_CHARS),
+                    speaker=shorten(one_line(quote.speaker), SPEAKER_MAX_CHARS),
                     key=True,
                 )
     return None
@@ -214,12 +214,12 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _title(item: DigestItem) -> str:
-    return _one_line(item.title) or _one_line(item.source) or "…"
+    return one_line(item.title) or one_line(item.source) or "…"
 
 
 def _html_text(value: str) -> str:
     """Third-party text for HTML: controls and direction overrides removed, escaped."""
-    return escape(_one_line(value))
+    return escape(one_line(value))
 
 
 def _quote_line(quote: Quote, labels: DigestLabels) -> str:
@@ -229,20 +229,20 @@ def _quote_line(quote: Quote, labels: DigestLabels) -> str:
 
 
 def _item_html(number: int, item: DigestItem, labels: DigestLabels) -> str:
-    url = _safe_url(item.url)
+    url = safe_url(item.url)
     title = escape(_title(item))
     headline = f'<a href="{escape(url, quote=True)}">{title}</a>' if url else title
     lines = [f"<b>{number}. {headline}</b>"]
-    if _one_line(item.source):
+    if one_line(item.source):
         lines.append(f"<i>{_html_text(item.source)}</i>")
-    if _one_line(item.lead):
+    if one_line(item.lead):
         lines.append(_html_text(item.lead))
-    if item.quote is not None and _one_line(item.quote.text):
+    if item.quote is not None and one_line(item.quote.text):
         lines.append(_html_text(_quote_line(item.quote, labels)))
     links = [
         f'<a href="{escape(link_url, quote=True)}">{_html_text(link.title) or escape(link_url)}</a>'
         for link in item.other_sources
-        if (link_url := _safe_url(link.url)) is not None
+        if (link_url := safe_url(link.url)) is not None
     ]
     if links:
         lines.append(f"{labels.other_sources}: {' · '.join(links)}")

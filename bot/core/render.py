@@ -199,14 +199,14 @@ def _ui_strings(ui_language: str) -> _UiStrings:
 def _select(
     briefing: Briefing, ui: _UiStrings, zone: ZoneInfo, include_all_quotes: bool
 ) -> _Selection:
-    byline_parts = [_one_line(briefing.source)]
+    byline_parts = [one_line(briefing.source)]
     if briefing.published_at is not None:
         byline_parts.append(_format_time(briefing.published_at, ui, zone))
     quotes = [q for q in briefing.quotes if q.key or include_all_quotes]
     related = [entry for entry in map(_related_entry, briefing.related) if entry.text]
-    tags = [tag for tag in map(_one_line, briefing.tags) if tag][:MAX_TAGS]
+    tags = [tag for tag in map(one_line, briefing.tags) if tag][:MAX_TAGS]
     return _Selection(
-        headline=_Entry(_one_line(briefing.title) or ui.untitled, _safe_url(briefing.url)),
+        headline=_Entry(one_line(briefing.title) or ui.untitled, safe_url(briefing.url)),
         byline=" · ".join(part for part in byline_parts if part),
         lead=_paragraphs(briefing.lead),
         quotes=[line for line in (_quote_line(q, ui) for q in quotes) if line],
@@ -218,10 +218,10 @@ def _select(
 
 def _quote_line(quote: Quote, ui: _UiStrings) -> str:
     """«text» — Speaker (Role) in Italian, “text” — Speaker, Role in English; "" without text."""
-    text = _one_line(quote.text)
+    text = one_line(quote.text)
     if not text:
         return ""
-    speaker, role = _one_line(quote.speaker), _one_line(quote.role or "")
+    speaker, role = one_line(quote.speaker), one_line(quote.role or "")
     if speaker and role:
         attribution = ui.speaker_with_role.format(speaker=speaker, role=role)
     else:
@@ -233,8 +233,8 @@ def _quote_line(quote: Quote, ui: _UiStrings) -> str:
 
 def _related_entry(link: Link) -> _Entry:
     """A related link; without a title its URL stands in, without a usable URL it is plain text."""
-    url = _safe_url(link.url)
-    return _Entry(_one_line(link.title) or url or "", url)
+    url = safe_url(link.url)
+    return _Entry(one_line(link.title) or url or "", url)
 
 
 def _format_time(moment: datetime, ui: _UiStrings, zone: ZoneInfo) -> str:
@@ -252,17 +252,18 @@ def _clean(text: str) -> str:
     return _UNSAFE_CHARACTERS.sub("", _LINE_BREAKS.sub("\n", text).replace("\t", " "))
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """The text safe to show (no controls or direction overrides) on one line."""
     return _SPACING.sub(" ", _clean(text)).strip()
 
 
 def _paragraphs(text: str) -> list[str]:
-    return [line for line in map(_one_line, _clean(text).split("\n")) if line]
+    return [line for line in map(one_line, _clean(text).split("\n")) if line]
 
 
-def _safe_url(url: str) -> str | None:
+def safe_url(url: str) -> str | None:
     """The URL if it is an http(s) URL with a host, made safe to quote; None otherwise."""
-    candidate = _one_line(url).translate(_URL_UNSAFE_CHARACTERS)
+    candidate = one_line(url).translate(_URL_UNSAFE_CHARACTERS)
     try:
         parts = urlsplit(candidate)
     except ValueError:  # e.g. a malformed IPv6 host

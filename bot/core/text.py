@@ -316,11 +316,12 @@ def extract_lead(paragraphs: Sequence[str], language: str = "it") -> str:
             joined = f"{lead} {sentences[1]}"
             if len(joined) <= LEAD_MAX_CHARS:
                 lead = joined
-        return _shorten(lead, _LEAD_HARD_LIMIT)
+        return shorten(lead, _LEAD_HARD_LIMIT)
     return ""
 
 
-def _shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word with an ellipsis when it is longer."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:-–— ")
