@@ -64,6 +64,7 @@ QUERIES = (
     "mark rutte",
     "corea del nord",
     "bilancio comunale",
+    "madite carede",  # two words of the synthetic vocabulary, each in ~5%, seldom together
 )
 _SYLLABLES = (
     "ba be bi bo ca ce ci co da de di do fa fe fi la le li lo ma me mi mo na ne no "

@@ -172,20 +172,35 @@ async def send_html(
 
 
 async def send_briefing(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, article: Article, language: str
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    article: Article,
+    language: str,
+    more: tuple[str, Keyboard] | None = None,
 ) -> None:
-    """The article's briefing as one or more messages.
+    """The article's briefing as one or more messages, and ``more`` (HTML and its buttons).
 
-    The link preview stays on only when the headline is the message's one link: with related
-    links below it, Telegram would preview whichever came first and hide the briefing's shape.
+    ``more`` joins the briefing's last message when the two fit in one, else follows it, with
+    its buttons under it: a reply is one message whenever it can be. The link preview stays on
+    only for a message whose one link is the headline: with related links or headlines below
+    it, Telegram would preview whichever came first and hide the briefing's shape.
     """
     shared = services(context)
     rendered = await shared.answers.briefing(
         shared.store, article, language, shared.settings.timezone
     )
-    for index, message in enumerate(rendered.messages):
-        only_link = index == 0 and not rendered.has_related and link_url(rendered.url) is not None
+    messages = list(rendered.messages)
+    keyboard = None
+    if more is not None:
+        html, keyboard = more
+        messages = render.append_block(messages, html)
+    headline_only = not rendered.has_related and link_url(rendered.url) is not None
+    for index, message in enumerate(messages):
+        only_link = index == 0 and headline_only and message == rendered.messages[0]
         preview = LinkPreviewOptions(
             is_disabled=not only_link, url=rendered.url if only_link else None
         )
-        await send_html(context, chat_id, message, link_preview_options=preview)
+        last = index == len(messages) - 1
+        await send_html(
+            context, chat_id, message, keyboard if last else None, link_preview_options=preview
+        )

@@ -1,7 +1,8 @@
 """/topic <words>, /topics, topic buttons, and plain text in a private chat.
 
-The best match comes as a full briefing, the next few as headlines with briefing buttons. With
-no words, or nothing found, the reply offers the trending topics as buttons.
+The best match comes as a full briefing, the next few as headlines with briefing buttons below
+it, in one message when they fit. With no words, or nothing found, the reply offers the
+trending topics as buttons.
 """
 
 from __future__ import annotations
@@ -80,9 +81,10 @@ async def answer_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, words
             reply += "\n" + text("topic_suggestions", language)
         await send_html(context, chat.id, reply, topic_buttons(names))
         return
-    best, *more = found
-    await send_briefing(context, chat.id, best, language)
-    if more:
+    best, *others = found
+    more = None
+    if others:
         heading = text("topic_more_heading", language, topic=topic)
-        body, keyboard = numbered_headlines(shared, more, 1, language)
-        await send_html(context, chat.id, f"{heading}\n\n{body}", keyboard)
+        body, keyboard = numbered_headlines(shared, others, 1, language)
+        more = (f"{heading}\n\n{body}", keyboard)
+    await send_briefing(context, chat.id, best, language, more)

@@ -190,6 +190,22 @@ def split_messages(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[st
     return messages
 
 
+def append_block(messages: Sequence[str], block: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """``messages`` and one more block: joined to the last message when both fit, else after it.
+
+    For messages ``split_messages`` made and a block with something visible, such as a
+    briefing and the headlines under it. Unlike ``split_messages`` it does not parse the
+    messages again (a reply is assembled on every command; they were checked when rendered):
+    only lengths decide, and a block too long for any message is split as ``split_messages``
+    splits it.
+    """
+    if messages:
+        *before, last = messages
+        if utf16_length(last) + len(BLOCK_SEPARATOR) + utf16_length(block) <= limit:
+            return [*before, last + BLOCK_SEPARATOR + block]
+    return [*messages, *split_messages([block], limit)]
+
+
 def _ui_strings(ui_language: str) -> _UiStrings:
     """Strings for a Telegram language code such as "it", "en-GB" or "pt-br"."""
     primary = ui_language.replace("_", "-").split("-")[0].lower()

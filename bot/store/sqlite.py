@@ -9,8 +9,11 @@ only those recent candidates (bm25 over a whole archive costs ~50 ms at 100k row
 from __future__ import annotations
 
 import json
+import sqlite3
+import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -27,7 +30,8 @@ from bot.store.common import (
     micros,
     rank,
 )
-from bot.store.sqlite_connection import SqliteConnection
+from bot.store.sqlite_connection import MEMORY, SqliteConnection
+from bot.store.sqlite_reader import SqliteReader
 
 # Numbered steps, applied in order, each in its own transaction with PRAGMA user_version.
 # Never edit a released step: add the next one.
@@ -120,43 +124,105 @@ def _placeholders(count: int) -> str:
     return ",".join("?" * count)
 
 
+_CANDIDATES_SQL = (
+    f"SELECT article_index.rowid, bm25(article_index, {_COLUMN_WEIGHTS}), a.sort_time "
+    "FROM article_index JOIN articles AS a ON a.seq = article_index.rowid "
+    "WHERE article_index MATCH ?1 AND (?2 IS NULL OR a.sort_time >= ?2) "
+    "ORDER BY article_index.rowid DESC LIMIT ?3"
+)
+
+
+def _search(
+    connection: sqlite3.Connection, query: TopicQuery, limit: int, since_micros: int | None
+) -> list[Article]:
+    """``SqliteStore.search`` as one read of the reader's connection.
+
+    The newest ``CANDIDATES`` phrase (or whole-name) matches first, topped up with the newest
+    matches of the words, then ranked, then only the best ``limit`` rows read whole.
+    """
+    scored: dict[int, tuple[float, int, bool]] = {}  # seq → (bm25, sort_time, strict)
+    for strict in (True, False):
+        expression = fts5_match(query, strict=strict)
+        if not expression or len(scored) >= CANDIDATES:
+            continue
+        for seq, bm25, sort_time in connection.execute(
+            _CANDIDATES_SQL, (expression, since_micros, CANDIDATES)
+        ):
+            scored.setdefault(seq, (bm25, sort_time, strict))
+    if not scored:
+        return []
+    ranked = rank(scored)[:limit]
+    found = {
+        row[0]: _article_from_row(row)
+        for chunk in _chunks(ranked)
+        for row in connection.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE seq IN ({_placeholders(len(chunk))})",
+            tuple(chunk),
+        )
+    }
+    return [found[seq] for seq in ranked if seq in found]
+
+
 class SqliteStore:
-    """The default ``Store``: a SQLite file (or memory) through aiosqlite."""
+    """The default ``Store``: a SQLite file through aiosqlite for writes, a reader for reads.
+
+    An in-memory URL opens a throwaway file in a temporary directory, removed on close: the
+    store reads, and keeps subscriptions and feeds, on connections of their own, and
+    SQLite's ``:memory:`` database exists on one connection only.
+    """
 
     def __init__(
         self,
         shared: SqliteConnection,
+        reader: SqliteReader,
         subscriptions: sqlite_subscriptions.SqliteSubscriptions,
         feeds: sqlite_feeds.SqliteFeeds,
+        scratch: tempfile.TemporaryDirectory[str] | None = None,
     ) -> None:
         self._shared = shared  # every write takes its turn here
-        self._db = shared.connection  # reads go straight to the connection
+        self._db = shared.connection  # and runs on this connection
+        self._reader = reader  # reads outside a write
         self.subscriptions = subscriptions
         self._feeds = feeds
+        self._scratch = scratch
 
     @classmethod
     async def open(cls, path: str) -> SqliteStore:
-        """Open and migrate; subscriptions and feeds of a file get connections of their own."""
-        connection = await aiosqlite.connect(path, isolation_level=None)
+        """Open and migrate; reads, subscriptions and feeds get connections of their own."""
+        scratch = tempfile.TemporaryDirectory(prefix="rassegna-") if path == MEMORY else None
+        if scratch is not None:
+            path = str(Path(scratch.name) / "store.db")
+        opened: list[Any] = []  # closed again if a later step fails
         try:
+            connection = await aiosqlite.connect(path, isolation_level=None)
+            opened.append(connection)
             await connection.execute("PRAGMA busy_timeout = 5000")
             await connection.execute("PRAGMA foreign_keys = ON")
-            if path != ":memory:":
-                await connection.execute("PRAGMA journal_mode = WAL")
-                await connection.execute("PRAGMA synchronous = NORMAL")
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA synchronous = NORMAL")
             await migrate(connection)
-            shared = SqliteConnection(connection)
-            subscriptions = await sqlite_subscriptions.SqliteSubscriptions.open(path, shared)
-            feeds = await sqlite_feeds.SqliteFeeds.open(path, shared)
+            opened.append(reader := await SqliteReader.open(path))
+            opened.append(
+                subscriptions := await sqlite_subscriptions.SqliteSubscriptions.open(path)
+            )
+            opened.append(feeds := await sqlite_feeds.SqliteFeeds.open(path))
         except BaseException:
-            await connection.close()
+            for part in reversed(opened):
+                await part.close()
+            if scratch is not None:
+                scratch.cleanup()
             raise
-        return cls(shared, subscriptions, feeds)
+        return cls(SqliteConnection(connection), reader, subscriptions, feeds, scratch)
 
     async def close(self) -> None:
-        await self._feeds.close()
-        await self.subscriptions.close()
-        await self._db.close()
+        try:
+            await self._feeds.close()
+            await self.subscriptions.close()
+            await self._reader.close()
+            await self._db.close()
+        finally:
+            if self._scratch is not None:
+                self._scratch.cleanup()
 
     # ---------------------------------------------------------------- writing
 
@@ -271,7 +337,7 @@ class SqliteStore:
     # ---------------------------------------------------------------- reading
 
     async def _articles(self, sql: str, parameters: Sequence[Any]) -> list[Article]:
-        rows = await self._db.execute_fetchall(sql, tuple(parameters))
+        rows = await self._reader.fetch(sql, tuple(parameters))
         return [_article_from_row(row) for row in rows]
 
     async def get_article(self, article_id: str) -> Article | None:
@@ -311,45 +377,16 @@ class SqliteStore:
     async def search(
         self, query: TopicQuery, limit: int, *, since: datetime | None = None
     ) -> list[Article]:
-        """Rank the newest matches: bm25 (field-weighted), recency, and a bonus for the phrase."""
+        """Rank the newest matches: bm25 (field-weighted), recency, and a bonus for the phrase.
+
+        Its statements and the ranking between them are one read (see ``SqliteReader``).
+        """
         if query.is_empty or limit <= 0:
             return []
         since_micros = micros(since) if since else None
-        scored: dict[int, tuple[float, int, bool]] = {}  # seq → (bm25, sort_time, strict)
-        for strict in (True, False):
-            expression = fts5_match(query, strict=strict)
-            if not expression or len(scored) >= CANDIDATES:
-                continue
-            for seq, bm25, sort_time in await self._candidates(expression, since_micros):
-                scored.setdefault(seq, (bm25, sort_time, strict))
-        if not scored:
-            return []
-        ranked = rank(scored)[:limit]
-        found = {
-            article_seq: article
-            for chunk in _chunks(ranked)
-            for article_seq, article in await self._articles_by_seq(chunk)
-        }
-        return [found[seq] for seq in ranked if seq in found]
-
-    async def _candidates(
-        self, expression: str, since_micros: int | None
-    ) -> list[tuple[int, float, int]]:
-        sql = (
-            f"SELECT article_index.rowid, bm25(article_index, {_COLUMN_WEIGHTS}), a.sort_time "
-            "FROM article_index JOIN articles AS a ON a.seq = article_index.rowid "
-            "WHERE article_index MATCH ? AND (? IS NULL OR a.sort_time >= ?) "
-            "ORDER BY article_index.rowid DESC LIMIT ?"
+        return await self._reader.run(
+            lambda connection: _search(connection, query, limit, since_micros)
         )
-        rows = await self._db.execute_fetchall(
-            sql, (expression, since_micros, since_micros, CANDIDATES)
-        )
-        return [(int(r[0]), float(r[1]), int(r[2])) for r in rows]
-
-    async def _articles_by_seq(self, seqs: Sequence[int]) -> list[tuple[int, Article]]:
-        sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE seq IN ({_placeholders(len(seqs))})"
-        rows = await self._db.execute_fetchall(sql, tuple(seqs))
-        return [(int(row[0]), _article_from_row(row)) for row in rows]
 
     async def story_articles(
         self, story_id: str, *, exclude_id: str | None = None, limit: int = 5
@@ -373,8 +410,8 @@ class SqliteStore:
         wanted = [[item, key] for item, keys in enumerate(band_keys) for key in dict.fromkeys(keys)]
         if not wanted or limit <= 0:
             return found
-        # The (article, key) pairs travel as one JSON array: any number, one statement, one trip
-        # to aiosqlite's thread for a whole batch. Per article: the ``limit`` stored articles
+        # The (article, key) pairs travel as one JSON array: any number, one statement, one read
+        # for a whole batch. Per article: the ``limit`` stored articles
         # sharing the most keys, the newest first among equals.
         sql = (
             "WITH wanted AS ("
@@ -392,7 +429,7 @@ class SqliteStore:
             " WHERE best.place <= ? ORDER BY best.item, best.place"
         )
         signatures: dict[int, StorySignature] = {}  # a stored article may suit many new ones
-        for item, seq, article_id, story_id, data in await self._db.execute_fetchall(
+        for item, seq, article_id, story_id, data in await self._reader.fetch(
             sql, (json.dumps(wanted), limit)
         ):
             if (story_signature := signatures.get(seq)) is None:
@@ -405,11 +442,11 @@ class SqliteStore:
         return found
 
     async def count_articles(self) -> int:
-        rows = await self._db.execute_fetchall("SELECT count(*) FROM articles")
+        rows = await self._reader.fetch("SELECT count(*) FROM articles")
         return int(next(iter(rows))[0])
 
     async def count_stories(self) -> int:
-        rows = await self._db.execute_fetchall("SELECT count(DISTINCT story_id) FROM articles")
+        rows = await self._reader.fetch("SELECT count(DISTINCT story_id) FROM articles")
         return int(next(iter(rows))[0])
 
     async def trending_topics(self, since: datetime, limit: int) -> list[str]:
@@ -421,7 +458,7 @@ class SqliteStore:
         """
         if limit <= 0:
             return []
-        rows = await self._db.execute_fetchall(
+        rows = await self._reader.fetch(
             "WITH recent AS ("
             "  SELECT story_id, document FROM articles WHERE sort_time >= ?"
             "  ORDER BY sort_time DESC, seq DESC LIMIT ?),"
@@ -440,9 +477,7 @@ class SqliteStore:
     # ---------------------------------------------------------------- chats
 
     async def get_chat_language(self, chat_id: int) -> str | None:
-        rows = await self._db.execute_fetchall(
-            "SELECT language FROM chats WHERE chat_id = ?", (chat_id,)
-        )
+        rows = await self._reader.fetch("SELECT language FROM chats WHERE chat_id = ?", (chat_id,))
         return next((str(row[0]) for row in rows), None)
 
     async def set_chat_language(self, chat_id: int, language: str) -> None:

@@ -113,25 +113,20 @@ class SqliteConnection:
 class SqlitePart:
     """A part of the SQLite store (subscriptions, feeds) and the connection it writes through.
 
-    A file database gives each part a connection of its own, so a long ingest transaction on
-    the main connection does not hold up a digest being recorded (WAL lets them take turns at
-    the file); an in-memory database exists only on its one connection, which all parts share.
+    Each part has a connection of its own, so a long ingest transaction on the main connection
+    does not hold up a digest being recorded (WAL lets them take turns at the file).
     """
 
-    def __init__(self, database: SqliteConnection, *, owns_connection: bool = False) -> None:
+    def __init__(self, database: SqliteConnection) -> None:
         self._db = database
-        self._owns_connection = owns_connection
 
     @classmethod
-    async def open(cls, path: str, shared: SqliteConnection) -> Self:
-        """The part of the (already migrated) database at ``path``."""
-        if path == MEMORY:
-            return cls(shared)
-        return cls(await SqliteConnection.open(path), owns_connection=True)
+    async def open(cls, path: str) -> Self:
+        """The part of the (already migrated) database file at ``path``."""
+        return cls(await SqliteConnection.open(path))
 
     async def close(self) -> None:
-        if self._owns_connection:
-            await self._db.close()
+        await self._db.close()
 
 
 __all__ = ["MEMORY", "Parameters", "SqliteConnection", "SqlitePart", "Written"]

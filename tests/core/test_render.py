@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.models import Briefing, Link, Quote
-from bot.core.render import render_html, render_text, split_messages
+from bot.core.render import append_block, render_html, render_text, split_messages
 from bot.core.telegram_html import MESSAGE_LIMIT, utf16_length, validate_html, visible_text
 
 _HREF = re.compile(r'href="([^"]*)"')
@@ -371,3 +371,32 @@ def test_split_messages_keeps_every_visible_character(
         assert utf16_length(message) <= limit
     shown = "".join(visible_text(message) for message in messages)
     assert _squeeze(shown) == _squeeze("".join(visible_text(block) for block in blocks))
+
+
+def test_append_block_joins_the_last_message_when_both_fit() -> None:
+    assert append_block(["<b>uno</b>", "due"], "<i>tre</i>") == ["<b>uno</b>", "due\n\n<i>tre</i>"]
+    assert append_block(["uno", "due"], "<i>tre</i>", limit=12) == ["uno", "due", "<i>tre</i>"]
+    assert append_block([], "<i>tre</i>") == ["<i>tre</i>"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    briefing=_BRIEFING,
+    headlines=st.lists(_FIELD, min_size=1, max_size=4),
+    limit=st.integers(min_value=200, max_value=MESSAGE_LIMIT),
+)
+def test_a_briefing_with_headlines_appended_stays_valid_and_complete(
+    briefing: Briefing, headlines: list[str], limit: int
+) -> None:
+    messages = render_html(briefing)
+    block = "\n".join(
+        f"{n}. <b>{html.escape(h, quote=False)}</b>." for n, h in enumerate(headlines)
+    )
+    combined = append_block(messages, block, limit=max(limit, *map(utf16_length, messages)))
+
+    assert len(combined) <= len(messages) + len(split_messages([block], limit=limit))
+    for message in combined:
+        assert validate_html(message) is None, message
+        assert utf16_length(message) <= max(limit, *map(utf16_length, messages))
+    shown = _squeeze("".join(visible_text(message) for message in combined))
+    assert shown == _squeeze("".join(map(visible_text, messages)) + visible_text(block))

@@ -24,6 +24,7 @@ from bot.fake_telegram import FakeTelegram, SentMessage
 from bot.ingest import ingest_sources
 from bot.store import Store, open_store
 from handlers.callbacks import MAX_DATA_BYTES
+from tests.store.test_store_contract import make_article
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_FEED = REPO_ROOT / "bot" / "samples" / "rassegna-esempi.xml"
@@ -300,18 +301,48 @@ async def test_stale_or_forged_buttons_get_a_polite_answer(
 # ---------------------------------------------------------------------- /topic, /topics
 
 
-async def test_topic_sends_the_best_briefing_then_more_headlines(
+async def test_topic_sends_the_best_briefing_then_more_headlines_in_one_message(
     fake_telegram: FakeTelegram, bot: BotApplication, store: Store
 ) -> None:
-    replies = await reply_to(fake_telegram, PRIVATE, "topic", "ucraina")
-    await fake_telegram.wait_for_messages(PRIVATE, 2)
+    [reply] = await reply_to(fake_telegram, PRIVATE, "topic", "ucraina")
+
+    briefing, _, more = reply.plain_text.partition("Altro su «ucraina»")
+    assert "Ucraina" in briefing or "ucrain" in briefing
+    assert any(e["type"] == "blockquote" for e in reply.entities)  # the key quote
+    assert more.strip().startswith("1. ")
+    assert "Briefing 1" in buttons(reply)
+    assert_valid([reply])
+    await asyncio.sleep(0.2)
+    assert len(fake_telegram.sent_messages(PRIVATE)) == 1
+
+
+async def test_headlines_that_do_not_fit_beside_the_briefing_follow_it_with_the_buttons(
+    fake_telegram: FakeTelegram, bot: BotApplication, store: Store
+) -> None:
+    """Five articles on one topic whose links are near Telegram's URL limit: the headlines'
+    markup alone is beyond a message, so the reply takes several, the buttons on the last."""
+    for number in range(5):
+        path = "/".join(["archivio"] * 190)  # a 1,700-character URL, still a valid link
+        await store.upsert_article(
+            make_article(
+                f"https://lungo.example/{path}/{number}",
+                f"Il fiume Zambrano esonda ancora, giorno {number + 1}",
+                [f"Il fiume Zambrano è di nuovo in piena: è il giorno {number + 1} di allerta."],
+                hours=number,
+            )
+        )
+
+    replies = await reply_to(fake_telegram, PRIVATE, "topic", "zambrano")
+    await asyncio.sleep(0.2)
     replies = fake_telegram.sent_messages(PRIVATE)
 
-    briefing, more = replies[0], replies[-1]
-    assert "Ucraina" in briefing.plain_text or "ucrain" in briefing.plain_text
-    assert any(e["type"] == "blockquote" for e in briefing.entities)  # the key quote
-    assert more.plain_text.startswith("Altro su «ucraina»")
-    assert "Briefing 1" in buttons(more)
+    assert len(replies) >= 2
+    assert replies[0].plain_text.startswith("Il fiume Zambrano esonda ancora, giorno 5")
+    *first, last = replies
+    assert all(reply.reply_markup is None for reply in first)
+    assert set(buttons(last)) == {f"Briefing {n}" for n in range(1, 5)}
+    listed = "".join(reply.plain_text for reply in replies)
+    assert all(f"giorno {n}" in listed for n in range(1, 5))
     assert_valid(replies)
 
 
