@@ -28,7 +28,10 @@ from typing import Any, TypeVar
 
 Result = TypeVar("Result")
 
-INLINE_BUDGET = 0.02  # seconds a read may hold the event loop before it moves to the thread
+# Seconds a read may hold the event loop before it moves to the thread: half of what asyncio
+# calls slow, and above every topic search of a 100,000-article archive (bench/commands.py saw
+# 2.6% of reads run past a 20 ms budget on a slow machine, each wasting those 20 ms).
+INLINE_BUDGET = 0.05
 _PROGRESS_STEPS = 1000  # SQLite virtual-machine steps between two looks at the clock
 _BUSY_WAIT_MS = 5000  # how long the thread's connection waits for a locked file
 # What makes an inline read give way to the thread: our budget's interrupt, a locked file.
