@@ -203,9 +203,9 @@ class SqliteStore:
             await migrate(connection)
             opened.append(reader := await SqliteReader.open(path))
             opened.append(
-                subscriptions := await sqlite_subscriptions.SqliteSubscriptions.open(path)
+                subscriptions := await sqlite_subscriptions.SqliteSubscriptions.open(path, reader)
             )
-            opened.append(feeds := await sqlite_feeds.SqliteFeeds.open(path))
+            opened.append(feeds := await sqlite_feeds.SqliteFeeds.open(path, reader))
         except BaseException:
             for part in reversed(opened):
                 await part.close()

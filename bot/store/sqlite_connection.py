@@ -23,6 +23,8 @@ from typing import Any, Self
 
 import aiosqlite
 
+from bot.store.sqlite_reader import SqliteReader
+
 MEMORY = ":memory:"
 # Positional (``?``, ``?1``) or named (``:name``) statement parameters.
 Parameters = Sequence[Any] | Mapping[str, Any]
@@ -111,21 +113,24 @@ class SqliteConnection:
 
 
 class SqlitePart:
-    """A part of the SQLite store (subscriptions, feeds) and the connection it writes through.
+    """A part of the SQLite store (subscriptions, feeds): the connection it writes through, and
+    the store's reader for what it reads.
 
-    Each part has a connection of its own, so a long ingest transaction on the main connection
-    does not hold up a digest being recorded (WAL lets them take turns at the file).
+    Each part writes on a connection of its own, so a long ingest transaction on the main
+    connection does not hold up a digest being recorded (WAL lets them take turns at the file).
     """
 
-    def __init__(self, database: SqliteConnection) -> None:
+    def __init__(self, database: SqliteConnection, reader: SqliteReader) -> None:
         self._db = database
+        self._reader = reader
 
     @classmethod
-    async def open(cls, path: str) -> Self:
+    async def open(cls, path: str, reader: SqliteReader) -> Self:
         """The part of the (already migrated) database file at ``path``."""
-        return cls(await SqliteConnection.open(path))
+        return cls(await SqliteConnection.open(path), reader)
 
     async def close(self) -> None:
+        """Close the part's own connection (the reader is the store's to close)."""
         await self._db.close()
 
 

@@ -75,9 +75,7 @@ class SqliteFeeds(SqlitePart):
     """``FeedStore`` over aiosqlite."""
 
     async def _feeds(self, where: str, parameters: Sequence[Any]) -> list[Feed]:
-        rows = await self._db.connection.execute_fetchall(
-            f"{FEED_SELECT} {where}", tuple(parameters)
-        )
+        rows = await self._reader.fetch(f"{FEED_SELECT} {where}", tuple(parameters))
         return [feed_from_row(row) for row in rows]
 
     async def _one(self, where: str, parameters: Sequence[Any]) -> Feed | None:

@@ -116,13 +116,10 @@ def _json(values: Sequence[Any]) -> str:
 class SqliteSubscriptions(SqlitePart):
     """``SubscriptionStore`` over aiosqlite."""
 
-    async def _read(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
-        return list(await self._db.connection.execute_fetchall(sql, tuple(parameters)))
-
     # ---------------------------------------------------------------- preferences and topics
 
     async def preferences(self, chat_id: int) -> ChatPreferences | None:
-        rows = await self._read(
+        rows = await self._reader.fetch(
             f"SELECT {_PREFERENCE_COLUMNS} FROM chats WHERE chat_id = ? AND timezone IS NOT NULL",
             (chat_id,),
         )
@@ -175,7 +172,7 @@ class SqliteSubscriptions(SqlitePart):
         return [str(row[0]) for row in sorted(removed.rows, key=lambda row: int(row[1]))]
 
     async def topics(self, chat_id: int) -> list[str]:
-        rows = await self._read(
+        rows = await self._reader.fetch(
             "SELECT topic FROM chat_topics WHERE chat_id = ? ORDER BY seq", (chat_id,)
         )
         return [str(row[0]) for row in rows]
@@ -241,7 +238,7 @@ class SqliteSubscriptions(SqlitePart):
         )
 
     async def already_sent(self, chat_id: int, article_ids: Sequence[str]) -> set[str]:
-        rows = await self._read(
+        rows = await self._reader.fetch(
             "SELECT article_id FROM sent_articles WHERE chat_id = ?"
             " AND article_id IN (SELECT value FROM json_each(?))",
             (chat_id, _json(article_ids)),
@@ -249,7 +246,9 @@ class SqliteSubscriptions(SqlitePart):
         return {str(row[0]) for row in rows}
 
     async def last_digest_at(self, chat_id: int) -> datetime | None:
-        rows = await self._read("SELECT last_digest_at FROM chats WHERE chat_id = ?", (chat_id,))
+        rows = await self._reader.fetch(
+            "SELECT last_digest_at FROM chats WHERE chat_id = ?", (chat_id,)
+        )
         stored = next((row[0] for row in rows), None)
         return from_micros(int(stored)) if stored is not None else None
 
@@ -309,12 +308,14 @@ class SqliteSubscriptions(SqlitePart):
     # ---------------------------------------------------------------- figures
 
     async def count_subscribed_chats(self) -> int:
-        rows = await self._read(
+        rows = await self._reader.fetch(
             "SELECT count(*) FROM chats WHERE active = 1 AND timezone IS NOT NULL"
             " AND EXISTS (SELECT 1 FROM chat_topics WHERE chat_topics.chat_id = chats.chat_id)"
         )
         return int(rows[0][0])
 
     async def count_digests_since(self, since: datetime) -> int:
-        rows = await self._read("SELECT count(*) FROM digests WHERE sent_at >= ?", (micros(since),))
+        rows = await self._reader.fetch(
+            "SELECT count(*) FROM digests WHERE sent_at >= ?", (micros(since),)
+        )
         return int(rows[0][0])

@@ -208,6 +208,9 @@ def test_split_messages_packs_blocks_and_breaks_only_between_them() -> None:
     assert split_messages(blocks) == ["<b>uno</b>\n\ndue\n\n<i>tre</i>"]
     assert split_messages(blocks, limit=15) == ["<b>uno</b>\n\ndue", "<i>tre</i>"]
     assert split_messages(["", "<b> </b>", "x"]) == ["x"]
+    assert split_messages(["&#32;&#10;", "\u2028", "<b><i> </i></b>", "<b>1. x</b>"]) == [
+        "<b>1. x</b>"
+    ]
 
 
 def test_split_messages_reopens_tags_around_a_cut() -> None:
