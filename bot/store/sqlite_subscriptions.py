@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from bot.store.common import micros
@@ -111,6 +112,13 @@ def _micros_or_none(moment: datetime | None) -> int | None:
 def _json(values: Sequence[Any]) -> str:
     """Any number of values as one parameter, read back with ``json_each``."""
     return json.dumps(list(values))
+
+
+@lru_cache(maxsize=64)
+def _json_ids(article_ids: tuple[str, ...]) -> str:
+    """``_json`` of a candidate list, remembered: a digest tick asks with the same few hundred
+    ids for every chat that follows the same topics (encoding them was a tenth of its time)."""
+    return _json(article_ids)
 
 
 class SqliteSubscriptions(SqlitePart):
@@ -241,7 +249,7 @@ class SqliteSubscriptions(SqlitePart):
         rows = await self._reader.fetch(
             "SELECT article_id FROM sent_articles WHERE chat_id = ?"
             " AND article_id IN (SELECT value FROM json_each(?))",
-            (chat_id, _json(article_ids)),
+            (chat_id, _json_ids(tuple(article_ids))),
         )
         return {str(row[0]) for row in rows}
 
