@@ -7,9 +7,8 @@ joins that transaction and is lost if it rolls back. SQLite's own locking only s
 connections, so within one connection the writers take turns on an ``asyncio.Lock``:
 ``transaction()`` for several statements that stand or fall together, ``write()`` for one.
 
-Reads go straight to ``connection``: they take no lock (a read issued while another
-coroutine's transaction is open sees that transaction's writes so far, as any read on the
-same connection would).
+Reads that are part of a write (inside ``transaction()``) use ``connection``; every other read
+goes to the store's ``SqliteReader``, a connection of its own that sees committed rows only.
 """
 
 from __future__ import annotations

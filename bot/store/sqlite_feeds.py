@@ -72,7 +72,7 @@ _NEXT_POLL = "next_poll_at = :next, available_at = :next, claimed_by = NULL"
 
 
 class SqliteFeeds(SqlitePart):
-    """``FeedStore`` over aiosqlite."""
+    """``FeedStore``: writes over aiosqlite, reads on the store's ``SqliteReader``."""
 
     async def _feeds(self, where: str, parameters: Sequence[Any]) -> list[Feed]:
         rows = await self._reader.fetch(f"{FEED_SELECT} {where}", tuple(parameters))

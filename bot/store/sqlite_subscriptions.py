@@ -122,7 +122,7 @@ def _json_ids(article_ids: tuple[str, ...]) -> str:
 
 
 class SqliteSubscriptions(SqlitePart):
-    """``SubscriptionStore`` over aiosqlite."""
+    """``SubscriptionStore``: writes over aiosqlite, reads on the store's ``SqliteReader``."""
 
     # ---------------------------------------------------------------- preferences and topics
 
