@@ -97,12 +97,12 @@ _URL_UNSAFE_CHARACTERS = str.maketrans(
 # One visible character of already-valid Telegram HTML text: an entity or a plain character.
 _HTML_CHARACTER = re.compile(r"&[^;]+;|[^&]", re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*$")
-# A letter or digit before any character reference or tag with attributes is text Telegram
-# shows: a block that starts so is not blank, which spares parsing it (every digest item
-# starts "<b>1. ").
 # ``one_line`` and ``safe_url`` are pure and meet the same titles and URLs again and again: a
 # digest run renders each story for every chat that follows its topic.
 _REPEATED_STRINGS = 4096
+# A letter or digit before any character reference or tag with attributes is text Telegram
+# shows: a block that starts so is not blank, which spares parsing it (every digest item
+# starts "<b>1. ").
 _SHOWN_AT_START = re.compile(r"(?:<[a-z]+>)*[^<&]*?[0-9A-Za-z]")
 
 
