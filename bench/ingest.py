@@ -6,7 +6,8 @@ quotes, names and places), then measures, on the same bytes:
 - the floor: the bare feed parser behind ``bot.core.feeds`` (fastfeedparser), nothing else;
 - Rassegna's ``parse_feed`` alone;
 - the whole pipeline: ``parse_feed`` + ``enrich`` + story assignment + ``upsert`` into a fresh
-  SQLite store (WAL, FTS index), as ``rassegna ingest`` runs it.
+  SQLite store (WAL, FTS index), as ``rassegna ingest`` runs it, with the garbage collector
+  set as that command sets it (``bot.gc_policy``).
 
 Prints each rate, the time per article of each pipeline stage, and the pipeline's ratio to the
 floor. Target: at least 300 articles/s.
@@ -30,6 +31,7 @@ import fastfeedparser
 
 from bot.core.articles import enrich
 from bot.core.feeds import parse_feed
+from bot.gc_policy import tune_garbage_collector
 from bot.ingest import BATCH_SIZE, store_articles
 from bot.store import open_store
 
@@ -140,6 +142,7 @@ def main() -> None:
     args = parser.parse_args()
 
     data = build_feed(args.articles)
+    tune_garbage_collector()  # as ``rassegna ingest`` does before its first source
     print(f"feed: {args.articles} items, {len(data) / 1e6:.1f} MB")
 
     start = time.perf_counter()

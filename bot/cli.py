@@ -26,6 +26,7 @@ from bot.core.models import Briefing
 from bot.core.render import render_text
 from bot.core.topics import parse_query
 from bot.fetch import Fetcher
+from bot.gc_policy import tune_garbage_collector
 from bot.ingest import IngestReport, ingest_sources
 from bot.store import display_url, open_store
 from bot.store.base import Store
@@ -137,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             from bot.app import run_bot
 
+            tune_garbage_collector()
             run_bot(settings)
             return 0
         if args.command == "chat":
@@ -147,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_database(args, settings.database_url))
         if args.command == "digest":
             return asyncio.run(_digest(args.chat, settings, dry_run=args.dry_run))
+        if args.command == "ingest":
+            tune_garbage_collector()
         return asyncio.run(_run(args, settings))
     except CliError as error:
         print(f"rassegna: {error}", file=sys.stderr)
