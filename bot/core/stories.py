@@ -17,8 +17,7 @@ import itertools
 import operator
 from array import array
 from collections.abc import Sequence
-
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass
 
 from bot.core.topics import content_words
 
@@ -63,10 +62,14 @@ _AS_FIRST = _ShingleHalves(_MIX_1 * _MIX_2)
 _AS_SECOND = _ShingleHalves(_MIX_2)
 
 
-class StorySignature(BaseModel):
-    """The MinHash of one article: ``BINS`` values, empty when the article has no words."""
+@dataclass(frozen=True, slots=True)
+class StorySignature:
+    """The MinHash of one article: ``BINS`` values, empty when the article has no words.
 
-    model_config = ConfigDict(frozen=True)
+    A plain slotted class, not a validated model: ingestion builds one for every article and
+    every stored candidate it compares, and an array of unsigned 64-bit integers holds nothing
+    that needs checking.
+    """
 
     values: tuple[int, ...] = ()
 
@@ -75,12 +78,11 @@ class StorySignature(BaseModel):
 
     @classmethod
     def from_bytes(cls, data: bytes) -> StorySignature:
-        # Unvalidated: an array of unsigned 64-bit integers holds nothing else, and the store
-        # builds one of these for every candidate it compares.
-        return cls.model_construct(values=tuple(array("Q", data)))
+        return cls(tuple(array("Q", data)))
 
 
-class StoryCandidate(BaseModel):
+@dataclass(frozen=True, slots=True)
+class StoryCandidate:
     """A stored article that may tell the same story, with its signature to compare."""
 
     article_id: str
@@ -112,7 +114,7 @@ def signature(title: str, paragraphs: Sequence[str]) -> StorySignature:
             values.append(mixed[index] & _VALUE_MASK)
         else:
             values.append(_EMPTY)
-    return StorySignature.model_construct(values=tuple(_densify(values)))
+    return StorySignature(tuple(_densify(values)))
 
 
 def _densify(values: list[int]) -> list[int]:

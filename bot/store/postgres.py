@@ -432,11 +432,7 @@ class PostgresStore:
             if (story_signature := signatures.get(row["seq"])) is None:
                 story_signature = StorySignature.from_bytes(bytes(row["signature"]))
                 signatures[row["seq"]] = story_signature
-            found[row["item"]].append(
-                StoryCandidate.model_construct(
-                    article_id=row["id"], story_id=row["story_id"], signature=story_signature
-                )
-            )
+            found[row["item"]].append(StoryCandidate(row["id"], row["story_id"], story_signature))
         return found
 
     async def count_articles(self) -> int:
