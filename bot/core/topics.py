@@ -460,41 +460,37 @@ def _index_terms(
 ) -> list[str]:
     """Index tokens for one text, in order (see the module docstring for the rules).
 
-    The hot loop of ingestion: it works on plain strings and hoists lookups into locals.
+    The hot path of ingestion. Most words are lower-case common words, indexed by their common
+    term, so every word gets that term first, in one C-level map; the loop then visits only
+    the words a rule may index otherwise: capitalised words and the first words of places.
     """
-    terms: list[str] = []
-    append = terms.append
     pieces, folded_pieces, capitals = tokens.pieces, tokens.folded, tokens.capitalised
+    terms: list[str | None] = list(map(language.common_terms.__getitem__, folded_pieces))
+    if "…" in tokens.text:  # the one sentence mark whose folded form ("...") has a term
+        for position in itertools.compress(range(len(pieces)), map("…".__eq__, pieces)):
+            terms[position] = None
     place_starts, starters = _toponyms().first_words, _SENTENCE_STARTERS
-    common_terms = language.common_terms
+    visited = {
+        *tokens.capital_positions,
+        *itertools.compress(range(len(pieces)), map(place_starts.__contains__, folded_pieces)),
+    }
     resume_at = 0  # after a place name of several words
-    for position, folded in enumerate(folded_pieces):
+    for position in sorted(visited):
         if position < resume_at:
             continue
-        piece = pieces[position]
-        if piece in starters:
-            continue
-        capitalised = capitals[position]
+        folded, capitalised = folded_pieces[position], capitals[position]
+        initial = all_initial or position == 0 or pieces[position - 1] in starters
         if folded in place_starts:
-            initial = all_initial or position == 0 or pieces[position - 1] in starters
             key, length = _match_toponym(
                 folded_pieces, position, capitalised=capitalised, initial=initial, language=language
             )
             if key:
-                append(key)
+                terms[position : position + length] = [key, *itertools.repeat(None, length - 1)]
                 resume_at = position + length
                 continue
-        term = common_terms[folded]
-        if term is None:
-            continue
-        if capitalised and (
-            folded in names
-            or not (all_initial or position == 0 or pieces[position - 1] in starters)
-        ):
-            append(folded)
-        else:
-            append(term)
-    return terms
+        if capitalised and terms[position] is not None and (folded in names or not initial):
+            terms[position] = folded
+    return [term for term in terms if term is not None]
 
 
 # --------------------------------------------------------------------------------------------
