@@ -11,7 +11,6 @@ with the few stored ones that share a band.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import itertools
 import operator
@@ -34,7 +33,7 @@ _MIX_1 = 0x9E3779B97F4A7C15
 _MIX_2 = 0xBF58476D1CE4E5B9
 _EMPTY = _MASK64
 _CACHE_LIMIT = 200_000
-_BIN_FLOORS = [b << _VALUE_BITS for b in range(BINS)]  # the smallest value of each bin
+_NO_HASH = _MASK64 + 1  # above every 64-bit hash: a bin no shingle fell into
 
 
 def _word_hash(word: str) -> int:
@@ -102,18 +101,14 @@ def signature(title: str, paragraphs: Sequence[str]) -> StorySignature:
         return StorySignature()
     firsts = map(_AS_FIRST.__getitem__, words)
     seconds = map(_AS_SECOND.__getitem__, itertools.islice(words, 1, None))
-    mixed = sorted(
-        map(operator.and_, map(operator.add, firsts, seconds), itertools.repeat(_MASK64))
-    )
-    # Ascending order groups the values by bin (the top bits), so a bin's minimum is the first
-    # value at or after the bin's floor.
-    values = []
-    for bin_number, floor in enumerate(_BIN_FLOORS):
-        index = bisect.bisect_left(mixed, floor)
-        if index < len(mixed) and mixed[index] >> _VALUE_BITS == bin_number:
-            values.append(mixed[index] & _VALUE_MASK)
-        else:
-            values.append(_EMPTY)
+    shingles = map(operator.and_, map(operator.add, firsts, seconds), itertools.repeat(_MASK64))
+    # Each bin keeps its smallest shingle hash; the bin is the hash's top bits.
+    minima = [_NO_HASH] * BINS
+    for value in shingles:
+        bin_number = value >> _VALUE_BITS
+        if value < minima[bin_number]:
+            minima[bin_number] = value
+    values = [_EMPTY if value == _NO_HASH else value & _VALUE_MASK for value in minima]
     return StorySignature(tuple(_densify(values)))
 
 

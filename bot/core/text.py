@@ -238,7 +238,9 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _is_abbreviation(text_ending_with_dot: str) -> bool:
-    match = _WORD_BEFORE_DOT.search(text_ending_with_dot)
+    # The word holds no space: searching the last space-free chunk finds the same word, where
+    # searching the whole text would try (and fail) from every word of it.
+    match = _WORD_BEFORE_DOT.search(text_ending_with_dot.rsplit(maxsplit=1)[-1])
     if match is None:
         return False
     word = match.group(1)

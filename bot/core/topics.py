@@ -725,10 +725,12 @@ def index_document(
     return IndexDocument(
         title=" ".join(_index_terms(analysis.title, names, lang, all_initial=analysis.title_case)),
         body=" ".join(
-            term for tokens in analysis.paragraphs for term in _index_terms(tokens, names, lang)
+            itertools.chain.from_iterable(
+                _index_terms(tokens, names, lang) for tokens in analysis.paragraphs
+            )
         ),
         entities=" ".join(dict.fromkeys(entity_token(e, language) for e in entities)),
-        tags=" ".join(term for terms in tag_terms for term in terms),
+        tags=" ".join(itertools.chain.from_iterable(tag_terms)),
     )
 
 
