@@ -6,6 +6,7 @@ Unix socket) fails the test at once, so no test can quietly depend on the intern
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import socket
 from collections.abc import Iterator
@@ -56,6 +57,16 @@ def _guarded_connect_ex(self: socket.socket, address: Any) -> Any:
 def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+
+
+@pytest.fixture(autouse=True)
+def _collector_restored() -> Iterator[None]:
+    """``rassegna ingest`` and ``run`` set the process's garbage collector policy
+    (``bot.gc_policy``): the tests after one that calls them keep pytest's."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
 
 
 @pytest.fixture

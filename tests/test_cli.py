@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.gc_policy import YOUNG_GENERATION_THRESHOLD
 from tests.reference import reference_feed_xml, reference_page_html
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +49,19 @@ def test_ingest_counts_new_then_duplicate(
         0,
         "new 0, updated 0, duplicate 1, failed 0\n",
     )
+
+
+def test_ingest_sets_the_collector_policy_and_reading_commands_do_not(
+    tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gc.unfreeze()
+    default = gc.get_threshold()
+    feed = write(tmp_path, "feed.xml", reference_feed_xml())
+    assert rassegna(capsys, database, "latest")[0] == 0
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (default, 0)
+    assert rassegna(capsys, database, "ingest", feed)[0] == 0
+    assert gc.get_threshold() == (YOUNG_GENERATION_THRESHOLD, *default[1:])
+    assert gc.get_freeze_count() > 0
 
 
 def test_page_and_feed_item_of_one_article_are_stored_once(
