@@ -236,9 +236,9 @@ class _Language:
 
 
 class _CommonTerms(dict[str, str | None]):
-    """A folded word's term as a common word, memoised: its stem, or None for a word too short
-    or too common to index. A dict whose misses compute the term keeps ``_index_terms`` to one
-    lookup per word."""
+    """A folded piece's term as a common word, memoised: its stem, or None for a word too short
+    or too common to index and for a sentence mark ("…" folds to "...", three characters). A
+    dict whose misses compute the term keeps ``_index_terms`` to one lookup per piece."""
 
     def __init__(self, language: _Language) -> None:
         super().__init__()
@@ -246,9 +246,15 @@ class _CommonTerms(dict[str, str | None]):
 
     def __missing__(self, folded: str) -> str | None:
         language = self._language
-        term = None if len(folded) < 2 or folded in language.stop_words else language.stem(folded)
+        unindexed = len(folded) < 2 or folded in language.stop_words or folded in _folded_starters()
+        term = None if unindexed else language.stem(folded)
         self[folded] = term
         return term
+
+
+@cache
+def _folded_starters() -> frozenset[str]:
+    return frozenset(map(fold, _SENTENCE_STARTERS))
 
 
 @cache
@@ -466,9 +472,6 @@ def _index_terms(
     """
     pieces, folded_pieces, capitals = tokens.pieces, tokens.folded, tokens.capitalised
     terms: list[str | None] = list(map(language.common_terms.__getitem__, folded_pieces))
-    if "…" in tokens.text:  # the one sentence mark whose folded form ("...") has a term
-        for position in itertools.compress(range(len(pieces)), map("…".__eq__, pieces)):
-            terms[position] = None
     place_starts, starters = _toponyms().first_words, _SENTENCE_STARTERS
     visited = {
         *tokens.capital_positions,
