@@ -47,6 +47,11 @@ def split_paragraphs(text: str) -> list[str]:
     fixed width) are joined and end-of-line hyphenation is repaired; a block whose lines are of
     very different lengths is one paragraph per line, the way feeds and copied text often come.
     """
+    if "\n" not in text and "\r" not in text:
+        # One line: what HTML pages and feeds give, paragraph by paragraph. Nothing to join or
+        # repair, and normalising its spaces is all the work below would do.
+        paragraph = normalize_whitespace(text)
+        return [paragraph] if paragraph else []
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     paragraphs: list[str] = []
     for block in _BLANK_LINE.split(text):

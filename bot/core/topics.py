@@ -419,7 +419,8 @@ def _document_names(
     """The words this document treats as names, and those of them it also uses alone.
 
     Names: capitalised in mid-sentence, written as acronyms, or capitalised at two or more
-    sentence starts and never written lower-case ("Nato defence ministers met... Nato said...").
+    sentence starts and never written lower-case ("Nato defence ministers met... Nato said...";
+    "Città" twice at a sentence start is no name when "città" stands anywhere else).
     Each text comes with whether all its words count as sentence starts (a title-case headline).
 
     Alone: capitalised words not followed, in their sentence, by another capitalised word or a
@@ -433,7 +434,7 @@ def _document_names(
     for tokens, all_initial in texts:
         pieces, folded, capitalised = tokens.pieces, tokens.folded, tokens.capitalised
         last = len(pieces) - 1
-        lower_case.update(itertools.compress(pieces, map(operator.not_, capitalised)))
+        lower_case.update(itertools.compress(folded, map(operator.not_, capitalised)))
         # Only capitalised words can be names: the loop visits them alone. A word starts its
         # sentence when it opens the text or follows a sentence-start mark.
         for position in tokens.capital_positions:
@@ -451,7 +452,6 @@ def _document_names(
                 not capitalised[after] and folded[after] not in connectors
             ):
                 standalone.add(word)
-    lower_case -= starters
     names.update(
         word for word, count in initial_capitals.items() if count > 1 and word not in lower_case
     )

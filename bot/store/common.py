@@ -26,9 +26,15 @@ def micros(moment: datetime) -> int:
     return int(utc(moment).timestamp() * 1_000_000)
 
 
+def with_own_story(article: Article) -> Article:
+    """The article, as its own story if it has none. Copied only then: ingestion gives every
+    article its story first, and a copy of each would cost as much as storing its document."""
+    return article if article.story_id else article.model_copy(update={"story_id": article.id})
+
+
 def article_values(article: Article, first_seen: int) -> tuple[Any, ...]:
     published = utc(article.published_at) if article.published_at else None
-    story_id = article.story_id or article.id
+    stored = with_own_story(article)
     return (
         article.id,
         article.url,
@@ -39,8 +45,8 @@ def article_values(article: Article, first_seen: int) -> tuple[Any, ...]:
         micros(published) if published else first_seen,
         article.language,
         article.content_hash,
-        story_id,
-        article.model_copy(update={"story_id": story_id}).model_dump_json(),
+        stored.story_id,
+        stored.model_dump_json(),
     )
 
 

@@ -25,7 +25,14 @@ from bot.core.stories import StoryCandidate, StorySignature
 from bot.core.topics import IndexDocument, TopicQuery
 from bot.store import postgres_feeds, postgres_subscriptions
 from bot.store.base import PreparedArticle, UpsertOutcome, prepare_article
-from bot.store.common import CANDIDATES, TRENDING_WINDOW, article_values, micros, rank
+from bot.store.common import (
+    CANDIDATES,
+    TRENDING_WINDOW,
+    article_values,
+    micros,
+    rank,
+    with_own_story,
+)
 
 # Numbered steps, applied in order, each in its own transaction and recorded in
 # ``schema_migrations``. Never edit a released step: add the next one.
@@ -218,7 +225,7 @@ def _plan_upserts(items: Sequence[PreparedArticle], stored: Sequence[_Row], now:
             known.get(("guid", article.source, article.guid)) if article.guid else None
         )
         if match is None:
-            own_story = article.model_copy(update={"story_id": article.story_id or article.id})
+            own_story = with_own_story(article)
             row = _Row(None, _sort_time(own_story, now), own_story, item)
             plan.new.append(row)
             remember(row)

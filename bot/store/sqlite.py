@@ -29,6 +29,7 @@ from bot.store.common import (
     article_values,
     micros,
     rank,
+    with_own_story,
 )
 from bot.store.sqlite_connection import MEMORY, SqliteConnection
 from bot.store.sqlite_reader import SqliteReader
@@ -253,7 +254,7 @@ class SqliteStore:
                     known.get(("guid", article.source, article.guid)) if article.guid else None
                 )
                 if match is None:
-                    stored = article.model_copy(update={"story_id": article.story_id or article.id})
+                    stored = with_own_story(article)
                     pending.append((next_seq, PreparedArticle(stored, *_rest(item))))
                     known[("url", article.url)] = (next_seq, stored)
                     if article.guid:

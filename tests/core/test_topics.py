@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.topics import TopicQuery, extract_entities, index_document, parse_query
+from bot.core.topics import TopicQuery, extract_entities, fold, index_document, parse_query
 from bot.store.sqlite import MIGRATIONS, fts5_match
 
 IT_TITLE = "La Nato rafforza il fianco est dopo l'arrivo di truppe nordcoreane"
@@ -67,6 +67,19 @@ class TestEntities:
         entities = extract_entities(IT_TITLE, IT_BODY, "it")
         for word in ("Lunedì", "Secondo", "Oggi", "Intanto", "La", "Il"):
             assert word not in entities
+
+    @pytest.mark.parametrize("word", ["Città", "Università", "Società", "Strade"])
+    def test_a_word_written_lower_case_elsewhere_is_no_name(self, word: str) -> None:
+        """Accented or not: "città" lower-case in the text tells that "Città" opening two
+        sentences is a common word."""
+        body = [
+            f"{word} ferme per ore dopo il temporale. Nessuno sa quando riapriranno.",
+            f"{word} chiuse anche oggi, conferma il sindaco.",
+            f"Nelle {word.lower()} del centro il traffico resta bloccato.",
+        ]
+        assert word not in extract_entities("Maltempo al Nord", body, "it")
+        document = index_document("Maltempo al Nord", [], [], body, "it")
+        assert fold(word) not in document.body.split()  # but by its stem, as a common word
 
     def test_a_name_and_the_organisation_it_belongs_to_stay_apart(self) -> None:
         body = ["Il piano è stato presentato da Rutte della Nato. Rutte ha parlato a lungo."]
