@@ -28,7 +28,7 @@ def micros(moment: datetime) -> int:
 
 def with_own_story(article: Article) -> Article:
     """The article, as its own story if it has none. Copied only then: ingestion gives every
-    article its story first, and a copy of each would cost as much as storing its document."""
+    article its story first, so the usual article is stored as it is, with no copy to make."""
     return article if article.story_id else article.model_copy(update={"story_id": article.id})
 
 

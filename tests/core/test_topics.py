@@ -79,7 +79,7 @@ class TestEntities:
         ]
         assert word not in extract_entities("Maltempo al Nord", body, "it")
         document = index_document("Maltempo al Nord", [], [], body, "it")
-        assert fold(word) not in document.body.split()  # but by its stem, as a common word
+        assert fold(word) not in document.body.split()  # its stem, not its whole form as a name
 
     def test_a_name_and_the_organisation_it_belongs_to_stay_apart(self) -> None:
         body = ["Il piano è stato presentato da Rutte della Nato. Rutte ha parlato a lungo."]
