@@ -10,11 +10,11 @@ quotes, names and places), then measures, on the same bytes:
   set as that command sets it (``bot.gc_policy``).
 
 The target is for one core, so the process is pinned to one CPU first (threads it starts,
-SQLite's writer among them, share it). Shared machines drift by a third within minutes, so the
-pipeline runs ``--runs`` times, each on a fresh store right after its own floor (the best of
-three parses); the run with the median rate is printed in full, with every run's rate and
-floor. Prints each rate, the time per article of each pipeline stage, and the pipeline's ratio to
-the floor. Target: at least 300 articles/s, in the median run.
+SQLite's writer among them, share it). Shared machines drift by a third or more within minutes,
+so the pipeline runs ``--runs`` times, each on a fresh store right after its own floor (the best
+of three parses); the run with the median rate is printed in full, with every run's rate and
+floor. Prints each rate, the time per article of each pipeline stage, and the pipeline's ratio
+to the floor. Target: at least 300 articles/s, in the median run.
 
     python bench/ingest.py [--articles 5000] [--runs 3]
 """
@@ -163,6 +163,8 @@ def floor_rate(data: bytes, repeats: int = 3) -> float:
 
 @dataclass(frozen=True)
 class Run:
+    """One pipeline run and the floor measured just before it."""
+
     floor: float
     stored: int
     seconds: float
