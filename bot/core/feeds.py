@@ -141,9 +141,11 @@ def _parse_with_libraries(xml: str) -> Mapping[str, Any]:
     the broad catches.
     """
     document = xml.encode("utf-8", errors="replace")
-    if not _is_well_formed(document):
+    well_formed = _is_well_formed(document)
+    if not well_formed:
         document = _with_numeric_entities(xml).encode("utf-8", errors="replace")
-    if _is_well_formed(document):
+        well_formed = _is_well_formed(document)
+    if well_formed:
         try:
             parsed: Mapping[str, Any] = fastfeedparser.parse(document)
         except Exception:  # see docstring; feedparser gets its chance below
