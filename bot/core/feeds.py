@@ -36,7 +36,7 @@ from bot.core.html import (
     normalise_language,
     normalise_space,
     parse_datetime,
-    strip_control_characters,
+    xml_safe_utf8,
 )
 from bot.core.models import ArticleDraft, ParseError
 from bot.core.urls import absolute_url, is_http_url
@@ -115,7 +115,7 @@ def _feed_xml(text: str) -> str:
     start = _feed_root_start(text[: _SNIFF_CHARS * 4])
     if start is None:
         raise ParseError("not a feed: no RSS, Atom or RDF root element")
-    return strip_control_characters(text[start:])
+    return text[start:]
 
 
 def _with_numeric_entities(xml: str) -> str:
@@ -138,12 +138,12 @@ def _parse_with_libraries(xml: str) -> Mapping[str, Any]:
     document is not well-formed as it is (the rewrite costs as much as the parse), and
     what is still malformed after that goes to feedparser. Third-party parsers raise
     assorted exception types on hostile input; the contract is ParseError only, hence
-    the broad catches.
+    the broad catches. The parsers get UTF-8 without the control characters XML forbids.
     """
-    document = xml.encode("utf-8", errors="replace")
+    document = xml_safe_utf8(xml)
     well_formed = _is_well_formed(document)
     if not well_formed:
-        document = _with_numeric_entities(xml).encode("utf-8", errors="replace")
+        document = _with_numeric_entities(document.decode()).encode()
         well_formed = _is_well_formed(document)
     if well_formed:
         try:

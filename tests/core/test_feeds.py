@@ -146,6 +146,23 @@ def test_html_entities_and_bare_ampersands_are_read() -> None:
     ]
 
 
+def test_characters_xml_forbids_are_dropped_not_fatal() -> None:
+    """Control characters and U+FFFE/U+FFFF, raw in the document and inside an item's markup,
+    are removed; the rest of the text stays, tabs and newlines included."""
+    data = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Il\x01 Foglio'
+        "</title><link>https://f.example/</link><item><title>Sciopero\x0b dei treni</title>"
+        "<link>https://f.example/1</link><description><![CDATA[<p>Treni\x00 fermi\ufffe fino"
+        " alle\x1f 18.</p><p>Disagi\tanche\uffff sulle linee regionali.</p>]]></description>"
+        "</item></channel></rss>"
+    ).encode()
+    feed = parse_feed(data)
+    assert feed.title == "Il Foglio"
+    [item] = feed.items
+    assert item.title == "Sciopero dei treni"
+    assert item.paragraphs == ["Treni fermi fino alle 18.", "Disagi anche sulle linee regionali."]
+
+
 ITALIAN_RSS = """<?xml version="1.0" encoding="{declared}"?>
 <rss version="2.0"><channel><title>Il Quotidiano</title><link>https://q.example/</link>
 <item><title>Perché la città è “ferma”</title><link>https://q.example/1</link>

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.feeds import Feed, looks_like_feed, parse_feed
+from bot.core.html import xml_safe_utf8
 from bot.core.models import ArticleDraft, ParseError
 from bot.core.pages import feed_links, parse_page
 from tests.conftest import DATA_DIR
@@ -77,3 +78,25 @@ def test_mutated_fixtures_raise_only_parse_error(data: bytes) -> None:
 @given(st.text(alphabet=st.sampled_from("<>&;/\"'= abcrssfeditemtl!?[]-x#"), max_size=300))
 def test_markup_like_text_raises_only_parse_error(text: str) -> None:
     _only_parse_errors(text.encode())
+
+
+#: What XML 1.0 forbids and the parsers are handed without: C0 controls but tab, LF and CR,
+#: and the non-characters U+FFFE and U+FFFF.
+XML_FORBIDDEN = {chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"} | {"\ufffe", "\uffff"}
+
+
+@FUZZ
+@given(
+    # Joined from single characters: ``st.text`` leaves out surrogates and non-characters.
+    st.lists(
+        st.one_of(
+            st.characters(min_codepoint=0, max_codepoint=0x1F),
+            st.sampled_from(["\ufffe", "\uffff", "\ud800", "\udfff", "\u00e8", "\u20ac"]),
+            st.characters(),
+        ),
+        max_size=200,
+    ).map("".join)
+)
+def test_xml_safe_utf8_drops_exactly_what_xml_forbids(text: str) -> None:
+    expected = "".join(c for c in text if c not in XML_FORBIDDEN).encode("utf-8", "replace")
+    assert xml_safe_utf8(text) == expected
