@@ -148,7 +148,7 @@ def test_html_entities_and_bare_ampersands_are_read() -> None:
 
 def test_characters_xml_forbids_are_dropped_not_fatal() -> None:
     """Control characters and U+FFFE/U+FFFF, raw in the document and inside an item's markup,
-    are removed; the rest of the text stays, tabs and newlines included."""
+    are removed and the rest of the text stays; the tab, which XML allows, is read as a space."""
     data = (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Il\x01 Foglio'
         "</title><link>https://f.example/</link><item><title>Sciopero\x0b dei treni</title>"
