@@ -30,7 +30,9 @@ from typing import Literal
 
 from bot.core.models import Quote
 from bot.core.speakers import (
+    QUANTIFIERS,
     REPORTING_VERB,
+    SPEAKER_NOUNS,
     Cast,
     SpeakerKind,
     SpeakerRef,
@@ -604,6 +606,17 @@ _MENTION_LOOKBACK_PARAGRAPHS = 3
 _SHORT_DEFINITE = re.compile(r"^(?i:il|lo|la|l['’]|the)\s*[\w-]+(?:\s+[\w-]+)?$")
 
 
+_DEFINITE_SOURCE = re.compile(r"^(?i:the|il|lo|la|l['’])\s*(?P<noun>\w+)$")
+
+
+@lru_cache(maxsize=64)
+def _introducing(noun: str) -> re.Pattern[str]:
+    """An indefinite phrase with this noun, up to two words before it: "a senior EU official",
+    "una fonte", "two people"."""
+    determiners = "|".join(["a", "an", "one", "un", "uno", "una", "un['’]", *sorted(QUANTIFIERS)])
+    return re.compile(rf"(?i)\b(?:{determiners})\s*(?:[\w-]+\s+){{0,2}}{re.escape(noun)}\b")
+
+
 class _Narration:
     """The people the narration names, looked up only when a quote needs them."""
 
@@ -616,6 +629,25 @@ class _Narration:
         start = candidate.narration_start
         name = self._cast.subject_before(candidate.paragraph, start, candidate.spans[0].start)
         return self._cast.resolve(name) if name else None
+
+    def introduced_source(self, candidate: _Candidate, phrase: str) -> str | None:
+        """ "the person" → "a person familiar with the matter": the unnamed source the
+        narration introduced shortly before, which a definite phrase with the same noun then
+        refers back to ("la fonte" → "una fonte diplomatica europea")."""
+        head = _DEFINITE_SOURCE.match(phrase)
+        if head is None or head.group("noun").lower() not in SPEAKER_NOUNS:
+            return None
+        introduced = _introducing(head.group("noun").lower())
+        first = max(0, candidate.paragraph - _MENTION_LOOKBACK_PARAGRAPHS)
+        for index in range(candidate.paragraph, first - 1, -1):
+            text = self._paragraphs[index]
+            if index == candidate.paragraph:
+                text = text[: candidate.spans[0].start]
+            for mention in reversed(list(introduced.finditer(text))):
+                ref = read_speaker(text[mention.start() :], subject=False)
+                if ref is not None and ref.kind is SpeakerKind.GROUP:
+                    return ref.name
+        return None
 
     def recently(self, candidate: _Candidate) -> Speaker | None:
         """The last person named before the quote, looking back a few paragraphs."""
@@ -679,11 +711,13 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
         elif ref.kind is SpeakerKind.GROUP:
             assert ref.name is not None
             speaker = cast.person_with_role(ref.name) or cast.person_with_surname(ref.name)
+            if speaker is None and (source := narration.introduced_source(candidate, ref.name)):
+                speaker = (source, None)
             if speaker is None and _SHORT_DEFINITE.match(ref.name):
                 same_paragraph = candidate.paragraph == last_paragraph
                 speaker = narration.in_paragraph(candidate) or (last if same_paragraph else None)
             if speaker is None:
-                speaker = (ref.name, None)
+                speaker = (cast.spelled_out(ref.name) or ref.name, None)
         else:  # an outlet: it reported the words, it did not say them
             speaker = (None, None)
         if speaker is not None:

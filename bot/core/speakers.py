@@ -308,6 +308,11 @@ CONNECTORS = _words(
     "poi ma e ed anche inoltre quindi intanto infine oggi ieri stamani allora però invece "
     "then but and also later meanwhile finally today yesterday so now ora adesso"
 )
+# Quantities that open a speaker phrase like an article: "two officials", "alcuni residenti".
+QUANTIFIERS = _words(
+    "some many most few several two three four five due tre quattro cinque alcuni alcune "
+    "diversi diverse numerosi numerose"
+)
 # Capitalised words that are never names: sentence-initial function words, days, months.
 NOT_NAMES = _words(
     "il lo la i gli le l' l’ un uno una un' un’ the a an this that these those in on at per con "
@@ -323,8 +328,8 @@ NOT_NAMES = _words(
     "non nessuno tutti chi cosa perché dove anzi infatti inoltre invece oltre proprio solo "
     "soltanto sempre mai forse certo però dunque quindi allora nemmeno neanche neppure "
     "however meanwhile still yet only even also although though because since until unless "
-    "what who why where how whether nobody everyone everybody some many most few several "
-    "asked"
+    "what who why where how whether nobody everyone everybody people persone asked "
+    + " ".join(QUANTIFIERS)
 )
 # Particles inside a name: "Ursula von der Leyen", "Charles de Gaulle". Not the Italian
 # prepositions "da", "al" ("Rossi al Corriere").
@@ -346,12 +351,12 @@ SPEAKER_NOUNS = _words(
     "società gruppo sindacato sindacati partito opposizione maggioranza esecutivo "
     "amministrazione ambasciata ambienti residente residenti testimone testimoni abitante "
     "abitanti vicino vicini dirigenti analisti esperti osservatori diplomatico diplomatici "
-    "medici inquirenti investigatori agenti militari manifestanti cittadini persona uomo "
-    "donna ragazzo ragazza commerciante negoziante passante genitore madre padre studente "
+    "medici inquirenti investigatori agenti militari manifestanti cittadini persona persone "
+    "uomo donna ragazzo ragazza commerciante negoziante passante genitore madre padre studente "
     "studentessa lavoratore lavoratrice operaio operaia pensionato pensionata turista tifoso "
     "cliente paziente volontario volontaria soccorritore sopravvissuto vittima familiare "
-    "person man woman shopkeeper trader parent mother father student worker pensioner tourist "
-    "fan customer patient volunteer survivor victim relative insider aide "
+    "person people man woman shopkeeper trader parent mother father student worker pensioner "
+    "tourist fan customer patient volunteer survivor victim relative insider aide "
     "ministry government source sources official officials spokesperson spokesman spokeswoman "
     "office department police company group union party opposition administration embassy "
     "witness witnesses resident residents neighbour neighbor analysts experts observers "
@@ -808,6 +813,28 @@ def _outlet_length(tokens: Sequence[Token], index: int) -> int:
     return 0
 
 
+def _english_article(tokens: Sequence[Token], index: int) -> bool:
+    """Whether "a" opens an English noun phrase ("said a spokesman for the ministry", "according
+    to a senior EU official") rather than an Italian complement ("ha detto a caldo il tecnico",
+    "a Mosca il portavoce").
+
+    The Italian complement is followed by the speaker's own article; the English phrase names
+    a source itself, and runs to the end or into a prepositional phrase ("for the ministry").
+    """
+    if tokens[index].lower != "a":
+        return False
+    end = index + 1
+    while end < len(tokens) and tokens[end].lower not in ARTICLES and tokens[end].text != ",":
+        end += 1
+    runs_on = (
+        end == len(tokens)
+        or tokens[end].text == ","
+        or tokens[end - 1].lower in COMPLEMENT_PREPOSITIONS
+        or tokens[end - 1].lower in OF_PREPOSITIONS
+    )
+    return runs_on and any(_names_a_source(token) for token in tokens[index + 1 : end])
+
+
 def _skip_leading(tokens: list[Token], *, complements: bool) -> list[Token]:
     """Drop leading adverbs/connectors, and (after a verb) audience complements.
 
@@ -819,7 +846,9 @@ def _skip_leading(tokens: list[Token], *, complements: bool) -> list[Token]:
         lower = tokens[index].lower
         if lower in CONNECTORS or lower in _ADVERB_WORDS or tokens[index].text == ",":
             index += 1
-        elif complements and lower in COMPLEMENT_PREPOSITIONS:
+        elif (
+            complements and lower in COMPLEMENT_PREPOSITIONS and not _english_article(tokens, index)
+        ):
             index += 1
             if index < len(tokens) and tokens[index].lower in ARTICLES:
                 index += 1
@@ -869,7 +898,9 @@ def _group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> Speaker
     una delle vittime"); before a verb the phrase must name an office, an institution or a
     kind of source ("the Russian Defence Ministry", "un funzionario", "NATO").
     """
-    determined = bool(tokens) and (tokens[0].lower in ARTICLES or tokens[0].lower == "one")
+    determined = bool(tokens) and (
+        tokens[0].lower in ARTICLES or tokens[0].lower in QUANTIFIERS or tokens[0].lower == "one"
+    )
     if tokens and tokens[0].lower == "one":
         # "one Labour MP", "one of the officials": the determiner is not part of the speaker.
         tokens = tokens[3:] if [t.lower for t in tokens[1:3]] == ["of", "the"] else tokens[1:]
@@ -879,7 +910,12 @@ def _group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> Speaker
         lower = token.lower
         if token.text == "," or lower in _VERB_LIKE or lower in VERB_WORDS:
             break
-        if end > 0 and lower in COMPLEMENT_PREPOSITIONS and lower not in OF_PREPOSITIONS:
+        if (
+            end > 0
+            and lower in COMPLEMENT_PREPOSITIONS
+            and lower not in OF_PREPOSITIONS
+            and not _describes_the_source(tokens, end)
+        ):
             # "vicina all'Eurotower" and "assessore ai Trasporti" belong to the phrase; "ai
             # giornalisti", "a Sky Sport", "al Corriere", "in a statement" do not.
             following = tokens[end + 1] if end + 1 < len(tokens) else None
@@ -895,7 +931,9 @@ def _group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> Speaker
     if end == 0:
         return None
     phrase = tokens[:end]
-    content = [token for token in phrase if token.lower not in ARTICLES]
+    content = [
+        token for token in phrase if token.lower not in ARTICLES and token.lower not in QUANTIFIERS
+    ]
     if not content:
         return None
     lowered = " ".join(token.lower for token in content)
@@ -917,6 +955,20 @@ def _group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> Speaker
     if not is_speaker or len(phrase) > 10:
         return None
     return SpeakerRef(SpeakerKind.GROUP, span_text(text, phrase, 0, len(phrase)))
+
+
+# Words after which a preposition still describes a source: "a person familiar with the
+# matter", "a source close to the talks", "an official with direct knowledge of the plans".
+_SOURCE_QUALIFIERS = _words("familiar close closely briefed involved")
+_KNOWLEDGE = _words("knowledge direct")
+
+
+def _describes_the_source(tokens: Sequence[Token], index: int) -> bool:
+    """Whether the preposition at ``index`` belongs to the source's description."""
+    following = tokens[index + 1].lower if index + 1 < len(tokens) else ""
+    return tokens[index - 1].lower in _SOURCE_QUALIFIERS or (
+        tokens[index].lower == "with" and following in _KNOWLEDGE
+    )
 
 
 def _names_a_source(token: Token) -> bool:
@@ -1008,6 +1060,46 @@ def _tells_more_about(paragraph: str, surname: str) -> bool:
                 return True
         position = paragraph.find(surname, end)
     return False
+
+
+# An acronym: two to six capitals ("SFO", "NATO"), or a capital and one or two lower-case
+# letters as Italian papers write them ("Bce", "Oms", "Ue"; a longer word such as "Lega" is
+# more likely a name than an acronym).
+_ACRONYM = re.compile(r"[A-Z]{2,6}|[A-Z][a-z]{1,2}")
+_SKIPPED_BY_ACRONYMS = OF_PREPOSITIONS | _words("and e ed the per for")
+
+
+def _initials_end(tokens: Sequence[Token], start: int, initials: str) -> int:
+    """Where the words from ``start`` whose initials spell ``initials`` end, or 0 if they
+    don't: "Federal Bureau of Investigation" spells "fbi", "Organizzazione mondiale della
+    sanità" spells "oms"."""
+    spelled = 0
+    for index in range(start, len(tokens)):
+        token = tokens[index]
+        if not token.is_word:
+            return 0
+        if spelled and token.lower in _SKIPPED_BY_ACRONYMS:
+            continue
+        if token.lower[0] != initials[spelled]:
+            return 0
+        spelled += 1
+        if spelled == len(initials):
+            return index + 1
+    return 0
+
+
+def _reads_as_a_name(tokens: Sequence[Token], start: int, end: int) -> bool:
+    """Whether words spelling an acronym are a name, not a sentence that happens to begin with
+    the same letters ("Senior managers agreed"): capitalised in mid-sentence ("la Banca
+    centrale europea"), or every word capitalised ("Serious Fraud Office")."""
+    if start > 0 and tokens[start - 1].text not in _SENTENCE_OPENERS:
+        return True
+    return all(
+        t.text[0].isupper() for t in tokens[start:end] if t.lower not in _SKIPPED_BY_ACRONYMS
+    )
+
+
+_SENTENCE_OPENERS = frozenset(".!?…:;«»“”\"'‘’()-–—")
 
 
 class Cast:
@@ -1138,6 +1230,27 @@ class Cast:
             return None
         name, role = self.resolve(words[0].text)
         return (name, role) if name != words[0].text else None
+
+    def spelled_out(self, phrase: str) -> str | None:
+        """ "the SFO" → "Serious Fraud Office", "la Bce" → "Banca centrale europea": the name an
+        acronym stands for, when the article spells it out (news style does at the first
+        mention, then uses the acronym). Found by initials, skipping "of", "della" and the like;
+        the spelled-out name must start with a capital, so a run of common words never
+        matches."""
+        words = [t for t in tokenize(phrase) if t.lower not in ARTICLES]
+        if len(words) != 1 or not _ACRONYM.fullmatch(words[0].text):
+            return None
+        initials = words[0].lower
+        for index in range(len(self._paragraphs)):
+            if words[0].text[0] not in self._paragraphs[index]:
+                continue
+            tokens = self._paragraph(index)[0]
+            for start, token in enumerate(tokens):
+                if token.text[0] == words[0].text[0] and token.lower != initials:
+                    end = _initials_end(tokens, start, initials)
+                    if end and _reads_as_a_name(tokens, start, end):
+                        return span_text(self._paragraphs[index], tokens, start, end)
+        return None
 
     def person_with_role(self, phrase: str) -> tuple[str, str] | None:
         """The one person whose role starts with this phrase ("il Segretario generale")."""

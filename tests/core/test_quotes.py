@@ -954,6 +954,151 @@ def test_unnamed_speakers_are_kept_as_written(
     check([paragraph], language, [expected])
 
 
+ACRONYMS = [
+    pytest.param(
+        [
+            "La Banca centrale europea ha lasciato i tassi invariati.",
+            "«L'inflazione tornerà al 2 per cento entro la fine del prossimo anno», ha spiegato "
+            "la Bce in una nota.",
+        ],
+        "it",
+        (
+            "L'inflazione tornerà al 2 per cento entro la fine del prossimo anno",
+            "Banca centrale europea",
+            None,
+        ),
+        id="it-lower-case-acronym",
+    ),
+    pytest.param(
+        [
+            "Il rapporto dell'Organizzazione mondiale della sanità esce oggi.",
+            "«Il virus circola ormai in tutte le regioni del Paese», scrive l'Oms.",
+        ],
+        "it",
+        (
+            "Il virus circola ormai in tutte le regioni del Paese",
+            "Organizzazione mondiale della sanità",
+            None,
+        ),
+        id="it-acronym-skips-della",
+    ),
+    pytest.param(
+        [
+            "The Serious Fraud Office, which brought the case, welcomed the sentence.",
+            '"Justice has been done for the donors who were deceived," the SFO said.',
+        ],
+        "en",
+        ("Justice has been done for the donors who were deceived,", "Serious Fraud Office", None),
+        id="en-acronym-after-the-name",
+    ),
+    pytest.param(
+        [
+            '"We are following every possible lead in this case," the FBI said.',
+            "The Federal Bureau of Investigation opened the inquiry in May.",
+        ],
+        "en",
+        (
+            "We are following every possible lead in this case,",
+            "Federal Bureau of Investigation",
+            None,
+        ),
+        id="en-acronym-spelled-out-later",
+    ),
+    pytest.param(
+        [
+            "Senior managers agreed to the new rules last week.",
+            '"We have no plans to change the rules before the summer," the SMA said.',
+        ],
+        "en",
+        ("We have no plans to change the rules before the summer,", "the SMA", None),
+        id="en-acronym-not-spelled-out",
+    ),
+]
+
+
+SOURCES = [
+    pytest.param(
+        ['"Every option remains on the table for now," said a spokesman for the ministry.'],
+        "en",
+        ("Every option remains on the table for now,", "a spokesman for the ministry", None),
+        id="en-said-a-spokesman-for",
+    ),
+    pytest.param(
+        [
+            '"The draft will be ready before the summit in March," according to a senior EU official.'
+        ],
+        "en",
+        ("The draft will be ready before the summit in March,", "a senior EU official", None),
+        id="en-according-to-an-indefinite-source",
+    ),
+    pytest.param(
+        [
+            '"Some customers won\'t wait that long for the new chip," according to a person '
+            "familiar with the matter."
+        ],
+        "en",
+        (
+            "Some customers won't wait that long for the new chip,",
+            "a person familiar with the matter",
+            None,
+        ),
+        id="en-person-familiar-with",
+    ),
+    pytest.param(
+        ['People familiar with the plans said: "The merger will be announced on Monday morning."'],
+        "en",
+        ("The merger will be announced on Monday morning.", "People familiar with the plans", None),
+        id="en-people-familiar-as-subject",
+    ),
+    pytest.param(
+        [
+            "The deal could slip into next year, according to a source close to the talks.",
+            '"Nobody expects an agreement before spring, whatever they say," the source said.',
+        ],
+        "en",
+        (
+            "Nobody expects an agreement before spring, whatever they say,",
+            "a source close to the talks",
+            None,
+        ),
+        id="en-the-source-refers-back",
+    ),
+    pytest.param(
+        [
+            "L'accordo potrebbe saltare, secondo una fonte diplomatica europea.",
+            "«Nessuno si aspetta un'intesa prima della primavera», ha aggiunto la fonte.",
+        ],
+        "it",
+        (
+            "Nessuno si aspetta un'intesa prima della primavera",
+            "una fonte diplomatica europea",
+            None,
+        ),
+        id="it-la-fonte-refers-back",
+    ),
+    pytest.param(
+        ["«Abbiamo giocato male il primo tempo e lo sappiamo», ha detto a caldo il tecnico."],
+        "it",
+        ("Abbiamo giocato male il primo tempo e lo sappiamo", "il tecnico", None),
+        id="it-a-is-a-preposition-before-the-speaker",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "language", "expected"), SOURCES)
+def test_unnamed_sources_are_read_whole_and_referred_back_to(
+    paragraphs: list[str], language: str, expected: Expected
+) -> None:
+    check(paragraphs, language, [expected])
+
+
+@pytest.mark.parametrize(("paragraphs", "language", "expected"), ACRONYMS)
+def test_an_acronym_is_the_name_the_article_spells_out(
+    paragraphs: list[str], language: str, expected: Expected
+) -> None:
+    check(paragraphs, language, [expected])
+
+
 # --------------------------------------------------------------------------------------------
 # Attribution in the next sentence, and continuing speakers
 # --------------------------------------------------------------------------------------------
