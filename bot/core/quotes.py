@@ -30,6 +30,8 @@ from typing import Literal
 
 from bot.core.models import Quote
 from bot.core.speakers import (
+    ARTICLES,
+    OF_PREPOSITIONS,
     QUANTIFIERS,
     REPORTING_VERB,
     SPEAKER_NOUNS,
@@ -295,6 +297,17 @@ _MAX_WORDS_AFTER_VERB_IN_NEW_SENTENCE = 4
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
+_LINKING_WORDS = ARTICLES | OF_PREPOSITIONS | frozenset(("and", "e"))
+
+
+def _subject_length(subject: str) -> int:
+    """Words in a subject, not counting articles, "of"-like links and initials: "the U.S.
+    Attorney's Office for the District of Colorado" is four words long."""
+    return sum(
+        len(word) > 1 and word.lower() not in _LINKING_WORDS for word in _WORD.findall(subject)
+    )
+
+
 @lru_cache(maxsize=4096)
 def _word_count(text: str) -> int:
     """Memoised: a quote's words are counted to tell it from scare quotes, then to score it."""
@@ -322,7 +335,7 @@ def _attribution_after(text: str, *, new_sentence: bool) -> SpeakerRef | None:
         return None
     subject = clause[: verb.start()]
     rest = clause[verb.end() :]
-    if _word_count(subject) > _MAX_SUBJECT_WORDS:
+    if _subject_length(subject) > _MAX_SUBJECT_WORDS:
         return None
     if new_sentence and _word_count(rest) > _MAX_WORDS_AFTER_VERB_IN_NEW_SENTENCE:
         return None
@@ -601,11 +614,13 @@ def _is_quote(candidate: _Candidate) -> bool:
 
 Speaker = tuple[str | None, str | None]  # (speaker, role)
 _MENTION_LOOKBACK_PARAGRAPHS = 3
+_CONTINUATION_GAP = 2  # paragraphs from a speaker's quote to a "ha aggiunto" that continues it
 # A short definite phrase may be an epithet for someone just named: "l’argentino", "il
 # ventitreenne altoatesino", "l'attaccante sardo", "the 21-year-old".
 _SHORT_DEFINITE = re.compile(r"^(?i:il|lo|la|l['’]|the)\s*[\w-]+(?:\s+[\w-]+)?$")
 
 
+_SENTENCE_BOUNDARY = re.compile(r"[.!?…]\s+")
 _DEFINITE_SOURCE = re.compile(r"^(?i:the|il|lo|la|l['’])\s*(?P<noun>\w+)$")
 
 
@@ -649,6 +664,26 @@ class _Narration:
                     return ref.name
         return None
 
+    def in_sentence_before(self, candidate: _Candidate) -> Speaker | None:
+        """The person the sentence right before an unattributed quote is about: "Asked what she
+        will do, Ms Campbell laughs. “Probably sit on the harbour wall…”"."""
+        text = self._paragraphs[candidate.paragraph]
+        end = len(text[: candidate.spans[0].outer_start].rstrip())
+        start = candidate.narration_start
+        for boundary in _SENTENCE_BOUNDARY.finditer(text, start, max(start, end - 1)):
+            start = boundary.end()
+        name = self._cast.subject_before(candidate.paragraph, start, end)
+        return self._cast.resolve(name) if name else None
+
+    def names_nobody_between(self, earlier: int, later: int) -> bool:
+        """Whether the one paragraph between two quotes names no one: "ha aggiunto" after a
+        paragraph of narration ("Le nuove misure saranno finanziate...") still continues the
+        earlier speaker; a paragraph naming someone else, or a longer gap, ends the thread."""
+        return later - earlier == _CONTINUATION_GAP and not any(
+            self._cast.subject_before(index, 0, len(self._paragraphs[index]))
+            for index in range(earlier + 1, later)
+        )
+
     def recently(self, candidate: _Candidate) -> Speaker | None:
         """The last person named before the quote, looking back a few paragraphs."""
         here = self.in_paragraph(candidate)
@@ -680,12 +715,13 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
     - A name becomes the fullest name the article gives, with the fullest role.
     - A pronoun or a verb with no subject ("he said", "ha aggiunto") is the person the
       paragraph just named ("Conte ha scelto un tono diverso. «…», ha detto lui"), else the last
-      speaker (the last named person for a pronoun) if quoted in this or the previous paragraph,
+      speaker (the last named person for a pronoun) if quoted in this or the previous paragraph
+      (for a verb with no subject, also across one paragraph of narration that names no one),
       else the person last named in the narration ("Anna Clarke visited the ward. "…," she said").
-    - A group stays as written unless the article names the one person holding that office ("il
-      ministro" → the minister named earlier), is a surname with an article ("la Meloni"), or is
-      an epithet for the person just named ("ha ammesso l'argentino").
-    - A quote with no attribution continues the last speaker in the same or the next paragraph
+    - A group is resolved by ``_group_speaker``: an office, a source or an organisation named
+      earlier, an epithet, an acronym spelled out; else it stays as written.
+    - A quote with no attribution belongs to the person the sentence before it is about ("Ms
+      Campbell laughs. “…”"), else continues the last speaker in the same or the next paragraph
       (the way a story goes on quoting the same person), else takes the speaker of a later quote
       in its paragraph ("A." "B," he said). An outlet is never the speaker.
     """
@@ -699,7 +735,7 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
         recent = candidate.paragraph - last_paragraph <= 1
         speaker: Speaker | None
         if ref is None:
-            speaker = last if recent else None
+            speaker = narration.in_sentence_before(candidate) or (last if recent else None)
         elif ref.kind is SpeakerKind.PERSON:
             speaker = _person(ref, cast)
             last_person = speaker
@@ -707,17 +743,17 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
             previous = last_person if ref.kind is SpeakerKind.PRONOUN else last
             speaker = narration.in_paragraph(candidate)
             if speaker is None:
-                speaker = previous if previous and recent else narration.recently(candidate)
+                still_speaking = recent or (
+                    ref.kind is SpeakerKind.CONTINUATION
+                    and narration.names_nobody_between(last_paragraph, candidate.paragraph)
+                )
+                speaker = previous if previous and still_speaking else narration.recently(candidate)
         elif ref.kind is SpeakerKind.GROUP:
             assert ref.name is not None
-            speaker = cast.person_with_role(ref.name) or cast.person_with_surname(ref.name)
-            if speaker is None and (source := narration.introduced_source(candidate, ref.name)):
-                speaker = (source, None)
-            if speaker is None and _SHORT_DEFINITE.match(ref.name):
-                same_paragraph = candidate.paragraph == last_paragraph
-                speaker = narration.in_paragraph(candidate) or (last if same_paragraph else None)
-            if speaker is None:
-                speaker = (cast.spelled_out(ref.name) or ref.name, None)
+            same_paragraph = candidate.paragraph == last_paragraph
+            speaker = _group_speaker(
+                ref.name, candidate, cast, narration, last if same_paragraph else None
+            )
         else:  # an outlet: it reported the words, it did not say them
             speaker = (None, None)
         if speaker is not None:
@@ -725,6 +761,35 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
             if speaker[0] is not None:
                 last, last_paragraph = speaker, candidate.paragraph
     _borrow_from_later(candidates)
+
+
+def _group_speaker(
+    phrase: str,
+    candidate: _Candidate,
+    cast: Cast,
+    narration: _Narration,
+    last_in_paragraph: Speaker | None,
+) -> Speaker:
+    """Who a phrase that names no one stands for, trying in order: the one person named so
+    far with that office ("il ministro") or that surname ("la Meloni"); the source the
+    narration introduced ("the source" → "a source close to the talks") or the organisation
+    whose name holds the noun ("the college" → "Royal College of Nursing"); the person just
+    named, for an epithet ("l'argentino"); else the phrase as written, an acronym spelled out.
+    """
+    person: Speaker | None = cast.person_with_role(phrase, up_to=candidate.paragraph)
+    person = person or cast.person_with_surname(phrase)
+    if person:
+        return person
+    named = narration.introduced_source(candidate, phrase) or cast.organisation_named(
+        phrase, up_to=candidate.paragraph
+    )
+    if named:
+        return named, None
+    if _SHORT_DEFINITE.match(phrase):
+        just_named = narration.in_paragraph(candidate) or last_in_paragraph
+        if just_named:
+            return just_named
+    return cast.spelled_out(phrase) or phrase, None
 
 
 def _borrow_from_later(candidates: list[_Candidate]) -> None:

@@ -277,9 +277,14 @@ ROLE_ABBREVIATIONS = {
 
 def is_role_word(word: str) -> bool:
     """A word (as written) that names an office or occupation. The suffix rule ("economista")
-    applies to lower-case words only: "Lindqvist" is a name."""
+    and the abbreviations ("il gip", but not the preposition "ad") apply to lower-case words
+    only: "Lindqvist" is a name."""
     return word.lower() in ROLE_WORDS or (
-        len(word) > 5 and word.islower() and word.endswith(_ROLE_SUFFIXES)
+        word.islower()
+        and (
+            (len(word) > 5 and word.endswith(_ROLE_SUFFIXES))
+            or (word in ROLE_ABBREVIATIONS and word not in COMPLEMENT_PREPOSITIONS)
+        )
     )
 
 
@@ -342,7 +347,8 @@ INSTITUTION_WORDS = _words(
     "agenzia authority autorità court corte tribunale procura union unione nato onu ue eu "
     "bank banca fed parliament parlamento senate senato camera congress congresso "
     "comune regione region party partito federation federazione club fc ac ssc university "
-    "università istituto institute ospedale hospital questura prefettura provincia"
+    "università istituto institute ospedale hospital questura prefettura provincia college "
+    "collegio charity foundation fondazione association associazione committee comitato"
 )
 # Nouns that make an unnamed speaker: "il portavoce", "the ministry", "una fonte".
 SPEAKER_NOUNS = _words(
@@ -555,8 +561,8 @@ def is_name_word(token: Token) -> bool:
     if not text[0].isupper() or not text[0].isalpha():
         return False
     lower = token.lower
-    if lower in NOT_NAMES or lower in ROLE_WORDS or lower in HONORIFICS:
-        return False
+    if lower in NOT_NAMES or lower in ROLE_WORDS or lower in HONORIFICS or lower[-1] in "'’":
+        return False  # an elided article or preposition ("Dall'", "Nell'") is no name
     # Acronyms (NATO, UE, TG24) are organisations.
     return not (len(text) > 1 and text.isupper())
 
@@ -634,8 +640,7 @@ def person_in_run(tokens: Sequence[Token], run: NameRun) -> NameRun | None:
     article is a thing or an institution ("the Booker Prize"; Italian "la Meloni" is read as a
     group and matched to the cast later).
     """
-    following = tokens[run.end] if run.end < len(tokens) else None
-    if following is not None and is_role_word(following.text):
+    if _modifies_a_role(tokens, run.end):
         return None
     previous = tokens[run.start - 1] if run.start > 0 else None
     if previous is not None and previous.lower in ARTICLES:
@@ -651,9 +656,38 @@ def person_in_run(tokens: Sequence[Token], run: NameRun) -> NameRun | None:
     return None if _is_institution(tokens, run) else run
 
 
+def _modifies_a_role(tokens: Sequence[Token], index: int) -> bool:
+    """Whether a role follows at ``index``, perhaps after two lower-case words, making the name
+    before it a modifier: "Nato Secretary General", "Eurofer trade director"."""
+    for token in tokens[index : index + 3]:
+        if is_role_word(token.text):
+            return True
+        if not token.is_word or not token.text.islower() or token.lower in _FUNCTION_WORDS:
+            return False  # "Rossi ai cronisti": a complement, not a role
+    return False
+
+
+_CONJUNCTIONS = _words("e ed and")
+_FUNCTION_WORDS = (
+    ARTICLES | OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS | PHRASE_BOUNDARIES | VERB_WORDS
+)
+
+
 def persons(tokens: Sequence[Token]) -> list[NameRun]:
-    found = (person_in_run(tokens, run) for run in name_runs(tokens))
-    return [run for run in found if run is not None]
+    """The people among the name runs. A run joined by "and" to a run that is no person is
+    none either: "Department of Health and [Social Care]"."""
+    found: list[NameRun] = []
+    for run in name_runs(tokens):
+        person = person_in_run(tokens, run)
+        joined_to_other = (
+            run.start >= 2
+            and tokens[run.start - 1].lower in _CONJUNCTIONS
+            and tokens[run.start - 2].text[0].isupper()
+            and not (found and found[-1].end == run.start - 1)
+        )
+        if person is not None and not joined_to_other:
+            found.append(person)
+    return found
 
 
 def span_text(text: str, tokens: Sequence[Token], start: int, end: int) -> str:
@@ -677,8 +711,17 @@ _ROLE_STOPS = (
 _MAX_ROLE_WORDS = 9
 
 
-def _has_role_word(tokens: Sequence[Token]) -> bool:
-    return any(is_role_word(token.text) for token in tokens)
+def _is_role_at(tokens: Sequence[Token], index: int) -> bool:
+    """``is_role_word`` in context: "ad" is a role after an elided article ("l'ad di
+    Stellantis"), the preposition otherwise ("ad Atene")."""
+    token = tokens[index]
+    if token.lower == "ad":
+        return index > 0 and tokens[index - 1].lower[-1] in "'’"
+    return is_role_word(token.text)
+
+
+def _has_role_word(tokens: Sequence[Token], start: int, end: int) -> bool:
+    return any(_is_role_at(tokens, index) for index in range(start, end))
 
 
 def _inside_role(tokens: Sequence[Token], index: int) -> bool:
@@ -703,6 +746,20 @@ def _inside_role(tokens: Sequence[Token], index: int) -> bool:
     return False
 
 
+def _qualifies_role(tokens: Sequence[Token], index: int) -> bool:
+    """Whether the word at ``index`` is an adjective after a role word, even one that looks like
+    a participle or a function word: "il procuratore [aggiunto]", "il sindaco [uscente]"."""
+    token = tokens[index]
+    return (
+        index > 0
+        and token.text.islower()
+        and token.lower not in ARTICLES
+        and token.lower not in COMPLEMENT_PREPOSITIONS
+        and token.lower not in PHRASE_BOUNDARIES
+        and is_role_word(tokens[index - 1].text)
+    )
+
+
 def role_before(text: str, tokens: Sequence[Token], run: NameRun) -> str | None:
     """The role written just before a name: "il [Segretario generale della Nato], Mark Rutte".
 
@@ -717,22 +774,37 @@ def role_before(text: str, tokens: Sequence[Token], run: NameRun) -> str | None:
     last = index
     while index >= 0 and last - index < _MAX_ROLE_WORDS:
         token = tokens[index]
+        if _is_plural_possessive(tokens, index):
+            index -= 1
+            continue
+        if token.text == "." and index > 0 and _is_initial(tokens, index - 1):
+            index -= 1  # "U.S. District Judge"
+            continue
         if not token.is_word:
             break
+        if _joins_parts(tokens, index) or _is_role_at(tokens, index):
+            index -= 1
+            continue
         if token.lower in ARTICLES or token.lower in _ROLE_STOPS:
-            if _inside_role(tokens, index):
+            if _inside_role(tokens, index) or _qualifies_role(tokens, index):
                 index -= 1
                 continue
-            # "Secretary of State": a capitalised word inside a role is never the verb "state".
-            if not (token.text[0].isupper() and token.lower in VERB_WORDS):
+            # "Secretary of State": a capitalised word inside a role is never the verb "state";
+            # nor, after another capitalised word, the adverb "domani" ("Castelnuovo Domani").
+            if not (
+                token.text[0].isupper()
+                and (
+                    token.lower in VERB_WORDS or (index > 0 and tokens[index - 1].text[0].isupper())
+                )
+            ):
                 break
         index -= 1
     first = index + 1
-    if not _has_role_word(tokens[first : last + 1]):
+    if not _has_role_word(tokens, first, last + 1):
         return None
     # "le richieste del [pubblico ministero]": what comes before an "of" that precedes every
     # role word is not part of the role.
-    first_role = next(i for i in range(first, last + 1) if is_role_word(tokens[i].text))
+    first_role = next(i for i in range(first, last + 1) if _is_role_at(tokens, i))
     for i in range(first_role - 1, first - 1, -1):
         if tokens[i].lower in OF_PREPOSITIONS:
             first = i + 1
@@ -748,7 +820,8 @@ def role_after(text: str, tokens: Sequence[Token], run: NameRun) -> str | None:
     if index >= len(tokens) or tokens[index].text != ",":
         return None
     index += 1
-    if index < len(tokens) and tokens[index].lower in ARTICLES:
+    after_article = index < len(tokens) and tokens[index].lower in ARTICLES
+    if after_article:
         index += 1
     first = index
     while index < len(tokens) and tokens[index].is_word and index - first < _MAX_ROLE_WORDS:
@@ -757,15 +830,15 @@ def role_after(text: str, tokens: Sequence[Token], run: NameRun) -> str | None:
         if tokens[index].lower in PHRASE_BOUNDARIES:
             break  # "a geologist at Caltech [and] the study's lead author"
         index += 1
-    if index == first or not tokens[first].text[0].islower():
-        return None
+    if index == first or not (tokens[first].text[0].islower() or after_article):
+        return None  # "Mark Rutte, Kursk": a list; "Maros Sefcovic, the EU's trade commissioner"
     if (
         index < len(tokens)
         and tokens[index].text not in ",.;:)"
         and tokens[index].lower not in PHRASE_BOUNDARIES
     ):
         return None
-    if not _has_role_word(tokens[first:index]):
+    if not _has_role_word(tokens, first, index):
         return None
     return span_text(text, tokens, first, index)
 
@@ -867,18 +940,100 @@ def _skip_leading(tokens: list[Token], *, complements: bool) -> list[Token]:
     return tokens[index:]
 
 
+def _joins_parts(tokens: Sequence[Token], index: int) -> bool:
+    """Whether the conjunction at ``index`` joins two parts of one name or role ("Department of
+    Health [and] Social Care", "ministro delle Imprese [e] del made in Italy"), rather than two
+    clauses or two people."""
+    if tokens[index].lower not in _CONJUNCTIONS or index + 1 >= len(tokens):
+        return False
+    following = tokens[index + 1]
+    if following.lower in OF_PREPOSITIONS:
+        return True
+    return (
+        following.text[0].isupper()
+        and tokens[index - 1].text[0].isupper()
+        and index >= 2
+        and tokens[index - 2].lower in OF_PREPOSITIONS
+    )
+
+
+_GERUND = re.compile(r"[^\W\d_A-Z]\w+(?:ando|endo|ing)")
+
+
+def _is_abbreviation_dot(tokens: Sequence[Token], index: int) -> bool:
+    """The full stop of "U.S." or "J. D. Vance", which ends no sentence."""
+    return tokens[index].text == "." and index > 0 and _is_initial(tokens, index - 1)
+
+
+def _is_plural_possessive(tokens: Sequence[Token], index: int) -> bool:
+    """The apostrophe of "the Conservatives’ health spokesman", which closes no quote."""
+    token = tokens[index]
+    return (
+        token.text in "'’"
+        and 0 < index < len(tokens) - 1
+        and tokens[index - 1].lower.endswith("s")
+        and tokens[index - 1].end == token.start
+        and tokens[index + 1].start > token.end
+    )
+
+
+def _stops_a_subject(tokens: Sequence[Token], index: int) -> bool:
+    return (
+        tokens[index].text in _SUBJECT_STOPS
+        and not _is_abbreviation_dot(tokens, index)
+        and not _is_plural_possessive(tokens, index)
+    )
+
+
+_CLAUSE_OPENERS = _words("which who whose che cui")
+
+
+def _without_trailing_clause(tokens: list[Token]) -> list[Token]:
+    """A subject without the clause between commas that ends it: "The British Antarctic
+    Survey[, which provided logistical support,] said", "Ryan Kessler[, 34,] said"."""
+    if len(tokens) < 3 or tokens[-1].text != ",":
+        return tokens
+    opening = max((i for i in range(len(tokens) - 1) if tokens[i].text == ","), default=-1)
+    if opening <= 0:
+        return tokens
+    first = tokens[opening + 1]
+    if first.lower in _CLAUSE_OPENERS or first.text[0].isdigit():
+        return tokens[:opening]
+    return tokens
+
+
+def _after_introductory_clause(tokens: list[Token]) -> list[Token]:
+    """A subject after the clause that opens its sentence: "Asked how many beds would be
+    needed, [a spokeswoman for the department]", "Dopo la riunione, [il ministro]". Only
+    a determined phrase counts, so an apposition ("Mark Rutte, segretario generale") stays."""
+    commas = [i for i, token in enumerate(tokens) if token.text == ","]
+    if commas and commas[-1] + 1 < len(tokens):
+        following = tokens[commas[-1] + 1].lower
+        if following in ARTICLES or following in QUANTIFIERS or following == "one":
+            return tokens[commas[-1] + 1 :]
+    return tokens
+
+
 def _cut(tokens: list[Token], *, post_verb: bool) -> list[Token]:
     """Keep the phrase up to the first hard stop, clause boundary or stray comma.
 
     A subject is read from its last sentence or dash onwards ("08:05 - Il presidente ...").
     """
     if not post_verb:
-        stops = [i for i, token in enumerate(tokens) if token.text in _SUBJECT_STOPS]
+        tokens = _without_trailing_clause(tokens)
+        stops = [i for i in range(len(tokens)) if _stops_a_subject(tokens, i)]
         if stops:
             tokens = tokens[stops[-1] + 1 :]
+        tokens = _after_introductory_clause(tokens)
     for index, token in enumerate(tokens):
-        if token.text in _HARD_STOPS or (index > 0 and token.lower in PHRASE_BOUNDARIES):
+        if (
+            token.text in _HARD_STOPS
+            and not _is_abbreviation_dot(tokens, index)
+            and not _is_plural_possessive(tokens, index)
+        ) or (index > 0 and token.lower in PHRASE_BOUNDARIES and not _joins_parts(tokens, index)):
             return tokens[:index]
+        if (index == 0 or tokens[index - 1].text == ",") and _GERUND.match(token.text):
+            return tokens[:index]  # "ha aggiunto, annunciando un tavolo": a clause, no subject
         if post_verb and token.text == "," and index + 1 < len(tokens):
             following = tokens[index + 1]
             if not (
@@ -951,8 +1106,11 @@ def _group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> Speaker
         # "Il ministro", not "rivolto alla premier".
         is_speaker = (
             _names_a_source(head) or is_name_word(head) or bool(_EPITHET.match(head.lower))
-        ) and any(_names_a_source(token) or _EPITHET.match(token.lower) for token in content)
-    if not is_speaker or len(phrase) > 10:
+        ) and (
+            any(_names_a_source(token) or _EPITHET.match(token.lower) for token in content)
+            or (determined and _is_proper_name(content))  # "The British Antarctic Survey"
+        )
+    if not is_speaker or sum(token.is_word for token in phrase) > _MAX_GROUP_WORDS:
         return None
     return SpeakerRef(SpeakerKind.GROUP, span_text(text, phrase, 0, len(phrase)))
 
@@ -968,6 +1126,18 @@ def _describes_the_source(tokens: Sequence[Token], index: int) -> bool:
     following = tokens[index + 1].lower if index + 1 < len(tokens) else ""
     return tokens[index - 1].lower in _SOURCE_QUALIFIERS or (
         tokens[index].lower == "with" and following in _KNOWLEDGE
+    )
+
+
+_MAX_GROUP_WORDS = 10
+
+
+def _is_proper_name(tokens: Sequence[Token]) -> bool:
+    """Capitalised words, perhaps joined by "of" or "della": an organisation's name."""
+    return len(tokens) > 1 and all(
+        token.text[0].isupper() or token.lower in OF_PREPOSITIONS
+        for token in tokens
+        if token.is_word
     )
 
 
@@ -1102,6 +1272,28 @@ def _reads_as_a_name(tokens: Sequence[Token], start: int, end: int) -> bool:
 _SENTENCE_OPENERS = frozenset(".!?…:;«»“”\"'‘’()-–—")
 
 
+def _proper_name_around(tokens: Sequence[Token], index: int) -> tuple[int, int]:
+    """The capitalised words around ``index``, with the "of"-like words between them: the
+    whole of "Royal College of Nursing" from "College"."""
+
+    def capitalised(position: int) -> bool:
+        return 0 <= position < len(tokens) and tokens[position].text[0].isupper()
+
+    start = index
+    while capitalised(start - 1) or (
+        start >= 2 and tokens[start - 1].lower in OF_PREPOSITIONS and capitalised(start - 2)
+    ):
+        start -= 1 if capitalised(start - 1) else 2
+    while start < index and tokens[start].lower in NOT_NAMES:
+        start += 1  # "The", "Secondo"
+    end = index + 1
+    while capitalised(end) or (
+        tokens[end : end + 1] and tokens[end].lower in OF_PREPOSITIONS and capitalised(end + 1)
+    ):
+        end += 1 if capitalised(end) else 2
+    return start, end
+
+
 class Cast:
     """The people an article names, with the role written next to them.
 
@@ -1115,7 +1307,7 @@ class Cast:
         self._paragraphs = paragraphs
         self._read: dict[int, tuple[list[Token], list[_CastMember], list[NameRun]]] = {}
         self._by_surname: dict[str, list[_CastMember]] = {}
-        self._by_office: dict[str, list[_CastMember]] = {}
+        self._by_office: dict[str, list[tuple[int, _CastMember]]] = {}
 
     def _paragraph(self, index: int) -> tuple[list[Token], list[_CastMember], list[NameRun]]:
         """A paragraph's tokens, and the people it names with their roles."""
@@ -1134,12 +1326,12 @@ class Cast:
             self._read[index] = (tokens, members, runs)
         return self._read[index]
 
-    def _members_where(self, word: str, *, ignore_case: bool = False) -> Iterator[_CastMember]:
-        """The people named in the paragraphs that contain ``word``."""
+    def _members_where(self, word: str) -> Iterator[tuple[int, _CastMember]]:
+        """The people named in the paragraphs that contain ``word`` (any case), with the
+        paragraph that names them."""
         for index, paragraph in enumerate(self._paragraphs):
-            haystack = paragraph.lower() if ignore_case else paragraph
-            if word in haystack:
-                yield from self._paragraph(index)[1]
+            if word in paragraph.lower():
+                yield from ((index, member) for member in self._paragraph(index)[1])
 
     def _with_surname(self, surname: str) -> list[_CastMember]:
         """The mentions of people with this surname, read up to the first full name with a
@@ -1252,8 +1444,28 @@ class Cast:
                         return span_text(self._paragraphs[index], tokens, start, end)
         return None
 
-    def person_with_role(self, phrase: str) -> tuple[str, str] | None:
-        """The one person whose role starts with this phrase ("il Segretario generale")."""
+    def organisation_named(self, phrase: str, *, up_to: int) -> str | None:
+        """ "the college" → "Royal College of Nursing": the last name, by paragraph
+        ``up_to``, of which the noun is a word, written with its capital."""
+        words = [t for t in tokenize(phrase) if t.is_word]
+        if len(words) != 2 or words[0].lower not in ARTICLES or not words[1].text.islower():
+            return None
+        wanted = words[1].text.capitalize()
+        for index in range(min(up_to, len(self._paragraphs) - 1), -1, -1):
+            if wanted not in self._paragraphs[index]:
+                continue
+            tokens = self._paragraph(index)[0]
+            for position in range(len(tokens) - 1, -1, -1):
+                if tokens[position].text == wanted:
+                    start, end = _proper_name_around(tokens, position)
+                    if end - start > 1:
+                        return span_text(self._paragraphs[index], tokens, start, end)
+        return None
+
+    def person_with_role(self, phrase: str, *, up_to: int) -> tuple[str, str] | None:
+        """The one person named by paragraph ``up_to`` whose role starts with this phrase ("il
+        Segretario generale"). An epithet points back: "il tecnico" is not the other coach
+        that the article introduces later."""
         words = [t.lower for t in tokenize(phrase) if t.lower not in ARTICLES]
         if not words:
             return None
@@ -1262,11 +1474,12 @@ class Cast:
             return None  # "NATO" is not an office, even if "NATO Secretary General" is
         office = wanted.split()[0]
         if office not in self._by_office:
-            self._by_office[office] = list(self._members_where(office, ignore_case=True))
+            self._by_office[office] = list(self._members_where(office))
         matches = {
             (member.name, member.role)
-            for member in self._by_office[office]
-            if member.role is not None
+            for paragraph, member in self._by_office[office]
+            if paragraph <= up_to
+            and member.role is not None
             and len(member.words) > 1
             and member.role.lower().startswith(wanted)
         }

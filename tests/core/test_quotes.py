@@ -1025,7 +1025,8 @@ SOURCES = [
     ),
     pytest.param(
         [
-            '"The draft will be ready before the summit in March," according to a senior EU official.'
+            '"The draft will be ready before the summit in March," according to a senior EU '
+            "official."
         ],
         "en",
         ("The draft will be ready before the summit in March,", "a senior EU official", None),
@@ -1439,3 +1440,266 @@ def test_reference_article_has_exactly_three_quotes_by_rutte() -> None:
     assert all(q.role == "Segretario generale della Nato" for q in quotes)
     assert [q.text.split()[0] for q in quotes] == ["Dopo", "L’approfondimento", "Oggi"]
     assert any(q.key for q in quotes)
+
+
+# --------------------------------------------------------------------------------------------
+# How the news writes around its speakers: clauses, appositions, long offices and institutions
+# --------------------------------------------------------------------------------------------
+
+AROUND_SPEAKERS = [
+    pytest.param(
+        [
+            "«Le stazioni devono tornare sicure», ha spiegato il ministro dell'Interno, Matteo "
+            "Piantedosi.",
+            "Le nuove misure saranno finanziate con 90 milioni di euro già stanziati.",
+            "«Non si tratta di militarizzare le città e nessuno lo pensa», ha aggiunto, "
+            "annunciando un tavolo con i sindaci.",
+        ],
+        "it",
+        [
+            ("Le stazioni devono tornare sicure", "Matteo Piantedosi", "ministro dell'Interno"),
+            (
+                "Non si tratta di militarizzare le città e nessuno lo pensa",
+                "Matteo Piantedosi",
+                "ministro dell'Interno",
+            ),
+        ],
+        id="it-continuation-with-gerund-across-a-narration-paragraph",
+    ),
+    pytest.param(
+        [
+            "«Le stazioni devono tornare sicure», ha spiegato il ministro Matteo Piantedosi.",
+            "In serata il sindaco di Roma, Roberto Gualtieri, ha convocato la giunta.",
+            "«Serve un piano per ogni quartiere della città», ha aggiunto.",
+        ],
+        "it",
+        [
+            ("Le stazioni devono tornare sicure", "Matteo Piantedosi", "ministro"),
+            (
+                "Serve un piano per ogni quartiere della città",
+                "Roberto Gualtieri",
+                "sindaco di Roma",
+            ),
+        ],
+        id="it-a-paragraph-naming-someone-else-ends-the-continuation",
+    ),
+    pytest.param(
+        [
+            "Dall'opposizione la segretaria del Pd Elly Schlein ha attaccato: «Vogliono un uomo "
+            "solo al comando e noi non ci stiamo»."
+        ],
+        "it",
+        [
+            (
+                "Vogliono un uomo solo al comando e noi non ci stiamo",
+                "Elly Schlein",
+                "segretaria del Pd",
+            )
+        ],
+        id="it-elided-preposition-opening-the-sentence-is-no-name",
+    ),
+    pytest.param(
+        [
+            "«È una crudeltà che colpisce due volte le vittime», ha spiegato il procuratore "
+            "aggiunto Enrica Gabetta.",
+            "Nell'ordinanza il gip Luca Ferrero scrive che gli indagati «hanno dimostrato un "
+            "totale disprezzo per le vittime».",
+        ],
+        "it",
+        [
+            (
+                "È una crudeltà che colpisce due volte le vittime",
+                "Enrica Gabetta",
+                "procuratore aggiunto",
+            ),
+            ("hanno dimostrato un totale disprezzo per le vittime", "Luca Ferrero", "gip"),
+        ],
+        id="it-role-with-adjective-and-abbreviated-role",
+    ),
+    pytest.param(
+        [
+            "Lo ha annunciato l'ad di Ferrovie Alpine, Giulia Rota, incontrando i sindacati.",
+            "«Non chiudiamo nessuna linea e assumiamo duecento macchinisti», ha detto Rota.",
+        ],
+        "it",
+        [
+            (
+                "Non chiudiamo nessuna linea e assumiamo duecento macchinisti",
+                "Giulia Rota",
+                "ad di Ferrovie Alpine",
+            )
+        ],
+        id="it-ad-after-an-elided-article-is-a-role",
+    ),
+    pytest.param(
+        [
+            "«Il piano sarà pronto entro l'estate», ha spiegato il ministro dell'Ambiente e "
+            "della Sicurezza energetica, Gilberto Pichetto Fratin."
+        ],
+        "it",
+        [
+            (
+                "Il piano sarà pronto entro l'estate",
+                "Gilberto Pichetto Fratin",
+                "ministro dell'Ambiente e della Sicurezza energetica",
+            )
+        ],
+        id="it-role-with-two-complements",
+    ),
+    pytest.param(
+        [
+            '"Questa giunta fa cassa sulle spalle dei commercianti - ha attaccato la capogruppo '
+            'di Castelnuovo Domani, Elisa Marchi - e lo pagheremo tutti."'
+        ],
+        "it",
+        [
+            (
+                "Questa giunta fa cassa sulle spalle dei commercianti e lo pagheremo tutti.",
+                "Elisa Marchi",
+                "capogruppo di Castelnuovo Domani",
+            )
+        ],
+        id="it-adverb-written-as-part-of-a-name",
+    ),
+    pytest.param(
+        [
+            "Asked how many extra beds would be needed, a spokeswoman for the Department of "
+            "Health and Social Care said: 'We are working with trusts to free up 3,000 beds.'"
+        ],
+        "en",
+        [
+            (
+                "We are working with trusts to free up 3,000 beds.",
+                "a spokeswoman for the Department of Health and Social Care",
+                None,
+            )
+        ],
+        id="en-introductory-clause-and-institution-with-and",
+    ),
+    pytest.param(
+        [
+            '"We cannot stand by while our steelworkers pay the price," said Maros Sefcovic, '
+            "the EU's trade commissioner, after the meeting.",
+            '"Every month of delay costs European mills market share," Eurofer trade director '
+            "Henrik Lindqvist told Reuters.",
+        ],
+        "en",
+        [
+            (
+                "We cannot stand by while our steelworkers pay the price,",
+                "Maros Sefcovic",
+                "EU's trade commissioner",
+            ),
+            (
+                "Every month of delay costs European mills market share,",
+                "Henrik Lindqvist",
+                "Eurofer trade director",
+            ),
+        ],
+        id="en-role-in-apposition-and-organisation-before-a-role",
+    ),
+    pytest.param(
+        [
+            "The Conservatives’ health spokesman, Daniel Hayes, wrote on X: ‘Labour promised to "
+            "fix the NHS in a year.’"
+        ],
+        "en",
+        [
+            (
+                "Labour promised to fix the NHS in a year.",
+                "Daniel Hayes",
+                "Conservatives’ health spokesman",
+            )
+        ],
+        id="en-plural-possessive-in-a-role",
+    ),
+    pytest.param(
+        [
+            'U.S. District Judge Helen Marquez said: "Families saved for months for these trips."',
+            "“This sentence should send a clear message to anyone,” the U.S. Attorney's Office "
+            "for the District of Colorado said in a statement.",
+        ],
+        "en",
+        [
+            ("Families saved for months for these trips.", "Helen Marquez", "U.S. District Judge"),
+            (
+                "This sentence should send a clear message to anyone,",
+                "the U.S. Attorney's Office for the District of Colorado",
+                None,
+            ),
+        ],
+        id="en-dotted-abbreviations-and-a-long-institution",
+    ),
+    pytest.param(
+        [
+            "Dr Amara Okafor said the results were clear.",
+            "The British Antarctic Survey, which provided logistical support for the drilling, "
+            "said in a statement: “Cores like this one are the only direct archive we have.”",
+        ],
+        "en",
+        [
+            (
+                "Cores like this one are the only direct archive we have.",
+                "The British Antarctic Survey",
+                None,
+            )
+        ],
+        id="en-relative-clause-after-the-subject",
+    ),
+    pytest.param(
+        [
+            "The Royal College of Nursing said the pledge would mean little without staff.",
+            "‘Nurses have been sounding the alarm for years,’ the college said in a statement.",
+        ],
+        "en",
+        [
+            (
+                "Nurses have been sounding the alarm for years,",
+                "Royal College of Nursing",
+                None,
+            )
+        ],
+        id="en-the-college-is-the-organisation-named-before",
+    ),
+    pytest.param(
+        [
+            "“Moira has been the backbone of that station,” a spokeswoman for the RNLI said.",
+            "Asked what she will do with her free time, Ms Campbell laughs. “Probably sit on the "
+            "harbour wall and shout advice at the crew.”",
+        ],
+        "en",
+        [
+            ("Moira has been the backbone of that station,", "a spokeswoman for the RNLI", None),
+            (
+                "Probably sit on the harbour wall and shout advice at the crew.",
+                "Campbell",
+                None,
+            ),
+        ],
+        id="en-unattributed-quote-after-a-sentence-about-someone",
+    ),
+    pytest.param(
+        [
+            "L'allenatore del Torrevecchia, Ranieri Coletti, ha parlato a fine gara. Quanto alle "
+            "ambizioni europee, il tecnico ha preferito non sbilanciarsi: «La classifica adesso "
+            "non la guardo, a marzo ne riparliamo».",
+            "Per il tecnico della squadra di casa, Dario Franzese, pesa l'approccio alla ripresa.",
+        ],
+        "it",
+        [
+            (
+                "La classifica adesso non la guardo, a marzo ne riparliamo",
+                "Ranieri Coletti",
+                "allenatore del Torrevecchia",
+            )
+        ],
+        id="it-an-epithet-points-back-not-forward",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "language", "expected"), AROUND_SPEAKERS)
+def test_speakers_inside_the_sentences_news_writes_around_them(
+    paragraphs: list[str], language: str, expected: list[Expected]
+) -> None:
+    check(paragraphs, language, expected)
