@@ -760,6 +760,31 @@ def _qualifies_role(tokens: Sequence[Token], index: int) -> bool:
     )
 
 
+def _opening_apposition(text: str, tokens: Sequence[Token], run: NameRun) -> str | None:
+    """A role no lexicon knows, in the sentence-opening apposition news style uses for it:
+    "The [coxswain of the Eyemouth lifeboat], Moira Campbell, has…", "Il [titolare del bar],
+    Luca Bianchi, racconta…". Only an article, a noun and an "of" phrase qualify."""
+    comma = run.start - 1
+    if comma < 2 or tokens[comma].text != ",":
+        return None
+    start = comma
+    while start > 0 and tokens[start - 1].is_word and comma - start <= _MAX_ROLE_WORDS:
+        start -= 1
+    if start > 0 and tokens[start - 1].text not in ".!?:;-–—":
+        return None  # not where the sentence starts
+    phrase = tokens[start:comma]
+    if (
+        len(phrase) < 4
+        or phrase[0].lower not in ARTICLES
+        or not phrase[1].text.islower()
+        or phrase[1].lower in _FUNCTION_WORDS
+        or phrase[2].lower not in OF_PREPOSITIONS
+        or any(token.lower in VERB_WORDS or token.lower in PHRASE_BOUNDARIES for token in phrase)
+    ):
+        return None
+    return span_text(text, tokens, start + 1, comma)
+
+
 def role_before(text: str, tokens: Sequence[Token], run: NameRun) -> str | None:
     """The role written just before a name: "il [Segretario generale della Nato], Mark Rutte".
 
@@ -801,7 +826,7 @@ def role_before(text: str, tokens: Sequence[Token], run: NameRun) -> str | None:
         index -= 1
     first = index + 1
     if not _has_role_word(tokens, first, last + 1):
-        return None
+        return _opening_apposition(text, tokens, run)
     # "le richieste del [pubblico ministero]": what comes before an "of" that precedes every
     # role word is not part of the role.
     first_role = next(i for i in range(first, last + 1) if _is_role_at(tokens, i))

@@ -1680,6 +1680,24 @@ AROUND_SPEAKERS = [
     ),
     pytest.param(
         [
+            "The coxswain of the Eyemouth lifeboat, Moira Campbell, has been called out 900 "
+            "times. “I never wanted to be a hero, only to be useful,” she says.",
+            "In the centre of Leeds, Tom Price still sells newspapers. “Nobody buys them on "
+            "Sundays any more,” he says.",
+        ],
+        "en",
+        [
+            (
+                "I never wanted to be a hero, only to be useful,",
+                "Moira Campbell",
+                "coxswain of the Eyemouth lifeboat",
+            ),
+            ("Nobody buys them on Sundays any more,", "Tom Price", None),
+        ],
+        id="en-role-in-the-sentence-opening-apposition",
+    ),
+    pytest.param(
+        [
             "L'allenatore del Torrevecchia, Ranieri Coletti, ha parlato a fine gara. Quanto alle "
             "ambizioni europee, il tecnico ha preferito non sbilanciarsi: «La classifica adesso "
             "non la guardo, a marzo ne riparliamo».",
