@@ -930,7 +930,10 @@ def _english_article(tokens: Sequence[Token], index: int) -> bool:
         or tokens[end - 1].lower in COMPLEMENT_PREPOSITIONS
         or tokens[end - 1].lower in OF_PREPOSITIONS
     )
-    return runs_on and any(_names_a_source(token) for token in tokens[index + 1 : end])
+    # The source is a common noun ("a Kremlin spokesman"); "a Palazzo Chigi" is a place.
+    return runs_on and any(
+        token.text.islower() and _names_a_source(token) for token in tokens[index + 1 : end]
+    )
 
 
 def _skip_leading(tokens: list[Token], *, complements: bool) -> list[Token]:

@@ -1449,6 +1449,22 @@ def test_reference_article_has_exactly_three_quotes_by_rutte() -> None:
 AROUND_SPEAKERS = [
     pytest.param(
         [
+            "«Il governo andrà avanti fino alla fine della legislatura», ha detto la premier "
+            "Giorgia Meloni. «Nessuno ci fermerà su questa riforma», ha aggiunto a Palazzo Chigi."
+        ],
+        "it",
+        [
+            (
+                "Il governo andrà avanti fino alla fine della legislatura",
+                "Giorgia Meloni",
+                "premier",
+            ),
+            ("Nessuno ci fermerà su questa riforma", "Giorgia Meloni", "premier"),
+        ],
+        id="it-a-before-a-place-is-a-preposition",
+    ),
+    pytest.param(
+        [
             "«Le stazioni devono tornare sicure», ha spiegato il ministro dell'Interno, Matteo "
             "Piantedosi.",
             "Le nuove misure saranno finanziate con 90 milioni di euro già stanziati.",
