@@ -1416,6 +1416,35 @@ def test_any_text_yields_well_formed_quotes(paragraphs: list[str]) -> None:
     assert not quotes or any(q.key for q in quotes)
 
 
+# Words and marks the speaker rules react to, so that random sentences reach every rule: verbs,
+# articles, prepositions, roles, names, acronyms, elisions, initials, gerunds, possessives.
+_NEWS_WORDS = (
+    "ha detto aggiunto said told according to secondo the a an il la l' dell' Dall' of for and "
+    "e di del ai a ad un una one two people source fonte the source la fonte spokesman "
+    "portavoce ministro Prime Minister ad gip procuratore aggiunto Mark Rutte Rutte NATO Bce "
+    "Banca centrale europea SFO U . S . Attorney's Conservatives’ which who che , : ; - — "
+    "« » “ ” \" ' ‘ ’ . ? annunciando adding familiar with close College Royal college Ms "
+    "Campbell laughs Domani Castelnuovo"
+).split()
+
+
+# Joined with a space, nothing, or a line break: "l'ad", "U.S.", "Conservatives’ health".
+_NEWS_PIECES = st.tuples(st.sampled_from(_NEWS_WORDS), st.sampled_from(["", " ", " ", "\n"]))
+
+
+@given(
+    st.lists(
+        st.lists(_NEWS_PIECES.map("".join), max_size=50).map("".join),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_any_news_like_text_yields_well_formed_quotes(paragraphs: list[str]) -> None:
+    quotes = extract_quotes(paragraphs, "it")
+    assert all(q.text == q.text.strip() and q.speaker == q.speaker.strip() for q in quotes)
+    assert sum(q.key for q in quotes) <= 2
+
+
 def test_unknown_language_is_read_like_english() -> None:
     paragraph = '"The talks will resume next week in Geneva," said Helen Ward.'
     assert extract_quotes([paragraph], "de") == extract_quotes([paragraph], "en")
