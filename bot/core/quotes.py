@@ -31,6 +31,7 @@ from typing import Literal
 from bot.core.models import Quote
 from bot.core.speakers import (
     ARTICLES,
+    INSTITUTION_WORDS,
     OF_PREPOSITIONS,
     QUANTIFIERS,
     REPORTING_VERB,
@@ -38,6 +39,7 @@ from bot.core.speakers import (
     Cast,
     SpeakerKind,
     SpeakerRef,
+    is_role_word,
     read_speaker,
 )
 
@@ -621,6 +623,7 @@ _SHORT_DEFINITE = re.compile(r"^(?i:il|lo|la|l['’]|the)\s*[\w-]+(?:\s+[\w-]+)?
 
 
 _SENTENCE_BOUNDARY = re.compile(r"[.!?…]\s+")
+_PRONOUN_SUBJECT = re.compile(r"\b(?:he|she|they|lui|lei)\b", re.IGNORECASE)
 _DEFINITE_SOURCE = re.compile(r"^(?i:the|il|lo|la|l['’])\s*(?P<noun>\w+)$")
 
 
@@ -628,8 +631,10 @@ _DEFINITE_SOURCE = re.compile(r"^(?i:the|il|lo|la|l['’])\s*(?P<noun>\w+)$")
 def _introducing(noun: str) -> re.Pattern[str]:
     """An indefinite phrase with this noun, up to two words before it: "a senior EU official",
     "una fonte", "two people"."""
-    determiners = "|".join(["a", "an", "one", "un", "uno", "una", "un['’]", *sorted(QUANTIFIERS)])
-    return re.compile(rf"(?i)\b(?:{determiners})\s*(?:[\w-]+\s+){{0,2}}{re.escape(noun)}\b")
+    determiners = "|".join(["a", "an", "one", "un", "uno", "una", *sorted(QUANTIFIERS)])
+    return re.compile(
+        rf"(?i)\b(?:(?:{determiners})\s+|un['’]\s*)(?:[\w-]+\s+){{0,2}}{re.escape(noun)}\b"
+    )
 
 
 class _Narration:
@@ -673,6 +678,9 @@ class _Narration:
         for boundary in _SENTENCE_BOUNDARY.finditer(text, start, max(start, end - 1)):
             start = boundary.end()
         name = self._cast.subject_before(candidate.paragraph, start, end)
+        if name is None and _PRONOUN_SUBJECT.search(text, start, end):
+            # "Elsworth climbs into the case. Asked whether she will retire, she laughs. “…”"
+            name = self._cast.subject_before(candidate.paragraph, candidate.narration_start, end)
         return self._cast.resolve(name) if name else None
 
     def names_nobody_between(self, earlier: int, later: int) -> bool:
@@ -763,6 +771,17 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
     _borrow_from_later(candidates)
 
 
+def _is_epithet(phrase: str) -> bool:
+    """A short definite phrase that describes a person rather than naming a source: "la
+    schiacciatrice", "l'argentino", not "il portavoce", "the ministry" or "il sindaco" (an office
+    is matched to its holder by ``Cast.person_with_role``)."""
+    words = phrase.replace("’", " ").replace("'", " ").split()[1:]
+    if not words or not all(word.islower() for word in words):
+        return False  # "the SFO", "la Confcommercio cittadina": a name, not a description
+    noun = words[-1]
+    return not (noun in SPEAKER_NOUNS or noun in INSTITUTION_WORDS or is_role_word(noun))
+
+
 def _group_speaker(
     phrase: str,
     candidate: _Candidate,
@@ -787,6 +806,8 @@ def _group_speaker(
         return named, None
     if _SHORT_DEFINITE.match(phrase):
         just_named = narration.in_paragraph(candidate) or last_in_paragraph
+        if just_named is None and _is_epithet(phrase):
+            just_named = narration.recently(candidate)
         if just_named:
             return just_named
     return cast.spelled_out(phrase) or phrase, None

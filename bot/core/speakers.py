@@ -260,7 +260,8 @@ ROLE_WORDS = _words(
     "candidate candidato candidata ministero fisico fisica chimico chimica matematico "
     "matematica ingegnere architetto architetta insegnante maestro maestra infermiere "
     "infermiera engineer architect teacher lawyer nurse doctor physician surgeon chirurgo "
-    "curatore curatrice presentatore presentatrice conduttore conduttrice"
+    "curatore curatrice presentatore presentatrice conduttore conduttrice questore questora "
+    "prefetto prefetta rettrice capitana constable"
 )
 # Professions named by suffix: "economista", "geologist", "virologo", "politician".
 _ROLE_SUFFIXES = ("ist", "ista", "isti", "iste", "logo", "loga", "logi", "ologist", "ician")
@@ -279,7 +280,10 @@ def is_role_word(word: str) -> bool:
     """A word (as written) that names an office or occupation. The suffix rule ("economista")
     and the abbreviations ("il gip", but not the preposition "ad") apply to lower-case words
     only: "Lindqvist" is a name."""
-    return word.lower() in ROLE_WORDS or (
+    lower = word.lower()
+    if "-" in lower and any(part in ROLE_WORDS for part in lower.split("-")):
+        return True  # "vice-chancellor", "co-founder", "ex-ministro"
+    return lower in ROLE_WORDS or (
         word.islower()
         and (
             (len(word) > 5 and word.endswith(_ROLE_SUFFIXES))
@@ -339,6 +343,7 @@ NOT_NAMES = _words(
 # Particles inside a name: "Ursula von der Leyen", "Charles de Gaulle". Not the Italian
 # prepositions "da", "al" ("Rossi al Corriere").
 NAME_PARTICLES = _words("von van der den de du dos das bin ibn ter")
+_ITALIAN_PARTICLES = _words("lo la li de di del della dal dalla da")
 # A capitalised run containing one of these is an institution, not a person.
 INSTITUTION_WORDS = _words(
     "casa bianca white house street kremlin cremlino pentagon pentagono farnesina quirinale "
@@ -576,7 +581,11 @@ class NameRun:
 
 
 def _is_particle(token: Token) -> bool:
-    return token.lower in NAME_PARTICLES and token.text.islower()
+    """ "von der" in "Ursula von der Leyen"; inside a name, also the capitalised Italian
+    particles of "Salvatore Lo Cascio", "Luigi Di Maio", "Graziano Del Rio"."""
+    if token.text.islower():
+        return token.lower in NAME_PARTICLES
+    return token.lower in _ITALIAN_PARTICLES and token.text[0].isupper()
 
 
 def _past_particles(tokens: Sequence[Token], index: int) -> int:
@@ -1097,6 +1106,7 @@ def _group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> Speaker
             end > 0
             and lower in COMPLEMENT_PREPOSITIONS
             and lower not in OF_PREPOSITIONS
+            and tokens[end - 1].lower not in OF_PREPOSITIONS  # "un residente di [via] Roma"
             and not _describes_the_source(tokens, end)
         ):
             # "vicina all'Eurotower" and "assessore ai Trasporti" belong to the phrase; "ai
@@ -1138,8 +1148,12 @@ def _group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> Speaker
             any(_names_a_source(token) or _EPITHET.match(token.lower) for token in content)
             or (determined and _is_proper_name(content))  # "The British Antarctic Survey"
         )
-    if not is_speaker or sum(token.is_word for token in phrase) > _MAX_GROUP_WORDS:
-        return None
+    if (
+        not is_speaker
+        or sum(token.is_word for token in phrase) > _MAX_GROUP_WORDS
+        or any(token.lower in _REFLEXIVE_POSSESSIVES for token in phrase)
+    ):
+        return None  # "ha ammesso [le proprie responsabilità]" is what he admitted
     return SpeakerRef(SpeakerKind.GROUP, span_text(text, phrase, 0, len(phrase)))
 
 
@@ -1158,6 +1172,7 @@ def _describes_the_source(tokens: Sequence[Token], index: int) -> bool:
 
 
 _MAX_GROUP_WORDS = 10
+_REFLEXIVE_POSSESSIVES = _words("proprio propria propri proprie")
 
 
 def _is_proper_name(tokens: Sequence[Token]) -> bool:
@@ -1202,12 +1217,20 @@ def read_speaker(text: str, *, subject: bool) -> SpeakerRef | None:
     if tokens[0].lower in PRONOUNS and (len(tokens) == 1 or not is_name_word(tokens[1])):
         return SpeakerRef(SpeakerKind.PRONOUN)
     for run in _not_after_preposition(tokens, persons(tokens)):
+        if _fronted_predicate(tokens, run):
+            continue
         if _outlet_run(tokens, run):
             return SpeakerRef(SpeakerKind.OUTLET)
         name = name_text(text, tokens, run)
         role = role_before(text, tokens, run) or role_after(text, tokens, run)
         return SpeakerRef(SpeakerKind.PERSON, name, role)
     return _group_phrase(text, tokens, post_verb=not subject)
+
+
+def _fronted_predicate(tokens: Sequence[Token], run: NameRun) -> bool:
+    """One capitalised word opening the phrase, then an article: the Italian predicate put
+    first ("Amaro il tecnico della Vis", "Soddisfatto il sindaco"), not a name."""
+    return run.start == 0 and run.end == 1 and len(tokens) > 1 and tokens[1].lower in ARTICLES
 
 
 def _not_after_preposition(tokens: Sequence[Token], runs: list[NameRun]) -> list[NameRun]:
@@ -1301,23 +1324,25 @@ _SENTENCE_OPENERS = frozenset(".!?…:;«»“”\"'‘’()-–—")
 
 
 def _proper_name_around(tokens: Sequence[Token], index: int) -> tuple[int, int]:
-    """The capitalised words around ``index``, with the "of"-like words between them: the
-    whole of "Royal College of Nursing" from "College"."""
+    """The capitalised words around ``index``, with the linking words between them ("of",
+    "della", "and"): the whole of "Royal College of Nursing" from "College", of "University
+    and College Union" from "Union"."""
 
     def capitalised(position: int) -> bool:
         return 0 <= position < len(tokens) and tokens[position].text[0].isupper()
 
+    def linking(position: int) -> bool:
+        return 0 <= position < len(tokens) and (
+            tokens[position].lower in OF_PREPOSITIONS or tokens[position].lower in _CONJUNCTIONS
+        )
+
     start = index
-    while capitalised(start - 1) or (
-        start >= 2 and tokens[start - 1].lower in OF_PREPOSITIONS and capitalised(start - 2)
-    ):
+    while capitalised(start - 1) or (linking(start - 1) and capitalised(start - 2)):
         start -= 1 if capitalised(start - 1) else 2
     while start < index and tokens[start].lower in NOT_NAMES:
         start += 1  # "The", "Secondo"
     end = index + 1
-    while capitalised(end) or (
-        tokens[end : end + 1] and tokens[end].lower in OF_PREPOSITIONS and capitalised(end + 1)
-    ):
+    while capitalised(end) or (linking(end) and capitalised(end + 1)):
         end += 1 if capitalised(end) else 2
     return start, end
 

@@ -249,7 +249,7 @@ ATTRIBUTIONS = [
         id="it-present-tense-verb",
     ),
     pytest.param(
-        ["«La situazione è sotto controllo», ha poi aggiunto il prefetto Anna Sala."],
+        ["«La situazione è sotto controllo», ha poi aggiunto il cerimoniere Anna Sala."],
         "it",
         [("La situazione è sotto controllo", "Anna Sala", None)],
         id="it-auxiliary-adverb-participle-unknown-role",
@@ -1759,6 +1759,140 @@ AROUND_SPEAKERS = [
         id="it-an-epithet-points-back-not-forward",
     ),
 ]
+
+
+NAMES_AND_EPITHETS = [
+    pytest.param(
+        [
+            "Per il capo della Protezione civile regionale, Salvatore Lo Cascio, «la situazione "
+            "è sotto controllo solo in parte».",
+            "«Nessuno deve rientrare nelle case prima di domani», ha concluso Lo Cascio.",
+        ],
+        "it",
+        [
+            (
+                "la situazione è sotto controllo solo in parte",
+                "Salvatore Lo Cascio",
+                "capo della Protezione civile regionale",
+            ),
+            (
+                "Nessuno deve rientrare nelle case prima di domani",
+                "Salvatore Lo Cascio",
+                "capo della Protezione civile regionale",
+            ),
+        ],
+        id="it-capitalised-particle-inside-a-surname",
+    ),
+    pytest.param(
+        [
+            "Amaro il tecnico della Vis, l'argentino Martín Ocampo, in sala stampa: «Abbiamo "
+            "perso contro una squadra più forte di noi»."
+        ],
+        "it",
+        [("Abbiamo perso contro una squadra più forte di noi", "Martín Ocampo", None)],
+        id="it-predicate-put-first-is-no-name",
+    ),
+    pytest.param(
+        [
+            "«Non è stato un colpo di fortuna ma un lavoro di settimane», ha detto il questore "
+            "di Ancona, Cesare Valentini.",
+            "«Per settimane abbiamo dormito a turno sul balcone», ha raccontato un residente di "
+            "via delle Ginestre.",
+        ],
+        "it",
+        [
+            (
+                "Non è stato un colpo di fortuna ma un lavoro di settimane",
+                "Cesare Valentini",
+                "questore di Ancona",
+            ),
+            (
+                "Per settimane abbiamo dormito a turno sul balcone",
+                "un residente di via delle Ginestre",
+                None,
+            ),
+        ],
+        id="it-questore-and-a-street-after-di",
+    ),
+    pytest.param(
+        [
+            "Mario Bianchi ha parlato a lungo con i giudici. Poi ha ammesso le proprie "
+            "responsabilità: «Ho sbagliato e chiedo scusa alle famiglie»."
+        ],
+        "it",
+        [("Ho sbagliato e chiedo scusa alle famiglie", "Mario Bianchi", None)],
+        id="it-a-reflexive-possessive-is-an-object",
+    ),
+    pytest.param(
+        [
+            "Protagonista della serata la capitana di Treviso, Irene Baldacci, con 24 punti.",
+            "«Mi fa male da due settimane, ma il dolore lo senti il giorno dopo», ha raccontato "
+            "ai microfoni di Rai Sport la schiacciatrice.",
+        ],
+        "it",
+        [
+            (
+                "Mi fa male da due settimane, ma il dolore lo senti il giorno dopo",
+                "Irene Baldacci",
+                "capitana di Treviso",
+            )
+        ],
+        id="it-epithet-for-the-person-named-before",
+    ),
+    pytest.param(
+        [
+            '"We have not taken this decision lightly," said Helen Whitcombe, the '
+            "vice-chancellor of Kingsmere University.",
+            "Chief Constable Paul Radford said: ‘These are not opportunists, they are organised.’",
+        ],
+        "en",
+        [
+            (
+                "We have not taken this decision lightly,",
+                "Helen Whitcombe",
+                "vice-chancellor of Kingsmere University",
+            ),
+            ("These are not opportunists, they are organised.", "Paul Radford", "Chief Constable"),
+        ],
+        id="en-hyphenated-role-and-chief-constable",
+    ),
+    pytest.param(
+        [
+            "The University and College Union called the plan “academic vandalism”. “Closing a "
+            "language school here is not a saving,” the union said in a statement.",
+        ],
+        "en",
+        [
+            (
+                "Closing a language school here is not a saving,",
+                "University and College Union",
+                None,
+            )
+        ],
+        id="en-the-union-is-the-organisation-with-and-in-its-name",
+    ),
+    pytest.param(
+        [
+            "Jonah Pryce has been learning the trade ever since. “I came for a week and I'm "
+            "still here,” he says.",
+            "As the light fades, Ruth Elsworth climbs into the case of an organ. Asked whether "
+            "she will ever retire, she laughs. “When the pipes stop talking to me. Not before.”",
+        ],
+        "en",
+        [
+            ("I came for a week and I'm still here,", "Jonah Pryce", None),
+            ("When the pipes stop talking to me. Not before.", "Ruth Elsworth", None),
+        ],
+        id="en-unattributed-quote-after-a-pronoun-sentence",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "language", "expected"), NAMES_AND_EPITHETS)
+def test_names_particles_offices_and_epithets(
+    paragraphs: list[str], language: str, expected: list[Expected]
+) -> None:
+    check(paragraphs, language, expected)
 
 
 @pytest.mark.parametrize(("paragraphs", "language", "expected"), AROUND_SPEAKERS)
