@@ -35,6 +35,7 @@ from bot.core.speakers import (
     OF_PREPOSITIONS,
     QUANTIFIERS,
     REPORTING_VERB,
+    ROLE_SYNONYMS,
     SPEAKER_NOUNS,
     Cast,
     SpeakerKind,
@@ -290,6 +291,7 @@ _TITLE_CUE = re.compile(
     r"lo\s+slogan|the\s+slogan|la\s+parola|the\s+word|il\s+termine|the\s+term|"
     r"l['’]espressione|the\s+phrase|operazione|operation))\s*$"
 )
+_REPORTED_CLAUSE = re.compile(r"\s+(?i:che|that)\b")
 _INTRODUCED = re.compile(REPORTING_VERB + r"(?:\s+(?i:che|that))?\s*$")
 _MAX_SUBJECT_WORDS = 8
 _CLAUSE_TAIL = 60
@@ -368,7 +370,15 @@ def _attribution_before(text: str) -> SpeakerRef | None:
                     SpeakerKind.OUTLET,
                 ):
                     return ref
-            return subject_ref or tail_ref
+            if subject_ref or tail_ref:
+                return subject_ref or tail_ref
+        # "Il portavoce ha fatto sapere che l'uomo ha ammesso le proprie colpe: «…»": the
+        # words are the subject's of the verb that reports the clause.
+        for verb in reversed(verbs[:-1]):
+            if _REPORTED_CLAUSE.match(clause, verb.end()):
+                ref = read_speaker(clause[: verb.start()], subject=True)
+                if _named(ref):
+                    return ref
     according_first = _ACCORDING_CLAUSE.match(clause)
     if according_first:
         # Read strictly, as a subject: "Per la prima volta," names nobody.
@@ -782,6 +792,16 @@ def _is_epithet(phrase: str) -> bool:
     return not (noun in SPEAKER_NOUNS or noun in INSTITUTION_WORDS or is_role_word(noun))
 
 
+def _may_hold(person: Speaker, phrase: str) -> bool:
+    """Whether a person may be the one a short phrase describes: "il prefetto" is not the
+    person the text just called "sindaca", though it may be one it gave no office."""
+    noun = phrase.split()[-1].lower()
+    role = person[1]
+    if role is None or not is_role_word(noun):
+        return True
+    return role.lower().startswith((noun, *ROLE_SYNONYMS.get(noun, ())))
+
+
 def _group_speaker(
     phrase: str,
     candidate: _Candidate,
@@ -808,7 +828,7 @@ def _group_speaker(
         just_named = narration.in_paragraph(candidate) or last_in_paragraph
         if just_named is None and _is_epithet(phrase):
             just_named = narration.recently(candidate)
-        if just_named:
+        if just_named and _may_hold(just_named, phrase):
             return just_named
     return cast.spelled_out(phrase) or phrase, None
 

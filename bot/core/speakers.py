@@ -265,6 +265,18 @@ ROLE_WORDS = _words(
 )
 # Professions named by suffix: "economista", "geologist", "virologo", "politician".
 _ROLE_SUFFIXES = ("ist", "ista", "isti", "iste", "logo", "loga", "logi", "ologist", "ician")
+# Offices the press names in more than one way: "il tecnico" is the coach called "allenatore".
+ROLE_SYNONYMS = {
+    "tecnico": ("allenatore", "ct", "commissario tecnico", "mister"),
+    "allenatore": ("tecnico", "ct", "commissario tecnico", "mister"),
+    "allenatrice": ("tecnica", "ct"),
+    "premier": ("presidente del consiglio", "prime minister"),
+    "governatore": ("presidente della regione",),
+    "governatrice": ("presidente della regione",),
+    "coach": ("manager", "head coach"),
+    "manager": ("coach", "head coach", "boss"),
+    "boss": ("manager", "chief executive"),
+}
 # Abbreviated roles the press uses for a person named in full elsewhere: "il pm".
 ROLE_ABBREVIATIONS = {
     "pm": "pubblico ministero",
@@ -1039,6 +1051,37 @@ def _without_trailing_clause(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
+def _without_dash_aside(tokens: list[Token]) -> list[Token]:
+    """A subject is what comes before the narrator's aside between two dashes: "[Il commissario
+    tecnico] – arrivato a Pesaro con due assistenti – non ha voluto commentare"; after the
+    aside comes the predicate."""
+    dashes = [i for i, token in enumerate(tokens) if token.text in "–—"]
+    if len(dashes) < 2 or dashes[-2] == 0:
+        return tokens
+    return tokens[: dashes[-2]]
+
+
+def _after_opening_complement(tokens: list[Token]) -> list[Token]:
+    """A subject after the time or place phrase that opens its sentence: "In serata [il
+    portavoce della Questura]", "Durante la conferenza [il questore]"."""
+    if not tokens or not tokens[0].text[0].isupper():
+        return tokens
+    opening = tokens[0].lower
+    if (
+        opening not in COMPLEMENT_PREPOSITIONS
+        or opening in OF_PREPOSITIONS
+        or _english_article(tokens, 0)  # "A spokesman for the union"
+    ):
+        return tokens
+    start = 2 if len(tokens) > 1 and tokens[1].lower in ARTICLES else 1
+    for index in range(start + 1, len(tokens)):
+        if tokens[index].lower in ARTICLES:
+            return tokens[index:]
+        if not tokens[index].is_word:
+            break
+    return tokens
+
+
 def _after_introductory_clause(tokens: list[Token]) -> list[Token]:
     """A subject after the clause that opens its sentence: "Asked how many beds would be
     needed, [a spokeswoman for the department]", "Dopo la riunione, [il ministro]". Only
@@ -1057,11 +1100,11 @@ def _cut(tokens: list[Token], *, post_verb: bool) -> list[Token]:
     A subject is read from its last sentence or dash onwards ("08:05 - Il presidente ...").
     """
     if not post_verb:
-        tokens = _without_trailing_clause(tokens)
+        tokens = _without_trailing_clause(_without_dash_aside(tokens))
         stops = [i for i in range(len(tokens)) if _stops_a_subject(tokens, i)]
         if stops:
             tokens = tokens[stops[-1] + 1 :]
-        tokens = _after_introductory_clause(tokens)
+        tokens = _after_opening_complement(_after_introductory_clause(tokens))
     for index, token in enumerate(tokens):
         if (
             token.text in _HARD_STOPS

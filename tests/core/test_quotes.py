@@ -1888,6 +1888,60 @@ NAMES_AND_EPITHETS = [
 ]
 
 
+SUBJECT_SHAPES = [
+    pytest.param(
+        [
+            "Il questore Cesare Valentini ha parlato in mattinata.",
+            "In serata il portavoce della Questura ha fatto sapere che l'uomo ha ammesso le "
+            "proprie responsabilità: «Davanti agli investigatori ha collaborato e ha chiesto un "
+            "medico».",
+        ],
+        "it",
+        [
+            (
+                "Davanti agli investigatori ha collaborato e ha chiesto un medico",
+                "il portavoce della Questura",
+                None,
+            )
+        ],
+        id="it-time-phrase-then-the-verb-that-reports-the-clause",
+    ),
+    pytest.param(
+        [
+            "La sindaca Anna Ferri ha aperto la seduta. Il prefetto – arrivato con un'ora di "
+            "ritardo – ha spiegato: «Le strade resteranno chiuse fino a domani mattina»."
+        ],
+        "it",
+        [("Le strade resteranno chiuse fino a domani mattina", "Il prefetto", None)],
+        id="it-dash-aside-after-the-subject",
+    ),
+    pytest.param(
+        [
+            "A spokesman for the National Farmers’ Union said: ‘Rural crime is costing our "
+            "members millions every year.’",
+            "A Roma il sindaco ha detto: «Il piano partirà dai quartieri più colpiti».",
+        ],
+        "en",
+        [
+            (
+                "Rural crime is costing our members millions every year.",
+                "A spokesman for the National Farmers’ Union",
+                None,
+            ),
+            ("Il piano partirà dai quartieri più colpiti", "il sindaco", None),
+        ],
+        id="english-article-a-and-italian-preposition-a-opening-the-sentence",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "language", "expected"), SUBJECT_SHAPES)
+def test_subjects_behind_time_phrases_asides_and_reported_clauses(
+    paragraphs: list[str], language: str, expected: list[Expected]
+) -> None:
+    check(paragraphs, language, expected)
+
+
 @pytest.mark.parametrize(("paragraphs", "language", "expected"), NAMES_AND_EPITHETS)
 def test_names_particles_offices_and_epithets(
     paragraphs: list[str], language: str, expected: list[Expected]
