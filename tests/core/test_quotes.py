@@ -1424,7 +1424,8 @@ _NEWS_WORDS = (
     "portavoce ministro Prime Minister ad gip procuratore aggiunto Mark Rutte Rutte NATO Bce "
     "Banca centrale europea SFO U . S . Attorney's Conservatives’ which who che , : ; - — "
     "« » “ ” \" ' ‘ ’ . ? annunciando adding familiar with close College Royal college Ms "
-    "Campbell laughs Domani Castelnuovo"
+    "Campbell laughs Domani Castelnuovo Lo Cascio Amaro tecnico vice-chancellor Chief Constable "
+    "via University union schiacciatrice proprie she Asked In serata – fatto sapere che prefetto"
 ).split()
 
 
