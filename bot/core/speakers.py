@@ -1136,9 +1136,11 @@ def _group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> Speaker
     determined = bool(tokens) and (
         tokens[0].lower in ARTICLES or tokens[0].lower in QUANTIFIERS or tokens[0].lower == "one"
     )
+    one_of_many = False
     if tokens and tokens[0].lower == "one":
         # "one Labour MP", "one of the officials": the determiner is not part of the speaker.
-        tokens = tokens[3:] if [t.lower for t in tokens[1:3]] == ["of", "the"] else tokens[1:]
+        one_of_many = [t.lower for t in tokens[1:3]] == ["of", "the"]
+        tokens = tokens[3:] if one_of_many else tokens[1:]
     end = 0
     while end < len(tokens):
         token = tokens[end]
@@ -1197,7 +1199,22 @@ def _group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> Speaker
         or any(token.lower in _REFLEXIVE_POSSESSIVES for token in phrase)
     ):
         return None  # "ha ammesso [le proprie responsabilità]" is what he admitted
-    return SpeakerRef(SpeakerKind.GROUP, span_text(text, phrase, 0, len(phrase)))
+    name = _one_of(text, phrase) if one_of_many else span_text(text, phrase, 0, len(phrase))
+    return SpeakerRef(SpeakerKind.GROUP, name)
+
+
+def _one_of(text: str, phrase: Sequence[Token]) -> str:
+    """ "one of the EU officials" speaks as "EU official": the source noun made singular."""
+    for token in phrase:
+        for ending in ("es", "s"):
+            singular = token.lower.removesuffix(ending)
+            if token.lower.endswith(ending) and singular in SPEAKER_NOUNS:
+                return (
+                    text[phrase[0].start : token.start]
+                    + token.text[: -len(ending)]
+                    + text[token.end : phrase[-1].end]
+                )
+    return span_text(text, phrase, 0, len(phrase))
 
 
 # Words after which a preposition still describes a source: "a person familiar with the

@@ -1083,6 +1083,15 @@ SOURCES = [
         ("Abbiamo giocato male il primo tempo e lo sappiamo", "il tecnico", None),
         id="it-a-is-a-preposition-before-the-speaker",
     ),
+    pytest.param(
+        [
+            '"The measures will be fully compatible with WTO rules," one of the EU officials '
+            "told Reuters."
+        ],
+        "en",
+        ("The measures will be fully compatible with WTO rules,", "EU official", None),
+        id="en-one-of-the-officials-speaks-as-one",
+    ),
 ]
 
 
