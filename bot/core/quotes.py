@@ -36,6 +36,7 @@ from bot.core.speakers import (
     QUANTIFIERS,
     REPORTING_VERB,
     ROLE_SYNONYMS,
+    ROLE_WORDS,
     SPEAKER_NOUNS,
     Cast,
     SpeakerKind,
@@ -693,6 +694,18 @@ class _Narration:
             name = self._cast.subject_before(candidate.paragraph, candidate.narration_start, end)
         return self._cast.resolve(name) if name else None
 
+    def named_since(self, earlier: int, candidate: _Candidate) -> Speaker | None:
+        """The person named last in the paragraphs after ``earlier`` and before the quote's, if
+        they are few: "…,” said Mr Karimi. [The council offered Mr Haslam a unit.] “…,” he
+        says" is Mr Haslam."""
+        if earlier < 0 or candidate.paragraph - earlier > _MENTION_LOOKBACK_PARAGRAPHS:
+            return None
+        for index in range(candidate.paragraph - 1, earlier, -1):
+            name = self._cast.subject_before(index, 0, len(self._paragraphs[index]))
+            if name:
+                return self._cast.resolve(name)
+        return None
+
     def names_nobody_between(self, earlier: int, later: int) -> bool:
         """Whether the one paragraph between two quotes names no one: "ha aggiunto" after a
         paragraph of narration ("Le nuove misure saranno finanziate...") still continues the
@@ -721,6 +734,8 @@ def _person(ref: SpeakerRef, cast: Cast) -> Speaker:
     if ref.role and " " in ref.name:
         return ref.name, ref.role  # already full: reading the rest of the article adds nothing
     name, cast_role = cast.resolve(ref.name)
+    if name == ref.name and not ref.role and (spelled := cast.spelled_out(name)):
+        return spelled, None  # "Tvr", written like a name, is "Trasporti Veneti Riuniti"
     role = ref.role
     if cast_role and (role is None or role.lower() in cast_role.lower()):
         role = cast_role
@@ -747,7 +762,7 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
     narration = _Narration(paragraphs, cast)
     last: Speaker | None = None
     last_person: Speaker | None = None
-    last_paragraph = -2
+    last_paragraph = last_person_paragraph = -2
     for candidate in candidates:
         ref = candidate.ref
         recent = candidate.paragraph - last_paragraph <= 1
@@ -756,10 +771,13 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
             speaker = narration.in_sentence_before(candidate) or (last if recent else None)
         elif ref.kind is SpeakerKind.PERSON:
             speaker = _person(ref, cast)
-            last_person = speaker
+            last_person, last_person_paragraph = speaker, candidate.paragraph
         elif ref.kind in (SpeakerKind.PRONOUN, SpeakerKind.CONTINUATION):
             previous = last_person if ref.kind is SpeakerKind.PRONOUN else last
             speaker = narration.in_paragraph(candidate)
+            if speaker is None and ref.kind is SpeakerKind.PRONOUN:
+                # "he" is whoever the narration named since that person last spoke
+                speaker = narration.named_since(last_person_paragraph, candidate)
             if speaker is None:
                 still_speaking = recent or (
                     ref.kind is SpeakerKind.CONTINUATION
@@ -792,13 +810,24 @@ def _is_epithet(phrase: str) -> bool:
     return not (noun in SPEAKER_NOUNS or noun in INSTITUTION_WORDS or is_role_word(noun))
 
 
+_ORGANISATION_NOUNS = INSTITUTION_WORDS | frozenset(
+    "company firm group azienda società gruppo sindacato party partito government governo "
+    "administration amministrazione embassy ambasciata carabinieri".split()
+)
+
+
+def _names_an_organisation(phrase: str) -> bool:
+    """ "the council", "l'azienda": never a person the paragraph just named."""
+    return phrase.replace("’", " ").replace("'", " ").split()[-1].lower() in _ORGANISATION_NOUNS
+
+
 def _may_hold(person: Speaker, phrase: str) -> bool:
     """Whether a person may be the one a short phrase describes: "il prefetto" is not the
     person the text just called "sindaca", though it may be one it gave no office."""
     noun = phrase.split()[-1].lower()
     role = person[1]
-    if role is None or not is_role_word(noun):
-        return True
+    if role is None or noun not in ROLE_WORDS:
+        return True  # a description ("il sindacalista") may fit anyone
     return role.lower().startswith((noun, *ROLE_SYNONYMS.get(noun, ())))
 
 
@@ -824,7 +853,7 @@ def _group_speaker(
     )
     if named:
         return named, None
-    if _SHORT_DEFINITE.match(phrase):
+    if _SHORT_DEFINITE.match(phrase) and not _names_an_organisation(phrase):
         just_named = narration.in_paragraph(candidate) or last_in_paragraph
         if just_named is None and _is_epithet(phrase):
             just_named = narration.recently(candidate)

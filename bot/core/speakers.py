@@ -70,7 +70,7 @@ _IT_IRREGULAR_FORMS = (
     "riconoscere riconosciuto riconosce riconoscono riconobbe riconoscendo riconosceva",
     "riprendere ripreso riprende riprendono riprese riprendendo riprendeva",
 )
-# "ha fatto sapere": the one common multi-word reporting verb.
+# "ha fatto sapere", "ha tagliato corto": reporting verbs of more than one word.
 _IT_PHRASAL = (
     "rende noto",
     "reso noto",
@@ -80,6 +80,10 @@ _IT_PHRASAL = (
     "fece sapere",
     "faceva sapere",
     "facendo sapere",
+    "taglia corto",
+    "tagliano corto",
+    "tagliato corto",
+    "tagliò corto",
 )
 _IT_AUXILIARIES = _word_list(
     "ha hanno aveva avevano avrebbe avrebbero abbia ebbe avrà è era sarebbe sono avesse"
@@ -350,6 +354,7 @@ NOT_NAMES = _words(
     "soltanto sempre mai forse certo però dunque quindi allora nemmeno neanche neppure "
     "however meanwhile still yet only even also although though because since until unless "
     "what who why where how whether nobody everyone everybody people persone asked "
+    "ne ci vi davanti dietro sotto sopra dentro fuori accanto lungo oltre verso presso "
     + " ".join(QUANTIFIERS)
 )
 # Particles inside a name: "Ursula von der Leyen", "Charles de Gaulle". Not the Italian
@@ -580,8 +585,8 @@ def is_name_word(token: Token) -> bool:
     lower = token.lower
     if lower in NOT_NAMES or lower in ROLE_WORDS or lower in HONORIFICS or lower[-1] in "'’":
         return False  # an elided article or preposition ("Dall'", "Nell'") is no name
-    # Acronyms (NATO, UE, TG24) are organisations.
-    return not (len(text) > 1 and text.isupper())
+    # Acronyms (NATO, UE, TG24) are organisations; "MPs" is a plural acronym.
+    return not (len(text) > 1 and (text.isupper() or (text[:-1].isupper() and text[-1] == "s")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -611,6 +616,22 @@ def _past_particles(tokens: Sequence[Token], index: int) -> int:
     return end if end < len(tokens) and is_name_word(tokens[end]) else -1
 
 
+_SURNAME_OPENERS = _words("de di del della")  # "De Santis", "Di Cosmo", "Della Monica"
+_MID_SENTENCE_SURNAME_OPENERS = _words("lo la li")  # "ha detto La Russa", not "La Nato"
+
+
+def _opens_a_surname(tokens: Sequence[Token], index: int) -> bool:
+    """A capitalised particle that starts a surname: "ha aggiunto [Di] Cosmo". Mid-sentence an
+    Italian preposition or article is written in lower case, so the capital tells."""
+    lower = tokens[index].lower
+    mid_sentence = index > 0 and tokens[index - 1].text not in ".!?:;«»“”\"'‘’-–—("
+    if lower not in _SURNAME_OPENERS and not (
+        mid_sentence and lower in _MID_SENTENCE_SURNAME_OPENERS
+    ):
+        return False
+    return index + 1 < len(tokens) and is_name_word(tokens[index + 1])
+
+
 def name_runs(tokens: Sequence[Token]) -> list[NameRun]:
     """Every maximal run of name words, particles and initials."""
     runs: list[NameRun] = []
@@ -619,7 +640,9 @@ def name_runs(tokens: Sequence[Token]) -> list[NameRun]:
     while index < count:
         token = tokens[index]
         if token.text[0].isupper():
-            if not (is_name_word(token) or _is_initial(tokens, index)):
+            if not (
+                is_name_word(token) or _is_initial(tokens, index) or _opens_a_surname(tokens, index)
+            ):
                 index += 1
                 continue
             end = index + 1
@@ -694,6 +717,32 @@ _FUNCTION_WORDS = (
 )
 
 
+# Nouns whose name follows them: "la cooperativa [Sant'Andrea]", "viale [Roma]", "the [Royal]
+# hotel" is not read this way, only the noun-then-name order.
+_NAMED_BY_WHAT_FOLLOWS = _words(
+    "via viale piazza corso largo vicolo strada quartiere cooperativa associazione liceo "
+    "scuola istituto ospedale clinica parrocchia chiesa stadio teatro hotel albergo "
+    "ristorante bar circolo centro cinema museo festival premio street road avenue square "
+    "hospital school church stadium theatre theater"
+)
+
+
+def _names_a_place_or_body(tokens: Sequence[Token], run: NameRun) -> bool:
+    return run.start > 0 and tokens[run.start - 1].lower in _NAMED_BY_WHAT_FOLLOWS
+
+
+def _organisation_in_role(tokens: Sequence[Token], run: NameRun) -> bool:
+    """A name after "di" that a person's name follows in apposition: "la presidente di
+    [Legambiente Puglia], Annalisa Stea" names where she presides."""
+    return (
+        run.start > 0
+        and tokens[run.start - 1].lower in OF_PREPOSITIONS
+        and run.end + 1 < len(tokens)
+        and tokens[run.end].text == ","
+        and is_name_word(tokens[run.end + 1])
+    )
+
+
 def persons(tokens: Sequence[Token]) -> list[NameRun]:
     """The people among the name runs. A run joined by "and" to a run that is no person is
     none either: "Department of Health and [Social Care]"."""
@@ -706,7 +755,12 @@ def persons(tokens: Sequence[Token]) -> list[NameRun]:
             and tokens[run.start - 2].text[0].isupper()
             and not (found and found[-1].end == run.start - 1)
         )
-        if person is not None and not joined_to_other:
+        if (
+            person is not None
+            and not joined_to_other
+            and not _names_a_place_or_body(tokens, run)
+            and not _organisation_in_role(tokens, run)
+        ):
             found.append(person)
     return found
 
@@ -914,7 +968,8 @@ _HARD_STOPS = frozenset('.;:!?«»“”"‘’()[]')
 _SUBJECT_STOPS = _HARD_STOPS | frozenset("-–—")
 _AUDIENCE_NOUNS = _words(
     "giornalisti cronisti microfoni telecamere presenti fan tifosi sostenitori militanti platea "
-    "folla reporters journalists press supporters crowd audience fans delegates"
+    "folla reporters journalists press supporters crowd audience fans delegates mps "
+    "lawmakers senators deputati senatori parlamentari aula colleagues colleghi"
 )
 _VERB_LIKE = _words(
     "ha hanno è sono era erano sarà aveva avevano has have had is are was were will would"
@@ -1035,6 +1090,7 @@ def _stops_a_subject(tokens: Sequence[Token], index: int) -> bool:
 
 
 _CLAUSE_OPENERS = _words("which who whose che cui")
+_FROM_PREPOSITIONS = _words("da dal dalla dallo dai dagli dalle dall' dall’")
 
 
 def _without_trailing_clause(tokens: list[Token]) -> list[Token]:
@@ -1079,6 +1135,8 @@ def _after_opening_complement(tokens: list[Token]) -> list[Token]:
             return tokens[index:]
         if not tokens[index].is_word:
             break
+    if opening in _FROM_PREPOSITIONS and len(tokens) > 1 and _names_a_source(tokens[1]):
+        return tokens[1:]  # "Dal ministero dell'Università hanno fatto sapere"
     return tokens
 
 
@@ -1145,8 +1203,8 @@ def _group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> Speaker
     while end < len(tokens):
         token = tokens[end]
         lower = token.lower
-        if token.text == "," or lower in _VERB_LIKE or lower in VERB_WORDS:
-            break
+        if token.text == "," or lower in _VERB_LIKE or lower in VERB_WORDS or lower in _NEGATIONS:
+            break  # "Il tecnico [non si è sbilanciato]"
         if (
             end > 0
             and lower in COMPLEMENT_PREPOSITIONS
@@ -1233,6 +1291,7 @@ def _describes_the_source(tokens: Sequence[Token], index: int) -> bool:
 
 _MAX_GROUP_WORDS = 10
 _REFLEXIVE_POSSESSIVES = _words("proprio propria propri proprie")
+_NEGATIONS = _words("non si ne not never")
 
 
 def _is_proper_name(tokens: Sequence[Token]) -> bool:
@@ -1475,9 +1534,24 @@ class Cast:
                 best = member
             if member.role:
                 roles.append(member.role)
+        by_first_name = self._by_first_name(words) if best is None or len(best.words) == 1 else None
+        if by_first_name:
+            return by_first_name
         if best is None:
             return name, None
         return best.name, max(roles, key=len) if roles else None
+
+    def _by_first_name(self, words: tuple[str, ...]) -> tuple[str, str | None] | None:
+        """ "Derek" → "Derek Haslam": a feature's first-name mention of the one person the
+        article names in full with that first name."""
+        if len(words) != 1:
+            return None
+        found = {
+            (member.name, member.role)
+            for _, member in self._members_where(words[0].lower())
+            if len(member.words) > 1 and member.words[0] == words[0]
+        }
+        return found.pop() if len({name for name, _ in found}) == 1 else None
 
     def is_known_name(self, word: str) -> bool:
         """Whether the article confirms a word as a name: a fuller name ends with it, or it is
@@ -1594,7 +1668,7 @@ class Cast:
             if paragraph <= up_to
             and member.role is not None
             and len(member.words) > 1
-            and member.role.lower().startswith(wanted)
+            and member.role.lower().startswith((wanted, *ROLE_SYNONYMS.get(wanted, ())))
         }
         if len(matches) != 1:
             return None

@@ -257,17 +257,21 @@ def _is_abbreviation(text_ending_with_dot: str) -> bool:
 
 
 # Datelines and source prefixes at the start of a wire: "ROMA, 12 MAR -", "(ANSA) - ROMA -",
+# "PRINEVILLE, Ore. —",
 # "WASHINGTON (Reuters) -", "LONDON, March 3 (Reuters) -", "Milano, 3 marzo 2026 –".
 _AGENCY = (
     r"\((?:ANSA|AGI|Adnkronos|LaPresse|Askanews|Dire|Reuters|AP|AFP|Bloomberg"
     r"|[A-Z][A-Za-z]{1,12})\)"
 )
 _PLACE = r"[A-ZÀ-Ý][A-ZÀ-Ý'’ .-]{1,40}|[A-ZÀ-Ý][a-zà-ÿ'’]+(?: [A-ZÀ-Ý][a-zà-ÿ'’]+){0,2}"
+# A state or region after the place: "PRINEVILLE, Ore. —", "AUSTIN, Texas (AP) —", "N.Y.".
+_REGION = r"[A-Z][a-z]{1,5}\.|[A-Z]\.(?:\s?[A-Z]\.)+|[A-Z][a-z]+(?: [A-Z][a-z]+)?"
 _DATE = r"\d{1,2}\s+[A-Za-zà-ÿ]{3,9}\.?(?:\s+\d{4})?|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s+\d{4})?"
 _DATELINE = re.compile(
     rf"""^\s*
     (?:{_AGENCY}\s*[-–—]\s*)?                       # (ANSA) -
-    (?:(?:{_PLACE})(?:\s*,\s*(?:{_DATE}))?\s*        # ROMA, 12 MAR
+    (?:(?:{_PLACE})(?:\s*,\s*(?:{_REGION}))?       # PRINEVILLE, Ore.
+       (?:\s*,\s*(?:{_DATE}))?\s*                     # ROMA, 12 MAR
        (?:{_AGENCY})?\s*[-–—]\s+)?                   # (Reuters) -
     """,
     re.VERBOSE,

@@ -1434,7 +1434,8 @@ _NEWS_WORDS = (
     "Banca centrale europea SFO U . S . Attorney's Conservatives’ which who che , : ; - — "
     "« » “ ” \" ' ‘ ’ . ? annunciando adding familiar with close College Royal college Ms "
     "Campbell laughs Domani Castelnuovo Lo Cascio Amaro tecnico vice-chancellor Chief Constable "
-    "via University union schiacciatrice proprie she Asked In serata – fatto sapere che prefetto"
+    "via University union schiacciatrice proprie she Asked In serata – fatto sapere che prefetto "
+    "Di Cosmo De Santis Dal ministero tagliato corto MPs Tvr Derek Haslam cooperativa council"
 ).split()
 
 
@@ -1943,6 +1944,131 @@ SUBJECT_SHAPES = [
         id="english-article-a-and-italian-preposition-a-opening-the-sentence",
     ),
 ]
+
+
+MORE_NEWS_SHAPES = [
+    pytest.param(
+        [
+            "«Non è una fatalità», ha detto il sindaco di Lesina, Raffaele Di Cosmo.",
+            "«Da anni chiediamo un depuratore nuovo», ha aggiunto Di Cosmo, «e ogni estate ci "
+            "rispondono l'anno dopo».",
+        ],
+        "it",
+        [
+            ("Non è una fatalità", "Raffaele Di Cosmo", "sindaco di Lesina"),
+            (
+                "Da anni chiediamo un depuratore nuovo e ogni estate ci rispondono l'anno dopo",
+                "Raffaele Di Cosmo",
+                "sindaco di Lesina",
+            ),
+        ],
+        id="it-surname-with-a-particle-interrupting-a-quote",
+    ),
+    pytest.param(
+        [
+            "Nel pomeriggio ha parlato l'allenatore dello Sporting, Gianmarco Ferrazzano. Il "
+            "tecnico non si è sbilanciato: «Deciderò domani dopo la rifinitura, non prima»."
+        ],
+        "it",
+        [
+            (
+                "Deciderò domani dopo la rifinitura, non prima",
+                "Gianmarco Ferrazzano",
+                "allenatore dello Sporting",
+            )
+        ],
+        id="it-il-tecnico-is-the-coach-named-allenatore",
+    ),
+    pytest.param(
+        [
+            "Dal ministero dell'Università hanno fatto sapere che \"il piano per le residenze "
+            'procede secondo il cronoprogramma".',
+            "Secondo la presidente di Legambiente Puglia, Annalisa Stea, «la laguna è protetta "
+            "solo sulla carta da troppi anni».",
+        ],
+        "it",
+        [
+            (
+                "il piano per le residenze procede secondo il cronoprogramma",
+                "ministero dell'Università",
+                None,
+            ),
+            (
+                "la laguna è protetta solo sulla carta da troppi anni",
+                "Annalisa Stea",
+                "presidente di Legambiente Puglia",
+            ),
+        ],
+        id="it-dal-ministero-and-an-organisation-in-a-role",
+    ),
+    pytest.param(
+        [
+            "«Ce ne andremo quando avremo risposte scritte», ha tagliato corto Giulia Ferracin.",
+            "«Mio padre pescava qui e io pesco qui», racconta un pescatore della cooperativa "
+            "Sant'Andrea.",
+        ],
+        "it",
+        [
+            ("Ce ne andremo quando avremo risposte scritte", "Giulia Ferracin", None),
+            (
+                "Mio padre pescava qui e io pesco qui",
+                "un pescatore della cooperativa Sant'Andrea",
+                None,
+            ),
+        ],
+        id="it-tagliare-corto-and-a-name-after-cooperativa",
+    ),
+    pytest.param(
+        [
+            "Lo sciopero è stato proclamato contro Trasporti Veneti Riuniti (Tvr).",
+            "«Il piano dei turni rispetta il contratto nazionale», ha replicato Tvr.",
+        ],
+        "it",
+        [
+            (
+                "Il piano dei turni rispetta il contratto nazionale",
+                "Trasporti Veneti Riuniti",
+                None,
+            )
+        ],
+        id="it-an-acronym-written-like-a-name",
+    ),
+    pytest.param(
+        [
+            "‘For too long, seaside towns have carried the cost alone,’ she told MPs. ‘This is "
+            "not about punishing tourists at all.’"
+        ],
+        "en",
+        [
+            ("For too long, seaside towns have carried the cost alone,", None, None),
+            ("This is not about punishing tourists at all.", None, None),
+        ],
+        id="en-told-mps-is-an-audience",
+    ),
+    pytest.param(
+        [
+            "Every Saturday Derek Haslam opens his garage in Sunderland.",
+            "“There is no bus at four in the morning,” Mr Karimi said.",
+            "The council has since offered Mr Haslam a unit. “What Derek has built is exactly "
+            "what we should be backing,” the council said.",
+            "He has not decided. “People keep asking when I’ll stop,” he says.",
+        ],
+        "en",
+        [
+            ("There is no bus at four in the morning,", "Karimi", None),
+            ("What Derek has built is exactly what we should be backing,", "the council", None),
+            ("People keep asking when I’ll stop,", "Derek Haslam", None),
+        ],
+        id="en-he-is-the-person-named-since-the-last-speaker",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "language", "expected"), MORE_NEWS_SHAPES)
+def test_more_shapes_of_news_writing(
+    paragraphs: list[str], language: str, expected: list[Expected]
+) -> None:
+    check(paragraphs, language, expected)
 
 
 @pytest.mark.parametrize(("paragraphs", "language", "expected"), SUBJECT_SHAPES)

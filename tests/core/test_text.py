@@ -103,6 +103,10 @@ def test_sentences(text: str, expected: list[str]) -> None:
         ("10:42 - Zelensky arriva a Bruxelles.", "Zelensky arriva a Bruxelles."),
         ("La Nato conferma il dispiegamento.", "La Nato conferma il dispiegamento."),
         ("Mark Rutte ha parlato a lungo.", "Mark Rutte ha parlato a lungo."),
+        ("PRINEVILLE, Ore. — A hiker was found alive.", "A hiker was found alive."),
+        ("AUSTIN, Texas (AP) — The governor signed it.", "The governor signed it."),
+        ("ALBANY, N.Y. (AP) — Lawmakers voted late.", "Lawmakers voted late."),
+        ("Mario Rossi, Anna e Bob - una storia.", "Mario Rossi, Anna e Bob - una storia."),
     ],
 )
 def test_datelines_are_stripped_and_plain_openings_kept(paragraph: str, expected: str) -> None:
