@@ -440,6 +440,7 @@ class _Candidate:
     parts: list[str]
     ref: SpeakerRef | None = None
     standalone: bool = True
+    closes_its_words: bool = True  # ends its sentence, or its attribution follows after a comma
     title_cue: bool = False
     ends_sentence: bool = False
     narration_start: int = 0  # where the narration before the quote starts in its paragraph
@@ -565,6 +566,14 @@ def _candidates(paragraphs: Sequence[str]) -> list[_Candidate]:
                     or bool(_INTRODUCED.search(clause_end))
                 ),
                 title_cue=bool(_TITLE_CUE.search(clause_end)),
+                # "ha chiesto «rispetto e silenzio» per i prossimi giorni": the sentence goes on,
+                # so the marks hold the object of "chiesto", not what was said.
+                closes_its_words=(
+                    ends_sentence
+                    or parts[-1].endswith(",")
+                    or after.lstrip().startswith((",", "-", "–", "—"))
+                    or bool(_VERB.search(_first_clause(after)[:_CLAUSE_TAIL]))
+                ),
                 ends_sentence=ends_sentence,
                 narration_start=previous_end,
             )
@@ -613,7 +622,7 @@ def _is_quote(candidate: _Candidate) -> bool:
     words = _word_count(text)
     if words > _SCARE_QUOTE_MAX_WORDS:
         return True
-    if not candidate.standalone:
+    if not candidate.standalone or not candidate.closes_its_words:
         return False
     if candidate.ref is not None:
         return True

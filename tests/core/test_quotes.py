@@ -1340,6 +1340,11 @@ NOT_QUOTES = [
         "Il cantiere, ha ricordato Villa, era stato definito «esemplare» dai tecnici.",
         id="it-one-word-after-attribution-aside",
     ),
+    pytest.param(
+        "Ne ha dato notizia la famiglia, che ha chiesto «rispetto e silenzio» per i prossimi "
+        "giorni.",
+        id="it-short-object-of-a-reporting-verb-in-a-sentence-that-goes-on",
+    ),
 ]
 
 
