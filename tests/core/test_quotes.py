@@ -2069,29 +2069,11 @@ MORE_NEWS_SHAPES = [
 ]
 
 
-@pytest.mark.parametrize(("paragraphs", "language", "expected"), MORE_NEWS_SHAPES)
-def test_more_shapes_of_news_writing(
-    paragraphs: list[str], language: str, expected: list[Expected]
-) -> None:
-    check(paragraphs, language, expected)
-
-
-@pytest.mark.parametrize(("paragraphs", "language", "expected"), SUBJECT_SHAPES)
-def test_subjects_behind_time_phrases_asides_and_reported_clauses(
-    paragraphs: list[str], language: str, expected: list[Expected]
-) -> None:
-    check(paragraphs, language, expected)
-
-
-@pytest.mark.parametrize(("paragraphs", "language", "expected"), NAMES_AND_EPITHETS)
-def test_names_particles_offices_and_epithets(
-    paragraphs: list[str], language: str, expected: list[Expected]
-) -> None:
-    check(paragraphs, language, expected)
-
-
-@pytest.mark.parametrize(("paragraphs", "language", "expected"), AROUND_SPEAKERS)
-def test_speakers_inside_the_sentences_news_writes_around_them(
+@pytest.mark.parametrize(
+    ("paragraphs", "language", "expected"),
+    AROUND_SPEAKERS + NAMES_AND_EPITHETS + SUBJECT_SHAPES + MORE_NEWS_SHAPES,
+)
+def test_speakers_in_the_shapes_news_writing_takes(
     paragraphs: list[str], language: str, expected: list[Expected]
 ) -> None:
     check(paragraphs, language, expected)
