@@ -440,7 +440,7 @@ class _Candidate:
     parts: list[str]
     ref: SpeakerRef | None = None
     standalone: bool = True
-    closes_its_words: bool = True  # ends its sentence, or its attribution follows after a comma
+    closes_its_words: bool = True  # ends its sentence, or an attribution follows it
     title_cue: bool = False
     ends_sentence: bool = False
     narration_start: int = 0  # where the narration before the quote starts in its paragraph
@@ -808,15 +808,19 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
     _borrow_from_later(candidates)
 
 
+def _words_after_article(phrase: str) -> list[str]:
+    """ "l'argentino" → ["argentino"], "the SFO" → ["SFO"]."""
+    return phrase.replace("’", " ").replace("'", " ").split()[1:]
+
+
 def _is_epithet(phrase: str) -> bool:
     """A short definite phrase that describes a person rather than naming a source: "la
-    schiacciatrice", "l'argentino", not "il portavoce", "the ministry" or "il sindaco" (an office
-    is matched to its holder by ``Cast.person_with_role``)."""
-    words = phrase.replace("’", " ").replace("'", " ").split()[1:]
+    schiacciatrice", "l'argentino", not "il portavoce" or "il sindaco" (an office is matched to
+    its holder by ``Cast.person_with_role``)."""
+    words = _words_after_article(phrase)
     if not words or not all(word.islower() for word in words):
         return False  # "the SFO", "la Confcommercio cittadina": a name, not a description
-    noun = words[-1]
-    return not (noun in SPEAKER_NOUNS or noun in INSTITUTION_WORDS or is_role_word(noun))
+    return not (words[-1] in SPEAKER_NOUNS or is_role_word(words[-1]))
 
 
 _ORGANISATION_NOUNS = INSTITUTION_WORDS | frozenset(
@@ -827,7 +831,8 @@ _ORGANISATION_NOUNS = INSTITUTION_WORDS | frozenset(
 
 def _names_an_organisation(phrase: str) -> bool:
     """ "the council", "l'azienda": never a person the paragraph just named."""
-    return phrase.replace("’", " ").replace("'", " ").split()[-1].lower() in _ORGANISATION_NOUNS
+    words = _words_after_article(phrase)
+    return bool(words) and words[-1].lower() in _ORGANISATION_NOUNS
 
 
 def _may_hold(person: Speaker, phrase: str) -> bool:

@@ -717,8 +717,8 @@ _FUNCTION_WORDS = (
 )
 
 
-# Nouns whose name follows them: "la cooperativa [Sant'Andrea]", "viale [Roma]", "the [Royal]
-# hotel" is not read this way, only the noun-then-name order.
+# Nouns followed by their name ("la cooperativa Sant'Andrea", "viale Roma"): the name is the
+# place's or the body's, never a person's.
 _NAMED_BY_WHAT_FOLLOWS = _words(
     "via viale piazza corso largo vicolo strada quartiere cooperativa associazione liceo "
     "scuola istituto ospedale clinica parrocchia chiesa stadio teatro hotel albergo "
@@ -1048,7 +1048,7 @@ def _joins_parts(tokens: Sequence[Token], index: int) -> bool:
     """Whether the conjunction at ``index`` joins two parts of one name or role ("Department of
     Health [and] Social Care", "ministro delle Imprese [e] del made in Italy"), rather than two
     clauses or two people."""
-    if tokens[index].lower not in _CONJUNCTIONS or index + 1 >= len(tokens):
+    if tokens[index].lower not in _CONJUNCTIONS or not 0 < index < len(tokens) - 1:
         return False
     following = tokens[index + 1]
     if following.lower in OF_PREPOSITIONS:
