@@ -31,6 +31,7 @@ from typing import Literal
 from bot.core.models import Quote
 from bot.core.speakers import (
     ARTICLES,
+    CONJUNCTIONS,
     INSTITUTION_WORDS,
     OF_PREPOSITIONS,
     QUANTIFIERS,
@@ -302,7 +303,7 @@ _MAX_WORDS_AFTER_VERB_IN_NEW_SENTENCE = 4
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
-_LINKING_WORDS = ARTICLES | OF_PREPOSITIONS | frozenset(("and", "e"))
+_LINKING_WORDS = ARTICLES | OF_PREPOSITIONS | CONJUNCTIONS
 
 
 def _subject_length(subject: str) -> int:
@@ -567,9 +568,11 @@ def _candidates(paragraphs: Sequence[str]) -> list[_Candidate]:
                 ),
                 title_cue=bool(_TITLE_CUE.search(clause_end)),
                 # "ha chiesto «rispetto e silenzio» per i prossimi giorni": the sentence goes on,
-                # so the marks hold the object of "chiesto", not what was said.
+                # so the marks hold the object of "chiesto", not what was said. Only short
+                # quotes are judged so: a long one is a quote wherever it stands.
                 closes_its_words=(
                     ends_sentence
+                    or _word_count(" ".join(p for p in parts if p)) > _SCARE_QUOTE_MAX_WORDS
                     or parts[-1].endswith(",")
                     or after.lstrip().startswith((",", "-", "–", "—"))
                     or bool(_VERB.search(_first_clause(after)[:_CLAUSE_TAIL]))
@@ -642,7 +645,6 @@ _CONTINUATION_GAP = 2  # paragraphs from a speaker's quote to a "ha aggiunto" th
 _SHORT_DEFINITE = re.compile(r"^(?i:il|lo|la|l['’]|the)\s*[\w-]+(?:\s+[\w-]+)?$")
 
 
-_SENTENCE_BOUNDARY = re.compile(r"[.!?…]\s+")
 _PRONOUN_SUBJECT = re.compile(r"\b(?:he|she|they|lui|lei)\b", re.IGNORECASE)
 _DEFINITE_SOURCE = re.compile(r"^(?i:the|il|lo|la|l['’])\s*(?P<noun>\w+)$")
 
@@ -694,13 +696,15 @@ class _Narration:
         will do, Ms Campbell laughs. “Probably sit on the harbour wall…”"."""
         text = self._paragraphs[candidate.paragraph]
         end = len(text[: candidate.spans[0].outer_start].rstrip())
-        start = candidate.narration_start
-        for boundary in _SENTENCE_BOUNDARY.finditer(text, start, max(start, end - 1)):
-            start = boundary.end()
+        narration_start = candidate.narration_start
+        # The sentence-ending mark right before the quote (end - 1) does not count.
+        start = narration_start + max(
+            _sentence_ends(text[narration_start : max(narration_start, end - 1)]), default=0
+        )
         name = self._cast.subject_before(candidate.paragraph, start, end)
         if name is None and _PRONOUN_SUBJECT.search(text, start, end):
             # "Elsworth climbs into the case. Asked whether she will retire, she laughs. “…”"
-            name = self._cast.subject_before(candidate.paragraph, candidate.narration_start, end)
+            name = self._cast.subject_before(candidate.paragraph, narration_start, end)
         return self._cast.resolve(name) if name else None
 
     def named_since(self, earlier: int, candidate: _Candidate) -> Speaker | None:

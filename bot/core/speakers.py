@@ -711,7 +711,7 @@ def _modifies_a_role(tokens: Sequence[Token], index: int) -> bool:
     return False
 
 
-_CONJUNCTIONS = _words("e ed and")
+CONJUNCTIONS = _words("e ed and")
 _FUNCTION_WORDS = (
     ARTICLES | OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS | PHRASE_BOUNDARIES | VERB_WORDS
 )
@@ -751,7 +751,7 @@ def persons(tokens: Sequence[Token]) -> list[NameRun]:
         person = person_in_run(tokens, run)
         joined_to_other = (
             run.start >= 2
-            and tokens[run.start - 1].lower in _CONJUNCTIONS
+            and tokens[run.start - 1].lower in CONJUNCTIONS
             and tokens[run.start - 2].text[0].isupper()
             and not (found and found[-1].end == run.start - 1)
         )
@@ -1048,7 +1048,7 @@ def _joins_parts(tokens: Sequence[Token], index: int) -> bool:
     """Whether the conjunction at ``index`` joins two parts of one name or role ("Department of
     Health [and] Social Care", "ministro delle Imprese [e] del made in Italy"), rather than two
     clauses or two people."""
-    if tokens[index].lower not in _CONJUNCTIONS or not 0 < index < len(tokens) - 1:
+    if tokens[index].lower not in CONJUNCTIONS or not 0 < index < len(tokens) - 1:
         return False
     following = tokens[index + 1]
     if following.lower in OF_PREPOSITIONS:
@@ -1452,7 +1452,7 @@ def _proper_name_around(tokens: Sequence[Token], index: int) -> tuple[int, int]:
 
     def linking(position: int) -> bool:
         return 0 <= position < len(tokens) and (
-            tokens[position].lower in OF_PREPOSITIONS or tokens[position].lower in _CONJUNCTIONS
+            tokens[position].lower in OF_PREPOSITIONS or tokens[position].lower in CONJUNCTIONS
         )
 
     start = index

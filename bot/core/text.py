@@ -257,8 +257,8 @@ def _is_abbreviation(text_ending_with_dot: str) -> bool:
 
 
 # Datelines and source prefixes at the start of a wire: "ROMA, 12 MAR -", "(ANSA) - ROMA -",
-# "PRINEVILLE, Ore. —",
-# "WASHINGTON (Reuters) -", "LONDON, March 3 (Reuters) -", "Milano, 3 marzo 2026 –".
+# "WASHINGTON (Reuters) -", "LONDON, March 3 (Reuters) -", "Milano, 3 marzo 2026 –",
+# "PRINEVILLE, Ore. —".
 _AGENCY = (
     r"\((?:ANSA|AGI|Adnkronos|LaPresse|Askanews|Dire|Reuters|AP|AFP|Bloomberg"
     r"|[A-Z][A-Za-z]{1,12})\)"
