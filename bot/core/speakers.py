@@ -1633,9 +1633,15 @@ class Cast:
 
     def organisation_named(self, phrase: str, *, up_to: int) -> str | None:
         """ "the college" → "Royal College of Nursing": the last name, by paragraph
-        ``up_to``, of which the noun is a word, written with its capital."""
+        ``up_to``, of which the noun is a word, written with its capital. An office ("il
+        ministro") names a person, never an organisation."""
         words = [t for t in tokenize(phrase) if t.is_word]
-        if len(words) != 2 or words[0].lower not in ARTICLES or not words[1].text.islower():
+        if (
+            len(words) != 2
+            or words[0].lower not in ARTICLES
+            or not words[1].text.islower()
+            or is_role_word(words[1].text)
+        ):
             return None
         wanted = words[1].text.capitalize()
         for index in range(min(up_to, len(self._paragraphs) - 1), -1, -1):

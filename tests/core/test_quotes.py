@@ -1954,6 +1954,16 @@ SUBJECT_SHAPES = [
 MORE_NEWS_SHAPES = [
     pytest.param(
         [
+            "Il Ministro degli Esteri Antonio Tajani e il Ministro dell'Interno Matteo "
+            "Piantedosi erano presenti.",
+            "«Non ci sono novità sul dossier libico per ora», ha detto il ministro.",
+        ],
+        "it",
+        [("Non ci sono novità sul dossier libico per ora", "il ministro", None)],
+        id="it-an-office-held-by-two-is-no-organisation",
+    ),
+    pytest.param(
+        [
             "«Non è una fatalità», ha detto il sindaco di Lesina, Raffaele Di Cosmo.",
             "«Da anni chiediamo un depuratore nuovo», ha aggiunto Di Cosmo, «e ogni estate ci "
             "rispondono l'anno dopo».",
