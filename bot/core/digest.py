@@ -202,7 +202,7 @@ def _key_quote(articles: Sequence[Article]) -> Quote | None:
             if quote.key and text:
                 return Quote(
                     text=shorten(text, QUOTE_MAX_CHARS),
-                    speaker=shorten(one_line(quote.speaker), SPEAKER_MAX_CHARS),
+                    speaker=shorten(one_line(quote.speaker or ""), SPEAKER_MAX_CHARS),
                     key=True,
                 )
     return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class ParseError(ValueError):
@@ -29,14 +29,20 @@ class Quote(BaseModel):
 
     ``speaker`` is the fullest name the article gives ("Mark Rutte" even where the
     attribution says only "Rutte"); institutions and unnamed speakers stay as written
-    ("il portavoce"); empty when no one can be told (the ``--json`` contract wants a string).
-    ``key`` marks the one or two quotes a briefing shows.
+    ("il portavoce"); ``None`` (``null`` in ``--json``) when the article gives no evidence of
+    who speaks: no speaker is better than a wrong one. Stores written before this read "" for
+    "no speaker"; it loads as ``None``. ``key`` marks the one or two quotes a briefing shows.
     """
 
     text: str
-    speaker: str = ""
+    speaker: str | None = None
     role: str | None = None
     key: bool = False
+
+    @field_validator("speaker", "role")
+    @classmethod
+    def _blank_is_unknown(cls, value: str | None) -> str | None:
+        return value or None
 
 
 class ArticleDraft(BaseModel):

@@ -963,7 +963,7 @@ def extract_quotes(paragraphs: Sequence[str], language: str) -> list[Quote]:
         return []
     _resolve(candidates, paragraphs)
     quotes = [
-        Quote(text=candidate.text, speaker=candidate.speaker or "", role=candidate.role)
+        Quote(text=candidate.text, speaker=candidate.speaker, role=candidate.role)
         for candidate in candidates
     ]
     _mark_key(quotes)

@@ -247,7 +247,7 @@ def _quote_line(quote: Quote, ui: _UiStrings) -> str:
     text = one_line(quote.text)
     if not text:
         return ""
-    speaker, role = one_line(quote.speaker), one_line(quote.role or "")
+    speaker, role = one_line(quote.speaker or ""), one_line(quote.role or "")
     if speaker and role:
         attribution = ui.speaker_with_role.format(speaker=speaker, role=role)
     else:
