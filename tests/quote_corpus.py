@@ -49,7 +49,7 @@ import re
 import sys
 import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -192,23 +192,28 @@ def quotes_match(expected: str, predicted: str) -> bool:
 
 
 def align_quotes(expected: Sequence[str], predicted: Sequence[str]) -> list[tuple[int, int]]:
+    return align(
+        len(expected), len(predicted), lambda i, j: quotes_match(expected[i], predicted[j])
+    )
+
+
+def align(rows: int, cols: int, matches: Callable[[int, int], bool]) -> list[tuple[int, int]]:
     """The largest one-to-one, order-preserving set of matching (expected, predicted) pairs.
 
     A longest-common-subsequence table over the match relation: a greedy scan could let one
     spurious prediction steal the partner of a later, correct one.
     """
-    matches = [[quotes_match(e, p) for p in predicted] for e in expected]
-    rows, cols = len(expected), len(predicted)
+    match = [[matches(i, j) for j in range(cols)] for i in range(rows)]
     best = [[0] * (cols + 1) for _ in range(rows + 1)]
     for i in range(rows - 1, -1, -1):
         for j in range(cols - 1, -1, -1):
             best[i][j] = max(
-                best[i + 1][j], best[i][j + 1], best[i + 1][j + 1] + 1 if matches[i][j] else 0
+                best[i + 1][j], best[i][j + 1], best[i + 1][j + 1] + 1 if match[i][j] else 0
             )
     pairs: list[tuple[int, int]] = []
     i = j = 0
     while i < rows and j < cols:
-        if matches[i][j] and best[i][j] == best[i + 1][j + 1] + 1:
+        if match[i][j] and best[i][j] == best[i + 1][j + 1] + 1:
             pairs.append((i, j))
             i, j = i + 1, j + 1
         elif best[i + 1][j] >= best[i][j + 1]:
