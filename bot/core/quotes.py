@@ -29,6 +29,7 @@ from functools import lru_cache
 from typing import Literal
 
 from bot.core.models import Quote
+from bot.core.speaker_evidence import SpeakerEvidence
 from bot.core.speakers import (
     ARTICLES,
     CONJUNCTIONS,
@@ -962,6 +963,10 @@ def extract_quotes(paragraphs: Sequence[str], language: str) -> list[Quote]:
     if not candidates:
         return []
     _resolve(candidates, paragraphs)
+    evidence = SpeakerEvidence(paragraphs)
+    for candidate in candidates:
+        if candidate.speaker is not None and not evidence.shows(candidate.speaker):
+            candidate.speaker = candidate.role = None
     quotes = [
         Quote(text=candidate.text, speaker=candidate.speaker, role=candidate.role)
         for candidate in candidates

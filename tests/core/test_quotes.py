@@ -228,9 +228,10 @@ ATTRIBUTIONS = [
         id="it-name-verb-colon-quote",
     ),
     pytest.param(
+        # a surname the article never introduces is no evidence of who speaks
         ['Rutte said: "Deterrence works only if it is credible."'],
         "en",
-        [("Deterrence works only if it is credible.", "Rutte", None)],
+        [("Deterrence works only if it is credible.", None, None)],
         id="en-name-said-colon-quote",
     ),
     pytest.param(
@@ -311,7 +312,7 @@ SECONDO = [
     pytest.param(
         ['"There is no deal on the table yet," said Barker.'],
         "en",
-        [("There is no deal on the table yet,", "Barker", None)],
+        [("There is no deal on the table yet,", None, None)],
         id="en-said-surname-without-full-name",
     ),
 ]
@@ -470,7 +471,7 @@ def test_multi_paragraph_quote_reopened_at_each_paragraph() -> None:
 
 def test_english_multi_paragraph_quote() -> None:
     paragraphs = [
-        'Ward said: "This is not the end of the negotiations.',
+        'Helen Ward said: "This is not the end of the negotiations.',
         '"It is the beginning of a harder phase, and we are ready for it."',
     ]
     check(
@@ -480,7 +481,7 @@ def test_english_multi_paragraph_quote() -> None:
             (
                 "This is not the end of the negotiations. It is the beginning of a harder "
                 "phase, and we are ready for it.",
-                "Ward",
+                "Helen Ward",
                 None,
             )
         ],
@@ -1216,7 +1217,7 @@ CONTINUATIONS = [
     ),
     pytest.param(
         [
-            '"The plan is fully funded," Okafor said. "Nobody should doubt that for a second."',
+            '"The plan is fully funded," Dr Okafor said. "Nobody should doubt that for a second."',
         ],
         "en",
         [

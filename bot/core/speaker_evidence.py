@@ -1,0 +1,259 @@
+"""Whether the article gives positive evidence that a resolved speaker is someone who speaks.
+
+The reading rules find a phrase where a speaker stands; this module decides whether to SHOW it.
+A quote signed by the wrong person is worse than a quote signed by no one, so a speaker is shown
+only when the article itself says it names a speaker:
+
+* a **person**: a capitalised name that the article introduces with a title or an office right
+  before it ("il ministro … Francesco Lollobrigida", "Captain Virat Kohli", "Coun Clayton"), or an
+  apposition right after it ("Dmitri Peskov, portavoce del Cremlino"); or, for a full name of two
+  or more words, one the running text also refers to by the surname alone ("… ha detto Rutte"),
+  or writes in running text (not a title-case headline) as a run of capitalised words none of
+  which the article also writes in lower case;
+* an **office, source or organisation** phrase: a short phrase whose head noun is an office
+  ("il portavoce", "the Foreign Secretary"), a source ("una fonte diplomatica") or an
+  institution ("the ministry", "fonti di Palazzo Chigi"), without a verb clause in it.
+
+Never a speaker: places (the country list of ``data/toponyms.txt``), saints' and place names
+opening with San/Santa/Saint, possessives ("Dhoni's"), words the article also writes in lower
+case ("Parole", "Giuramento"), gerunds ("Rivolgendosi"), a lone capitalised word with no title
+or office before it ("Canada", "Che", "Labour"), and phrases that run on into a clause ("il
+tecnico elogia anche il pubblico").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+
+from bot.core.speakers import (
+    ARTICLES,
+    COMPLEMENT_PREPOSITIONS,
+    CONJUNCTIONS,
+    HONORIFICS,
+    INSTITUTION_WORDS,
+    NAME_PARTICLES,
+    NOT_NAMES,
+    OF_PREPOSITIONS,
+    OUTLET_NOUNS,
+    QUANTIFIERS,
+    SPEAKER_NOUNS,
+    Token,
+    is_role_word,
+    tokenize,
+)
+
+# Titles of local and national politics that stand before a surname like an honorific.
+_NAME_TITLES = HONORIFICS | frozenset(
+    "councillor cllr coun sen rep gov lt sgt capt det insp supt fr rev".split()
+)
+# Particles inside a name, capitalised or not: "Ursula von der Leyen", "Salvatore Lo Cascio".
+_PARTICLES = NAME_PARTICLES | frozenset("lo la li de di del della dal dalla da".split())
+# Capitalised words next to a name that are not part of it ("Every Saturday Derek Haslam"), but
+# not the months that are also surnames ("Theresa May").
+_NEVER_NAMES = NOT_NAMES - frozenset("may march june august april".split())
+# Inside an organisation's name: "Federal Bureau of Investigation", "Medicines and Healthcare".
+_INNER_LINKS = OF_PREPOSITIONS | CONJUNCTIONS
+_PLACE_OPENERS = frozenset("san santa santo sant saint st".split())
+# Italian gerunds, with an enclitic pronoun or not ("rinnovando", "passandogli"); English "-ing".
+_GERUND = re.compile(r"[a-zà-ú]{2,}(?:ando|endo)(?:gli|glie|le|lo|la|li|si|ci|ne|mi|ti|vi)?$")
+_POSSESSIVE = re.compile(r"['’]s$|s['’]$")
+_SENTENCE_STOPS = frozenset('.;:!?«»“”"()[]')
+_LINKING = OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS | ARTICLES | CONJUNCTIONS | QUANTIFIERS
+_LOOK_BACK = 12  # tokens before a name in which an office may end ("il ministro dell'… X")
+_APPOSITION_REACH = 6  # tokens after "Name," in which an office may stand
+
+
+@cache
+def _places() -> frozenset[str]:
+    """Single-word country, region and continent names, Italian and English, lower-case."""
+    places: set[str] = set()
+    text = resources.files("bot.core.data").joinpath("toponyms.txt").read_text("utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        columns = [column.strip() for column in line.split("|")]
+        for name in f"{columns[1]};{columns[3]}".split(";"):
+            places.update(word.lower() for word in name.split())
+    return frozenset(places)
+
+
+def _is_head_noun(word: str) -> bool:
+    lower = word.lower()
+    return lower in SPEAKER_NOUNS or lower in INSTITUTION_WORDS or is_role_word(lower)
+
+
+def _is_title_case(tokens: Sequence[Token]) -> bool:
+    """A headline written in Title Case (every longer word capitalised): capitals tell nothing
+    there. A sentence has its verbs and common nouns in lower case."""
+    words = [t for t in tokens if t.is_word and t.text[0].isalpha() and len(t.text) > 3]
+    return len(words) >= 5 and all(t.text[0].isupper() for t in words)
+
+
+class SpeakerEvidence:
+    """What one article says about the phrases its quotes are signed with."""
+
+    def __init__(self, paragraphs: Sequence[str]) -> None:
+        self._paragraphs = [tokenize(paragraph) for paragraph in paragraphs]
+        self._lower_case = frozenset(
+            token.lower
+            for tokens in self._paragraphs
+            for token in tokens
+            if token.is_word and token.text[0].islower()
+        )
+        self._verdicts: dict[str, bool] = {}
+
+    def shows(self, speaker: str) -> bool:
+        """Whether ``speaker`` may be shown as the one who speaks."""
+        verdict = self._verdicts.get(speaker)
+        if verdict is None:
+            verdict = self._verdicts[speaker] = self._weigh(speaker)
+        return verdict
+
+    def _weigh(self, speaker: str) -> bool:
+        words = [t for t in tokenize(speaker) if t.is_word]
+        if not words or any(_GERUND.search(t.lower) for t in words):
+            return False
+        if any(_is_head_noun(t.text) for t in words):
+            return self._is_office_or_source(words)
+        return self._is_person(words)
+
+    # -- offices, sources, organisations ------------------------------------------------------
+
+    @staticmethod
+    def _is_office_or_source(words: Sequence[Token]) -> bool:
+        """A noun phrase around its head, and nothing after it but complements and adjectives:
+        "portavoce del Cremlino", "fonte diplomatica europea", "a person familiar with the
+        matter"; not "il tecnico elogia anche il pubblico" (an article right after a word that is
+        no head, link or name: a verb and its object)."""
+        if len(words) > 12 or (_POSSESSIVE.search(words[-1].text) is not None):
+            return False
+        after_loose_word = False
+        for token in words:
+            lower = token.lower
+            if lower in ARTICLES and after_loose_word:
+                return False
+            after_loose_word = not (
+                lower in _LINKING or _is_head_noun(lower) or token.text[0].isupper()
+            )
+        return True
+
+    # -- persons ------------------------------------------------------------------------------
+
+    def _is_person(self, words: Sequence[Token]) -> bool:
+        while words and words[0].lower in ARTICLES:
+            words = words[1:]  # "The British Antarctic Survey", "the SMA"
+        written = [t.text for t in words]
+        names = [t.text for t in words if t.lower not in _PARTICLES | _INNER_LINKS]
+        if not names or any(not name[0].isupper() for name in names):
+            return False
+        if any(_POSSESSIVE.search(name) for name in names):
+            return False
+        if names[0].lower() in _PLACE_OPENERS or any(n.lower() in _places() for n in names):
+            return False
+        if any(name.lower() in self._lower_case for name in names):
+            return False  # "Parole", "Giuramento": words of the language, capitalised here
+        if len(names) == 1:
+            return _is_acronym(names[0]) or self._titled(written, alone=True)
+        return (
+            self._titled(written, alone=False)
+            or self._named_in_running_text(written)
+            or self._titled(names[-1:], alone=True)  # "Derek Haslam" … "Mr Haslam"
+        )
+
+    def _occurrences(self, names: Sequence[str]) -> list[tuple[list[Token], int, int]]:
+        """(paragraph tokens, start, end) of each place the running text writes these words: a
+        headline in Title Case capitalises every word, so nothing there tells a name."""
+        found = []
+        for tokens in self._paragraphs:
+            if _is_title_case(tokens):
+                continue
+            for index in range(len(tokens) - len(names) + 1):
+                if all(tokens[index + k].text == n for k, n in enumerate(names)):
+                    found.append((tokens, index, index + len(names)))
+        return found
+
+    def _titled(self, names: Sequence[str], *, alone: bool) -> bool:
+        """An occurrence of the name with a title or an office right before it, or an office in
+        an apposition right after it. ``alone``: the name must not be part of a longer name
+        there ("Theresa" in "Prime Minister Theresa May" is no name on its own)."""
+        for tokens, start, end in self._occurrences(names):
+            if alone and (_name_word_at(tokens, start - 1) or _name_word_at(tokens, end)):
+                continue
+            if _office_before(tokens, start) or _office_after(tokens, end):
+                return True
+        return False
+
+    def _named_in_running_text(self, names: Sequence[str]) -> bool:
+        """A full name the running text writes as a name of its own."""
+        return any(
+            not (_name_word_at(tokens, start - 1) or _name_word_at(tokens, end))
+            for tokens, start, end in self._occurrences(names)
+        )
+
+
+def _is_acronym(word: str) -> bool:
+    """ "NASA", "SFO": an organisation's initials (a place's are in the place list)."""
+    return 2 <= len(word) <= 5 and word.isupper() and word.isalpha()
+
+
+def _name_word_at(tokens: Sequence[Token], index: int) -> bool:
+    if not 0 <= index < len(tokens):
+        return False
+    token = tokens[index]
+    return (
+        token.text[0].isupper()
+        and token.text[0].isalpha()
+        and token.lower not in _NAME_TITLES
+        and token.lower not in _NEVER_NAMES
+        and not _is_head_noun(token.text)
+    )
+
+
+def _office_before(tokens: Sequence[Token], start: int) -> bool:
+    """A title right before the name ("Coun Clayton", "Papa Francesco"), or an office that ends
+    right before it ("il ministro dell'Agricoltura … Francesco Lollobrigida"): not a name that
+    is itself the complement of an office ("ministro dell'Agricoltura")."""
+    if start == 0:
+        return False
+    just_before = tokens[start - 1]
+    if just_before.lower in _NAME_TITLES or just_before.lower.rstrip(".") in _NAME_TITLES:
+        return True
+    if just_before.text == "." and start >= 2 and tokens[start - 2].lower in _NAME_TITLES:
+        return True  # "Sen. Graham", "Dott. Rossi"
+    if just_before.lower in _LINKING:
+        return False
+    index = start - 1
+    while index > max(-1, start - 1 - _LOOK_BACK):
+        token = tokens[index]
+        if token.text in _SENTENCE_STOPS:
+            return False
+        if token.is_word and _is_head_noun(token.text):
+            # an institution noun only right before the name: "l'azienda Teb", not "ministero
+            # dell'Interno … Rossi"; an outlet's noun makes an outlet ("Agenzia Vista")
+            if token.lower in OUTLET_NOUNS:
+                return False
+            return token.lower not in INSTITUTION_WORDS or index >= start - 2
+        if _name_word_at(tokens, index):
+            # another name in between: the office is its own ("il premier Meloni, poi Tajani"),
+            # unless it is the office's complement ("il portavoce di Vladimir Putin, Peskov")
+            while _name_word_at(tokens, index - 1):
+                index -= 1
+            if index == 0 or tokens[index - 1].lower not in _LINKING:
+                return False
+        index -= 1
+    return False
+
+
+def _office_after(tokens: Sequence[Token], end: int) -> bool:
+    """ "Dmitri Peskov, portavoce del Cremlino", "Kohli, the India captain,"."""
+    if end >= len(tokens) or tokens[end].text != ",":
+        return False
+    for token in tokens[end + 1 : end + 1 + _APPOSITION_REACH]:
+        if token.text in _SENTENCE_STOPS or token.text == ",":
+            return False
+        if token.is_word and is_role_word(token.lower):
+            return True
+    return False
