@@ -1,0 +1,350 @@
+"""Resolving names across the article: the ``Cast`` of the people, offices and organisations it
+names.
+
+A speaker phrase names someone the way news style does after the first mention: a surname
+("ha concluso Rutte"), a first name in a feature ("Derek"), an article and a surname ("la
+Meloni"), an acronym ("the SFO", "la Bce"), an office or an epithet ("il tecnico", "il
+Segretario generale"), an organisation's common noun ("the college"). The cast turns each into
+the fullest name the article gives anywhere, before or after ("Mark Rutte, Segretario generale
+della Nato"), with the role written next to it. An office must point to one person only, named
+by then; an acronym must be spelled out by the initials of capitalised words.
+
+Everything is lazy and cached: a paragraph is tokenized and its names read only when a lookup
+needs it, and at most once, which keeps speaker resolution off the hot path of ingestion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from bot.core.speakers.evidence import is_role_word
+from bot.core.speakers.lexicon import (
+    ARTICLES,
+    CONJUNCTIONS,
+    NAME_PARTICLES,
+    NOT_NAMES,
+    OF_PREPOSITIONS,
+    ROLE_ABBREVIATIONS,
+    ROLE_SYNONYMS,
+)
+from bot.core.speakers.names import in_a_complement, persons
+from bot.core.speakers.roles import role_after, role_before
+from bot.core.speakers.tokens import NameRun, Token, name_text, span_text, tokenize
+
+
+@dataclass(slots=True)
+class _CastMember:
+    name: str
+    words: tuple[str, ...]
+    role: str | None
+
+
+_LAST_WORD = re.compile(r"[^\W\d_][\w'’.-]*(?=[\s,]*$)")
+
+
+def _tells_more_about(paragraph: str, surname: str) -> bool:
+    """Whether the surname stands somewhere in the paragraph next to something that tells more
+    about it: a first name, particle or title before it, or an apposition comma after it. Only
+    such paragraphs are worth reading for the cast."""
+    position = paragraph.find(surname)
+    while position >= 0:
+        end = position + len(surname)
+        whole_word = (position == 0 or not paragraph[position - 1].isalnum()) and (
+            end == len(paragraph) or not paragraph[end].isalnum()
+        )
+        if whole_word:
+            before = _LAST_WORD.search(paragraph, max(0, position - 40), position)
+            previous = before.group() if before else ""
+            if (
+                previous[:1].isupper()
+                or previous in NAME_PARTICLES
+                or is_role_word(previous)
+                or paragraph[end : end + 1] == ","
+            ):
+                return True
+        position = paragraph.find(surname, end)
+    return False
+
+
+# An acronym: two to six capitals ("SFO", "NATO"), or a capital and one or two lower-case
+# letters as Italian papers write them ("Bce", "Oms", "Ue"; a longer word such as "Lega" is
+# more likely a name than an acronym).
+_ACRONYM = re.compile(r"[A-Z]{2,6}|[A-Z][a-z]{1,2}")
+
+_SKIPPED_BY_ACRONYMS = OF_PREPOSITIONS | frozenset("and e ed the per for".split())
+
+
+def _initials_end(tokens: Sequence[Token], start: int, initials: str) -> int:
+    """Where the words from ``start`` whose initials spell ``initials`` end, or 0 if they
+    don't: "Federal Bureau of Investigation" spells "fbi", "Organizzazione mondiale della
+    sanità" spells "oms"."""
+    spelled = 0
+    for index in range(start, len(tokens)):
+        token = tokens[index]
+        if not token.is_word:
+            return 0
+        if spelled and token.lower in _SKIPPED_BY_ACRONYMS:
+            continue
+        if token.lower[0] != initials[spelled]:
+            return 0
+        spelled += 1
+        if spelled == len(initials):
+            return index + 1
+    return 0
+
+
+def _reads_as_a_name(tokens: Sequence[Token], start: int, end: int) -> bool:
+    """Whether words spelling an acronym are a name, not a sentence that happens to begin with
+    the same letters ("Senior managers agreed"): capitalised in mid-sentence ("la Banca
+    centrale europea"), or every word capitalised ("Serious Fraud Office")."""
+    if start > 0 and tokens[start - 1].text not in _SENTENCE_OPENERS:
+        return True
+    return all(
+        t.text[0].isupper() for t in tokens[start:end] if t.lower not in _SKIPPED_BY_ACRONYMS
+    )
+
+
+_SENTENCE_OPENERS = frozenset(".!?…:;«»“”\"'‘’()-–—")
+
+
+def _proper_name_around(tokens: Sequence[Token], index: int) -> tuple[int, int]:
+    """The capitalised words around ``index``, with the linking words between them ("of",
+    "della", "and"): the whole of "Royal College of Nursing" from "College", of "University
+    and College Union" from "Union"."""
+
+    def capitalised(position: int) -> bool:
+        return 0 <= position < len(tokens) and tokens[position].text[0].isupper()
+
+    def linking(position: int) -> bool:
+        return 0 <= position < len(tokens) and (
+            tokens[position].lower in OF_PREPOSITIONS or tokens[position].lower in CONJUNCTIONS
+        )
+
+    start = index
+    while capitalised(start - 1) or (linking(start - 1) and capitalised(start - 2)):
+        start -= 1 if capitalised(start - 1) else 2
+    while start < index and tokens[start].lower in NOT_NAMES:
+        start += 1  # "The", "Secondo"
+    end = index + 1
+    while capitalised(end) or (linking(end) and capitalised(end + 1)):
+        end += 1 if capitalised(end) else 2
+    return start, end
+
+
+def _without_articles(phrase: str) -> list[Token]:
+    return [token for token in tokenize(phrase) if token.lower not in ARTICLES]
+
+
+class Cast:
+    """The people an article names, with the role written next to them.
+
+    A surname anywhere ("ha concluso Rutte") resolves to the fullest name anywhere, before or
+    after ("il Segretario generale della Nato, Mark Rutte"). Everything is lazy and cached: a
+    paragraph is tokenized and its names read only when a lookup needs it, and at most once,
+    which keeps speaker resolution off the hot path of ingestion.
+    """
+
+    def __init__(self, paragraphs: Sequence[str]) -> None:
+        self._paragraphs = paragraphs
+        self._read: dict[int, tuple[list[Token], list[_CastMember], list[NameRun]]] = {}
+        self._by_surname: dict[str, list[_CastMember]] = {}
+        self._by_office: dict[str, list[tuple[int, _CastMember]]] = {}
+
+    def _paragraph(self, index: int) -> tuple[list[Token], list[_CastMember], list[NameRun]]:
+        """A paragraph's tokens, and the people it names with their roles."""
+        if index not in self._read:
+            text = self._paragraphs[index]
+            tokens = tokenize(text)
+            runs = persons(tokens)
+            members = [
+                _CastMember(
+                    name_text(text, tokens, run),
+                    tuple(t.text for t in tokens[run.start : run.end] if t.text != "."),
+                    role_before(text, tokens, run) or role_after(text, tokens, run),
+                )
+                for run in runs
+            ]
+            self._read[index] = (tokens, members, runs)
+        return self._read[index]
+
+    def _members_where(self, word: str) -> Iterator[tuple[int, _CastMember]]:
+        """The people named in the paragraphs that contain ``word`` (any case), with the
+        paragraph that names them."""
+        for index, paragraph in enumerate(self._paragraphs):
+            if word in paragraph.lower():
+                yield from ((index, member) for member in self._paragraph(index)[1])
+
+    def _with_surname(self, surname: str) -> list[_CastMember]:
+        """The mentions of people with this surname, read up to the first full name with a
+        role: news style gives the full name and office at the first mention, so reading on
+        rarely adds anything and would cost a tokenizing pass per paragraph."""
+        if surname not in self._by_surname:
+            found: list[_CastMember] = []
+            for index, paragraph in enumerate(self._paragraphs):
+                if not _tells_more_about(paragraph, surname):
+                    continue
+                found += (m for m in self._paragraph(index)[1] if m.words[-1] == surname)
+                if any(len(m.words) > 1 and m.role for m in found):
+                    break
+            self._by_surname[surname] = found
+        return self._by_surname[surname]
+
+    def resolve(self, name: str) -> tuple[str, str | None]:
+        """The fullest name sharing this name's surname and words, and its fullest role."""
+        words = tuple(token.text for token in tokenize(name) if token.is_word)
+        if not words:
+            return name, None
+        best: _CastMember | None = None
+        roles: list[str] = []
+        for member in self._with_surname(words[-1]):
+            if not set(words) <= set(member.words):
+                continue
+            if best is None or len(member.words) > len(best.words):
+                best = member
+            if member.role:
+                roles.append(member.role)
+        by_first_name = self._by_first_name(words) if best is None or len(best.words) == 1 else None
+        if by_first_name:
+            return by_first_name
+        if best is None:
+            return name, None
+        return best.name, max(roles, key=len) if roles else None
+
+    def _by_first_name(self, words: tuple[str, ...]) -> tuple[str, str | None] | None:
+        """ "Derek" → "Derek Haslam": a feature's first-name mention of the one person the
+        article names in full with that first name."""
+        if len(words) != 1:
+            return None
+        found = {
+            (member.name, member.role)
+            for _, member in self._members_where(words[0].lower())
+            if len(member.words) > 1 and member.words[0] == words[0]
+        }
+        return found.pop() if len({name for name, _ in found}) == 1 else None
+
+    def is_known_name(self, word: str) -> bool:
+        """Whether the article confirms a word as a name: a fuller name ends with it, or it is
+        capitalised in mid-sentence somewhere."""
+        if self.resolve(word)[0] != word:
+            return True
+        for paragraph in self._paragraphs:
+            position = paragraph.find(word, 1)
+            while position > 0:
+                previous = position - 1
+                while previous > 0 and paragraph[previous].isspace():
+                    previous -= 1
+                if paragraph[previous].islower() or paragraph[previous] == ",":
+                    return True
+                position = paragraph.find(word, position + 1)
+        return False
+
+    def subject_before(self, paragraph: int, start: int, end: int) -> str | None:
+        """Who "she said" refers to after the narration paragraph[start:end]: the first person
+        named (the subject) in the last sentence there that names anyone ("Proietti, arrivata
+        in corso Vannucci, predica prudenza").
+
+        A lone capitalised word opening a sentence ("Soddisfatto il capitano", "Every system")
+        counts only when the rest of the article confirms it is a name.
+        """
+        tokens, members, runs = self._paragraph(paragraph)
+        found = [
+            (run, member)
+            for run, member in zip(runs, members, strict=True)
+            if tokens[run.start].start >= start
+            and tokens[run.end - 1].end <= end
+            and not in_a_complement(tokens, run)
+            and (
+                len(member.words) > 1
+                or (run.start > 0 and tokens[run.start - 1].text not in ".!?-–—:")
+                or self.is_known_name(member.name)
+            )
+        ]
+        if not found:
+            return None
+        last_run = found[-1][0]
+        sentence_start = max(
+            (i for i in range(last_run.start) if tokens[i].text in ".!?"), default=-1
+        )
+        return next(member.name for run, member in found if run.start > sentence_start)
+
+    def person_with_surname(self, phrase: str) -> tuple[str, str | None] | None:
+        """ "la Meloni" → ("Giorgia Meloni", role) when the article names her in full."""
+        words = _without_articles(phrase)
+        if len(words) != 1 or not words[0].text[0].isupper():
+            return None
+        name, role = self.resolve(words[0].text)
+        return (name, role) if name != words[0].text else None
+
+    def spelled_out(self, phrase: str) -> str | None:
+        """ "the SFO" → "Serious Fraud Office", "la Bce" → "Banca centrale europea": the name an
+        acronym stands for, when the article spells it out (news style does at the first
+        mention, then uses the acronym). Found by initials, skipping "of", "della" and the like;
+        the spelled-out name must start with a capital, so a run of common words never
+        matches."""
+        words = _without_articles(phrase)
+        if len(words) != 1 or not _ACRONYM.fullmatch(words[0].text):
+            return None
+        initials = words[0].lower
+        for index in range(len(self._paragraphs)):
+            if words[0].text[0] not in self._paragraphs[index]:
+                continue
+            tokens = self._paragraph(index)[0]
+            for start, token in enumerate(tokens):
+                if token.text[0] == words[0].text[0] and token.lower != initials:
+                    end = _initials_end(tokens, start, initials)
+                    if end and _reads_as_a_name(tokens, start, end):
+                        return span_text(self._paragraphs[index], tokens, start, end)
+        return None
+
+    def organisation_named(self, phrase: str, *, up_to: int) -> str | None:
+        """ "the college" → "Royal College of Nursing": the last name, by paragraph
+        ``up_to``, of which the noun is a word, written with its capital. An office ("il
+        ministro") names a person, never an organisation."""
+        words = [t for t in tokenize(phrase) if t.is_word]
+        if (
+            len(words) != 2
+            or words[0].lower not in ARTICLES
+            or not words[1].text.islower()
+            or is_role_word(words[1].text)
+        ):
+            return None
+        wanted = words[1].text.capitalize()
+        for index in range(min(up_to, len(self._paragraphs) - 1), -1, -1):
+            if wanted not in self._paragraphs[index]:
+                continue
+            tokens = self._paragraph(index)[0]
+            for position in range(len(tokens) - 1, -1, -1):
+                if tokens[position].text == wanted:
+                    start, end = _proper_name_around(tokens, position)
+                    if end - start > 1:
+                        return span_text(self._paragraphs[index], tokens, start, end)
+        return None
+
+    def person_with_role(self, phrase: str, *, up_to: int) -> tuple[str, str] | None:
+        """The one person named by paragraph ``up_to`` whose role starts with this phrase ("il
+        Segretario generale"). An epithet points back: "il tecnico" is not the other coach
+        that the article introduces later."""
+        words = [token.lower for token in _without_articles(phrase)]
+        if not words:
+            return None
+        wanted = " ".join(ROLE_ABBREVIATIONS.get(word, word) for word in words)
+        if not any(is_role_word(word) for word in wanted.split()):
+            return None  # "NATO" is not an office, even if "NATO Secretary General" is
+        office = wanted.split()[0]
+        if office not in self._by_office:
+            self._by_office[office] = list(self._members_where(office))
+        matches = {
+            (member.name, member.role)
+            for paragraph, member in self._by_office[office]
+            if paragraph <= up_to
+            and member.role is not None
+            and len(member.words) > 1
+            and member.role.lower().startswith((wanted, *ROLE_SYNONYMS.get(wanted, ())))
+        }
+        if len(matches) != 1:
+            return None
+        name, role = matches.pop()
+        assert role is not None
+        return name, role

@@ -1,0 +1,135 @@
+"""Finding names: the runs of capitalised words in a text, and the persons among them.
+
+A name is a run of name words ("Mark Rutte"), with the particles and initials names carry
+("Ursula von der Leyen", "Luigi Di Maio", "J. D. Vance"). Which run is a person and which an
+institution, a place or part of a role is weighed by ``evidence``; ``persons`` applies it to
+every run, and also drops a run that "and" joins to something that is no person ("Department of
+Health and [Social Care]").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core.speakers.evidence import (
+    is_name_word,
+    names_a_place_or_body,
+    organisation_in_role,
+    person_in_run,
+)
+from bot.core.speakers.lexicon import (
+    COMPLEMENT_PREPOSITIONS,
+    CONJUNCTIONS,
+    NAME_PARTICLES,
+    OF_PREPOSITIONS,
+    words,
+)
+from bot.core.speakers.tokens import NameRun, Token, is_initial
+
+# Italian particles that, capitalised, are part of a surname: "Lo Cascio", "Di Maio".
+_CAPITALISED_PARTICLES = words("capitalised_name_particles", "it")
+
+
+def _is_particle(token: Token) -> bool:
+    """ "von der" in "Ursula von der Leyen"; inside a name, also the capitalised Italian
+    particles of "Salvatore Lo Cascio", "Luigi Di Maio", "Graziano Del Rio"."""
+    if token.text.islower():
+        return token.lower in NAME_PARTICLES
+    return token.lower in _CAPITALISED_PARTICLES and token.text[0].isupper()
+
+
+def _past_particles(tokens: Sequence[Token], index: int) -> int:
+    """The index of the name word after a run of particles starting at ``index`` (``index``
+    itself when there is none), or -1 when the particles lead to no name word."""
+    end = index
+    while end < len(tokens) and _is_particle(tokens[end]):
+        end += 1
+    if end == index:
+        return index
+    return end if end < len(tokens) and is_name_word(tokens[end]) else -1
+
+
+# Particles that open a surname: "De Santis", "Di Cosmo", "Della Monica"; mid-sentence also
+# articles: "ha detto La Russa", not "La Nato".
+_SURNAME_OPENERS = frozenset("de di del della".split())
+
+_MID_SENTENCE_SURNAME_OPENERS = frozenset("lo la li".split())
+
+
+def _opens_a_surname(tokens: Sequence[Token], index: int) -> bool:
+    """A capitalised particle that starts a surname: "ha aggiunto [Di] Cosmo". Mid-sentence an
+    Italian preposition or article is written in lower case, so the capital tells."""
+    lower = tokens[index].lower
+    mid_sentence = index > 0 and tokens[index - 1].text not in ".!?:;«»“”\"'‘’-–—("
+    if lower not in _SURNAME_OPENERS and not (
+        mid_sentence and lower in _MID_SENTENCE_SURNAME_OPENERS
+    ):
+        return False
+    return index + 1 < len(tokens) and is_name_word(tokens[index + 1])
+
+
+def name_runs(tokens: Sequence[Token]) -> list[NameRun]:
+    """Every maximal run of name words, particles and initials."""
+    runs: list[NameRun] = []
+    index = 0
+    count = len(tokens)
+    while index < count:
+        token = tokens[index]
+        if token.text[0].isupper():
+            if not (
+                is_name_word(token) or is_initial(tokens, index) or _opens_a_surname(tokens, index)
+            ):
+                index += 1
+                continue
+            end = index + 1
+        elif token.lower in NAME_PARTICLES and _past_particles(tokens, index) > index:
+            end = _past_particles(tokens, index) + 1  # "von der Leyen" without a first name
+        else:
+            index += 1
+            continue
+        while end < count:
+            if is_initial(tokens, end):
+                end += 2
+            elif (tokens[end].text == "." and is_initial(tokens, end - 1)) or is_name_word(
+                tokens[end]
+            ):
+                end += 1
+            else:
+                name_word = _past_particles(tokens, end)
+                if name_word <= end:
+                    break
+                end = name_word + 1
+        runs.append(NameRun(index, end))
+        index = end
+    return runs
+
+
+def persons(tokens: Sequence[Token]) -> list[NameRun]:
+    """The people among the name runs. A run joined by "and" to a run that is no person is
+    none either: "Department of Health and [Social Care]"."""
+    found: list[NameRun] = []
+    for run in name_runs(tokens):
+        person = person_in_run(tokens, run)
+        joined_to_other = (
+            run.start >= 2
+            and tokens[run.start - 1].lower in CONJUNCTIONS
+            and tokens[run.start - 2].text[0].isupper()
+            and not (found and found[-1].end == run.start - 1)
+        )
+        if (
+            person is not None
+            and not joined_to_other
+            and not names_a_place_or_body(tokens, run)
+            and not organisation_in_role(tokens, run)
+        ):
+            found.append(person)
+    return found
+
+
+def in_a_complement(tokens: Sequence[Token], run: NameRun) -> bool:
+    """Whether a name is inside a prepositional phrase ("con Zelensky", "in Leeds"), so no
+    subject; after "di"/"of" it is part of a role or a name instead ("della Nato")."""
+    if run.start == 0:
+        return False
+    previous = tokens[run.start - 1].lower
+    return previous in COMPLEMENT_PREPOSITIONS and previous not in OF_PREPOSITIONS
