@@ -29,7 +29,6 @@ from functools import lru_cache
 from typing import Literal
 
 from bot.core.models import Quote
-from bot.core.speaker_evidence import SpeakerEvidence
 from bot.core.speakers import (
     ARTICLES,
     CONJUNCTIONS,
@@ -41,6 +40,7 @@ from bot.core.speakers import (
     ROLE_WORDS,
     SPEAKER_NOUNS,
     Cast,
+    SpeakerEvidence,
     SpeakerKind,
     SpeakerRef,
     is_role_word,

@@ -1,4 +1,4 @@
-"""A speaker is shown only with positive evidence in the article (bot/core/speaker_evidence.py).
+"""A speaker is shown only with positive evidence in the article (bot/core/speakers/attested.py).
 
 Each case is a shape met in real articles; the texts are written for these tests.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.quotes import extract_quotes
-from bot.core.speaker_evidence import SpeakerEvidence
+from bot.core.speakers import SpeakerEvidence
 
 
 def _speakers(*paragraphs: str) -> list[str | None]:

@@ -14,12 +14,16 @@ words. It knows the language, not any article. The method, one module a step:
 3. **Resolving names across the article** — ``cast``: surnames, first names, acronyms, epithets,
    offices and organisations become the fullest name the article gives, with its role: "Rutte"
    is "Mark Rutte, Segretario generale della Nato" wherever the full name appears.
+4. **Showing only what the article attests** — ``attested``: a resolved speaker is shown only
+   with positive evidence in the article (a person introduced with a title, an office or a
+   full name; an office, a source or an organisation phrase); otherwise the quote has none.
 
 The word lists are data, ``data/<language>/<kind>.txt``, read by ``lexicon``.
 
 This module is the public surface: what ``bot.core.quotes`` uses.
 """
 
+from bot.core.speakers.attested import SpeakerEvidence
 from bot.core.speakers.cast import Cast
 from bot.core.speakers.evidence import SpeakerKind, SpeakerRef, is_role_word
 from bot.core.speakers.lexicon import (
@@ -46,6 +50,7 @@ __all__ = [
     "ROLE_WORDS",
     "SPEAKER_NOUNS",
     "Cast",
+    "SpeakerEvidence",
     "SpeakerKind",
     "SpeakerRef",
     "is_role_word",

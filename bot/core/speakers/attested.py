@@ -28,7 +28,8 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
-from bot.core.speakers import (
+from bot.core.speakers.evidence import is_role_word
+from bot.core.speakers.lexicon import (
     ARTICLES,
     COMPLEMENT_PREPOSITIONS,
     CONJUNCTIONS,
@@ -37,26 +38,21 @@ from bot.core.speakers import (
     NAME_PARTICLES,
     NOT_NAMES,
     OF_PREPOSITIONS,
-    OUTLET_NOUNS,
     QUANTIFIERS,
     SPEAKER_NOUNS,
-    Token,
-    is_role_word,
-    tokenize,
+    words,
 )
+from bot.core.speakers.tokens import Token, tokenize
 
-# Titles of local and national politics that stand before a surname like an honorific.
-_NAME_TITLES = HONORIFICS | frozenset(
-    "councillor cllr coun sen rep gov lt sgt capt det insp supt fr rev".split()
-)
+_OUTLET_NOUNS = words("outlet_nouns")
 # Particles inside a name, capitalised or not: "Ursula von der Leyen", "Salvatore Lo Cascio".
-_PARTICLES = NAME_PARTICLES | frozenset("lo la li de di del della dal dalla da".split())
+_PARTICLES = NAME_PARTICLES | words("capitalised_name_particles")
 # Capitalised words next to a name that are not part of it ("Every Saturday Derek Haslam"), but
 # not the months that are also surnames ("Theresa May").
-_NEVER_NAMES = NOT_NAMES - frozenset("may march june august april".split())
+_NEVER_NAMES = NOT_NAMES - words("surname_months")
 # Inside an organisation's name: "Federal Bureau of Investigation", "Medicines and Healthcare".
 _INNER_LINKS = OF_PREPOSITIONS | CONJUNCTIONS
-_PLACE_OPENERS = frozenset("san santa santo sant saint st".split())
+_PLACE_OPENERS = words("place_openers")
 # Italian gerunds, with an enclitic pronoun or not ("rinnovando", "passandogli"); English "-ing".
 _GERUND = re.compile(r"[a-zà-ú]{2,}(?:ando|endo)(?:gli|glie|le|lo|la|li|si|ci|ne|mi|ti|vi)?$")
 _POSSESSIVE = re.compile(r"['’]s$|s['’]$")
@@ -206,7 +202,7 @@ def _name_word_at(tokens: Sequence[Token], index: int) -> bool:
     return (
         token.text[0].isupper()
         and token.text[0].isalpha()
-        and token.lower not in _NAME_TITLES
+        and token.lower not in HONORIFICS
         and token.lower not in _NEVER_NAMES
         and not _is_head_noun(token.text)
     )
@@ -219,9 +215,9 @@ def _office_before(tokens: Sequence[Token], start: int) -> bool:
     if start == 0:
         return False
     just_before = tokens[start - 1]
-    if just_before.lower in _NAME_TITLES or just_before.lower.rstrip(".") in _NAME_TITLES:
+    if just_before.lower in HONORIFICS or just_before.lower.rstrip(".") in HONORIFICS:
         return True
-    if just_before.text == "." and start >= 2 and tokens[start - 2].lower in _NAME_TITLES:
+    if just_before.text == "." and start >= 2 and tokens[start - 2].lower in HONORIFICS:
         return True  # "Sen. Graham", "Dott. Rossi"
     if just_before.lower in _LINKING:
         return False
@@ -233,7 +229,7 @@ def _office_before(tokens: Sequence[Token], start: int) -> bool:
         if token.is_word and _is_head_noun(token.text):
             # an institution noun only right before the name: "l'azienda Teb", not "ministero
             # dell'Interno … Rossi"; an outlet's noun makes an outlet ("Agenzia Vista")
-            if token.lower in OUTLET_NOUNS:
+            if token.lower in _OUTLET_NOUNS:
                 return False
             return token.lower not in INSTITUTION_WORDS or index >= start - 2
         if _name_word_at(tokens, index):
