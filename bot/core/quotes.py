@@ -40,7 +40,6 @@ from bot.core.speakers import (
     ROLE_WORDS,
     SPEAKER_NOUNS,
     Cast,
-    SpeakerEvidence,
     SpeakerKind,
     SpeakerRef,
     is_role_word,
@@ -706,7 +705,11 @@ class _Narration:
         if name is None and _PRONOUN_SUBJECT.search(text, start, end):
             # "Elsworth climbs into the case. Asked whether she will retire, she laughs. “…”"
             name = self._cast.subject_before(candidate.paragraph, narration_start, end)
-        return self._cast.resolve(name) if name else None
+        if name is None:
+            return None
+        speaker = self._cast.resolve(name)
+        # a body named there is more often the object ("Ha attaccato l'Unione europea: «…»")
+        return speaker if self._cast.evidence.names_a_person(speaker[0]) else None
 
     def named_since(self, earlier: int, candidate: _Candidate) -> Speaker | None:
         """The person named last in the paragraphs after ``earlier`` and before the quote's, if
@@ -774,6 +777,15 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
     """
     cast = Cast(paragraphs)
     narration = _Narration(paragraphs, cast)
+
+    def first_attested(*options: Speaker | None) -> Speaker | None:
+        """The first option the article gives evidence for: the narration's nearest name may be
+        a place or a possessive ("under Dhoni's captaincy"); the next option is then tried."""
+        for option in options:
+            if option is not None and (option[0] is None or cast.evidence.shows(option[0])):
+                return option
+        return None
+
     last: Speaker | None = None
     last_person: Speaker | None = None
     last_paragraph = last_person_paragraph = -2
@@ -782,27 +794,34 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
         recent = candidate.paragraph - last_paragraph <= 1
         speaker: Speaker | None
         if ref is None:
-            speaker = narration.in_sentence_before(candidate) or (last if recent else None)
+            speaker = first_attested(
+                narration.in_sentence_before(candidate), last if recent else None
+            )
         elif ref.kind is SpeakerKind.PERSON:
-            speaker = _person(ref, cast)
-            last_person, last_person_paragraph = speaker, candidate.paragraph
+            speaker = first_attested(_person(ref, cast))
+            if speaker is not None:
+                last_person, last_person_paragraph = speaker, candidate.paragraph
         elif ref.kind in (SpeakerKind.PRONOUN, SpeakerKind.CONTINUATION):
             previous = last_person if ref.kind is SpeakerKind.PRONOUN else last
-            speaker = narration.in_paragraph(candidate)
-            if speaker is None and ref.kind is SpeakerKind.PRONOUN:
+            still_speaking = recent or (
+                ref.kind is SpeakerKind.CONTINUATION
+                and narration.names_nobody_between(last_paragraph, candidate.paragraph)
+            )
+            speaker = first_attested(
+                narration.in_paragraph(candidate),
                 # "he" is whoever the narration named since that person last spoke
-                speaker = narration.named_since(last_person_paragraph, candidate)
-            if speaker is None:
-                still_speaking = recent or (
-                    ref.kind is SpeakerKind.CONTINUATION
-                    and narration.names_nobody_between(last_paragraph, candidate.paragraph)
-                )
-                speaker = previous if previous and still_speaking else narration.recently(candidate)
+                narration.named_since(last_person_paragraph, candidate)
+                if ref.kind is SpeakerKind.PRONOUN
+                else None,
+                previous if previous and still_speaking else narration.recently(candidate),
+            )
         elif ref.kind is SpeakerKind.GROUP:
             assert ref.name is not None
             same_paragraph = candidate.paragraph == last_paragraph
-            speaker = _group_speaker(
-                ref.name, candidate, cast, narration, last if same_paragraph else None
+            speaker = first_attested(
+                _group_speaker(
+                    ref.name, candidate, cast, narration, last if same_paragraph else None
+                )
             )
         else:  # an outlet: it reported the words, it did not say them
             speaker = (None, None)
@@ -963,10 +982,6 @@ def extract_quotes(paragraphs: Sequence[str], language: str) -> list[Quote]:
     if not candidates:
         return []
     _resolve(candidates, paragraphs)
-    evidence = SpeakerEvidence(paragraphs)
-    for candidate in candidates:
-        if candidate.speaker is not None and not evidence.shows(candidate.speaker):
-            candidate.speaker = candidate.role = None
     quotes = [
         Quote(text=candidate.text, speaker=candidate.speaker, role=candidate.role)
         for candidate in candidates

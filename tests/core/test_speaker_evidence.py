@@ -102,3 +102,122 @@ def test_a_title_case_headline_is_no_evidence() -> None:
         ["Prime Minister Breaks Silence: 'Says Govt Will Continue'", "The premier spoke today."]
     )
     assert not evidence.shows("Breaks Silence")
+
+
+def _attributions(
+    paragraphs: list[str], language: str = "it"
+) -> list[tuple[str | None, str | None]]:
+    return [(q.speaker, q.role) for q in extract_quotes(paragraphs, language)]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # a title abbreviated with a full stop does not end the sentence
+        (
+            [
+                "“We expected the surge after the holidays,” said Dr. Sara Cody, the county’s top "
+                "health official."
+            ],
+            [("Sara Cody", "county’s top health official")],
+        ),
+        # "ragiona" reports words like "spiega"
+        (
+            [
+                "Amalia Gastaldelli guida lo studio.",
+                "«Il rischio è sviluppare patologie come il diabete», ragiona Gastaldelli.",
+            ],
+            [("Amalia Gastaldelli", None)],
+        ),
+        # an office listed with commas before the name
+        (
+            [
+                "«Nomineremo la persona più idonea», ha detto il ministro dell’Agricoltura, della "
+                "Sovranità alimentare e delle foreste Francesco Lollobrigida."
+            ],
+            [
+                (
+                    "Francesco Lollobrigida",
+                    "ministro dell’Agricoltura, della Sovranità alimentare e delle foreste",
+                )
+            ],
+        ),
+        # "the Premier" is the Prime Minister the article named, not a headline's Title Case run
+        (
+            [
+                "Prime Minister Breaks Silence Over The Result Of The Local Polls",
+                "Prime Minister Ranil Wickremesinghe said he would stay in office.",
+                '"I accept the election result," the Premier said.',
+            ],
+            [("Ranil Wickremesinghe", "Prime Minister")],
+        ),
+        # "he" skips a possessive the narration named since ("under Dhoni's captaincy")
+        (
+            [
+                "Captain Virat Kohli called the win a milestone.",
+                "He compared it to a win under Mahendra Singh Dhoni’s captaincy in 2014.",
+                '"Lord’s was very special because we were all new to it," he said.',
+            ],
+            [("Virat Kohli", "Captain")],
+        ),
+    ],
+)
+def test_resolution_takes_the_first_attested_speaker(
+    paragraphs: list[str], expected: list[tuple[str | None, str | None]]
+) -> None:
+    assert _attributions(paragraphs, "en") == expected
+
+
+def test_a_body_named_after_the_verb_of_the_sentence_before_is_not_its_speaker() -> None:
+    paragraphs = [
+        "Il presidente ha parlato dalla Casa Bianca. Ha attaccato duramente l’Unione europea in "
+        "materia economica. «È nata per approfittarsi di noi e lo ha fatto»."
+    ]
+    assert _attributions(paragraphs) == [(None, None)]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # an office of another clause is no title: "la ricercatrice ha potuto … satellite Fermi"
+        (
+            [
+                "La ricercatrice ha potuto, grazie ai dati del satellite Fermi, fare una scoperta. "
+                "«Se sono direzionati verso la Terra è possibile vederli», ha spiegato Fermi."
+            ],
+            [(None, None)],
+        ),
+        # in a sentence naming several people, the one right before the verb speaks
+        (
+            [
+                "Captain Virat Kohli called the win a milestone.",
+                "Asked whether the stand of 119 between Dean Elgar and Hashim Amla, which took the "
+                'hosts close, worried him, Kohli said: "I don’t think like people on the '
+                'outside," adding that one wicket can change a match.',
+            ],
+            [("Virat Kohli", "Captain")],
+        ),
+        # a full name in the possessive introduces the person
+        (
+            [
+                "Jeremy Corbyn's material for the weekly questions is being leaked.",
+                'Mr Corbyn accused the broadcaster of being "obsessed with trying to damage the '
+                'leadership of the party".',
+                '"This time they did know the questions," Corbyn said.',
+            ],
+            [("Jeremy Corbyn", None), ("Jeremy Corbyn", None)],
+        ),
+        # an outlet's name is no speaker, even after a word that can be an office ("Vice")
+        (
+            [
+                "The documentary by Vice News followed the leader for weeks.",
+                'He said: "The whole narrative has been that we are going to lose."',
+            ],
+            [(None, None)],
+        ),
+    ],
+)
+def test_narration_names_only_attested_people(
+    paragraphs: list[str], expected: list[tuple[str | None, str | None]]
+) -> None:
+    assert _attributions(paragraphs, "en") == expected

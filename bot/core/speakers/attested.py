@@ -43,8 +43,10 @@ from bot.core.speakers.lexicon import (
     words,
 )
 from bot.core.speakers.tokens import Token, tokenize
+from bot.core.speakers.verbs import VERB_WORDS
 
 _OUTLET_NOUNS = words("outlet_nouns")
+_VERBS = VERB_WORDS | words("be_and_have") | words("verb_auxiliaries")
 # Particles inside a name, capitalised or not: "Ursula von der Leyen", "Salvatore Lo Cascio".
 _PARTICLES = NAME_PARTICLES | words("capitalised_name_particles")
 # Capitalised words next to a name that are not part of it ("Every Saturday Derek Haslam"), but
@@ -108,6 +110,11 @@ class SpeakerEvidence:
             verdict = self._verdicts[speaker] = self._weigh(speaker)
         return verdict
 
+    def names_a_person(self, speaker: str) -> bool:
+        """Whether ``speaker`` is a person the article attests (not an office or a body)."""
+        words = [t for t in tokenize(speaker) if t.is_word]
+        return not any(_is_head_noun(t.text) for t in words) and self.shows(speaker)
+
     def _weigh(self, speaker: str) -> bool:
         words = [t for t in tokenize(speaker) if t.is_word]
         if not words or any(_GERUND.search(t.lower) for t in words):
@@ -149,6 +156,8 @@ class SpeakerEvidence:
             return False
         if names[0].lower() in _PLACE_OPENERS or any(n.lower() in _places() for n in names):
             return False
+        if names[-1].lower() in _OUTLET_NOUNS:
+            return False  # "Vice News": an outlet carries words, it does not say them
         if any(name.lower() in self._lower_case for name in names):
             return False  # "Parole", "Giuramento": words of the language, capitalised here
         if len(names) == 1:
@@ -224,8 +233,12 @@ def _office_before(tokens: Sequence[Token], start: int) -> bool:
     index = start - 1
     while index > max(-1, start - 1 - _LOOK_BACK):
         token = tokens[index]
-        if token.text in _SENTENCE_STOPS:
-            return False
+        if token.text in _SENTENCE_STOPS or token.lower in _VERBS:
+            return False  # the office of another clause: "la ricercatrice ha potuto … Fermi"
+        if token.text == "," and not (
+            index == start - 1 or tokens[index + 1].lower in OF_PREPOSITIONS
+        ):
+            return False  # only an apposition ("il portavoce di Putin, Peskov") or a list
         if token.is_word and _is_head_noun(token.text):
             # an institution noun only right before the name: "l'azienda Teb", not "ministero
             # dell'Interno … Rossi"; an outlet's noun makes an outlet ("Agenzia Vista")

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from bot.core.speakers.attested import SpeakerEvidence
 from bot.core.speakers.evidence import is_role_word
 from bot.core.speakers.lexicon import (
     ARTICLES,
@@ -32,6 +33,7 @@ from bot.core.speakers.lexicon import (
 from bot.core.speakers.names import in_a_complement, persons
 from bot.core.speakers.roles import role_after, role_before
 from bot.core.speakers.tokens import NameRun, Token, name_text, span_text, tokenize
+from bot.core.speakers.verbs import VERB_WORDS
 
 
 @dataclass(slots=True)
@@ -39,9 +41,26 @@ class _CastMember:
     name: str
     words: tuple[str, ...]
     role: str | None
+    owner: bool = False  # named in the possessive ("Jeremy Corbyn's material"): not a subject
 
 
 _LAST_WORD = re.compile(r"[^\W\d_][\w'’.-]*(?=[\s,]*$)")
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def _member(text: str, tokens: Sequence[Token], run: NameRun) -> _CastMember:
+    """A person as the paragraph names them; a possessive ("Jeremy Corbyn's") still names the
+    person, without its ending."""
+    name = name_text(text, tokens, run)
+    words = tuple(t.text for t in tokens[run.start : run.end] if t.text != ".")
+    role = role_before(text, tokens, run) or role_after(text, tokens, run)
+    possessive = _POSSESSIVE.search(words[-1])
+    if possessive is None:
+        return _CastMember(name, words, role)
+    cut = len(words[-1]) - possessive.start()
+    return _CastMember(name[:-cut], (*words[:-1], words[-1][:-cut]), role, owner=True)
 
 
 def _tells_more_about(paragraph: str, surname: str) -> bool:
@@ -148,6 +167,7 @@ class Cast:
 
     def __init__(self, paragraphs: Sequence[str]) -> None:
         self._paragraphs = paragraphs
+        self.evidence = SpeakerEvidence(paragraphs)
         self._read: dict[int, tuple[list[Token], list[_CastMember], list[NameRun]]] = {}
         self._by_surname: dict[str, list[_CastMember]] = {}
         self._by_office: dict[str, list[tuple[int, _CastMember]]] = {}
@@ -158,22 +178,16 @@ class Cast:
             text = self._paragraphs[index]
             tokens = tokenize(text)
             runs = persons(tokens)
-            members = [
-                _CastMember(
-                    name_text(text, tokens, run),
-                    tuple(t.text for t in tokens[run.start : run.end] if t.text != "."),
-                    role_before(text, tokens, run) or role_after(text, tokens, run),
-                )
-                for run in runs
-            ]
+            members = [_member(text, tokens, run) for run in runs]
             self._read[index] = (tokens, members, runs)
         return self._read[index]
 
-    def _members_where(self, word: str) -> Iterator[tuple[int, _CastMember]]:
-        """The people named in the paragraphs that contain ``word`` (any case), with the
-        paragraph that names them."""
+    def _members_where(self, *words: str) -> Iterator[tuple[int, _CastMember]]:
+        """The people named in the paragraphs that contain one of ``words`` (any case), with
+        the paragraph that names them."""
         for index, paragraph in enumerate(self._paragraphs):
-            if word in paragraph.lower():
+            lower = paragraph.lower()
+            if any(word in lower for word in words):
                 yield from ((index, member) for member in self._paragraph(index)[1])
 
     def _with_surname(self, surname: str) -> list[_CastMember]:
@@ -198,9 +212,10 @@ class Cast:
             return name, None
         best: _CastMember | None = None
         roles: list[str] = []
-        for member in self._with_surname(words[-1]):
-            if not set(words) <= set(member.words):
-                continue
+        members = [m for m in self._with_surname(words[-1]) if set(words) <= set(m.words)]
+        # a name the article attests beats a longer run it does not ("Giuramento Mattarella")
+        attested = [m for m in members if self.evidence.shows(m.name)]
+        for member in attested or members:
             if best is None or len(member.words) > len(best.words):
                 best = member
             if member.role:
@@ -246,7 +261,8 @@ class Cast:
         in corso Vannucci, predica prudenza").
 
         A lone capitalised word opening a sentence ("Soddisfatto il capitano", "Every system")
-        counts only when the rest of the article confirms it is a name.
+        counts only when the rest of the article confirms it is a name, and only names the
+        article attests count at all (not "South Africa", not "under Dhoni's captaincy").
         """
         tokens, members, runs = self._paragraph(paragraph)
         found = [
@@ -260,6 +276,8 @@ class Cast:
                 or (run.start > 0 and tokens[run.start - 1].text not in ".!?-–—:")
                 or self.is_known_name(member.name)
             )
+            and not member.owner
+            and self.evidence.shows(self.resolve(member.name)[0])
         ]
         if not found:
             return None
@@ -267,7 +285,14 @@ class Cast:
         sentence_start = max(
             (i for i in range(last_run.start) if tokens[i].text in ".!?"), default=-1
         )
-        return next(member.name for run, member in found if run.start > sentence_start)
+        in_sentence = [(run, member) for run, member in found if run.start > sentence_start]
+        # "… between Dean Elgar and Hashim Amla, Kohli said:": the one who says, if anyone does
+        speaking = [
+            member.name
+            for run, member in in_sentence
+            if run.end < len(tokens) and tokens[run.end].lower in VERB_WORDS
+        ]
+        return speaking[-1] if speaking else in_sentence[0][1].name
 
     def person_with_surname(self, phrase: str) -> tuple[str, str | None] | None:
         """ "la Meloni" → ("Giorgia Meloni", role) when the article names her in full."""
@@ -332,16 +357,18 @@ class Cast:
         wanted = " ".join(ROLE_ABBREVIATIONS.get(word, word) for word in words)
         if not any(is_role_word(word) for word in wanted.split()):
             return None  # "NATO" is not an office, even if "NATO Secretary General" is
-        office = wanted.split()[0]
-        if office not in self._by_office:
-            self._by_office[office] = list(self._members_where(office))
+        # "the Premier" is the "Prime Minister" the article named: look for every name of it
+        forms = (wanted, *ROLE_SYNONYMS.get(wanted, ()))
+        if wanted not in self._by_office:
+            self._by_office[wanted] = list(self._members_where(*forms))
         matches = {
             (member.name, member.role)
-            for paragraph, member in self._by_office[office]
+            for paragraph, member in self._by_office[wanted]
             if paragraph <= up_to
             and member.role is not None
             and len(member.words) > 1
-            and member.role.lower().startswith((wanted, *ROLE_SYNONYMS.get(wanted, ())))
+            and member.role.lower().startswith(forms)
+            and self.evidence.shows(member.name)
         }
         if len(matches) != 1:
             return None

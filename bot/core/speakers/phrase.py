@@ -47,6 +47,9 @@ from bot.core.speakers.tokens import (
 # Sentence adverbs and connectors that can precede a subject ("Poi Rutte ha detto").
 _CONNECTORS = words("connectors")
 _PRONOUNS = words("pronouns")
+_CLAUSE_OPENERS = words("introductory_clause_openers")
+# A participle opening a sentence: "Asked", "Speaking", "Interpellato", "Intervistata".
+_PARTICIPLE = re.compile(r"[a-z]{3,}(?:ed|ing)|[a-zà-ú]{3,}(?:at|ut|it)[oaie]")
 _ADVERB_WORDS = frozenset(word.lower() for word in entries("adverbs") if " " not in word)
 
 CONTINUATION = SpeakerRef(SpeakerKind.CONTINUATION)
@@ -181,13 +184,23 @@ def _after_opening_complement(tokens: list[Token]) -> list[Token]:
 def _after_introductory_clause(tokens: list[Token]) -> list[Token]:
     """A subject after the clause that opens its sentence: "Asked how many beds would be
     needed, [a spokeswoman for the department]", "Dopo la riunione, [il ministro]". Only
-    a determined phrase counts, so an apposition ("Mark Rutte, segretario generale") stays."""
+    a determined phrase counts, so an apposition ("Mark Rutte, segretario generale") stays;
+    after a clause opened by a participle or a subordinating word ("Asked whether …, [Kohli]",
+    "Interpellato sulla vicenda, [Rossi]"), a name counts too."""
     commas = [i for i, token in enumerate(tokens) if token.text == ","]
     if commas and commas[-1] + 1 < len(tokens):
-        following = tokens[commas[-1] + 1].lower
-        if following in DETERMINERS:
+        following = tokens[commas[-1] + 1]
+        if following.lower in DETERMINERS:
+            return tokens[commas[-1] + 1 :]
+        if following.text[0].isupper() and _opens_a_clause(tokens[0]):
             return tokens[commas[-1] + 1 :]
     return tokens
+
+
+def _opens_a_clause(token: Token) -> bool:
+    """ "Asked", "Speaking", "Interpellato", "When", "Dopo": the first word of a clause that
+    comes before the subject."""
+    return token.lower in _CLAUSE_OPENERS or _PARTICIPLE.fullmatch(token.lower) is not None
 
 
 def _cut(tokens: list[Token], *, post_verb: bool) -> list[Token]:

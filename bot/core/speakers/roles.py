@@ -32,7 +32,7 @@ _ROLE_STOPS = (
     - OF_PREPOSITIONS
 )
 
-_MAX_ROLE_WORDS = 9
+_MAX_ROLE_WORDS = 14
 
 
 def _is_role_at(tokens: Sequence[Token], index: int) -> bool:
@@ -145,6 +145,9 @@ def role_before(text: str, tokens: Sequence[Token], run: NameRun) -> str | None:
             continue
         if token.text == "." and index > 0 and is_initial(tokens, index - 1):
             index -= 1  # "U.S. District Judge"
+            continue
+        if token.text == "," and index + 1 <= last and tokens[index + 1].lower in OF_PREPOSITIONS:
+            index -= 1  # a list of offices: "ministro dell'Agricoltura, della Sovranità alimentare"
             continue
         if not token.is_word:
             break

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import NamedTuple
 
-from bot.core.speakers.lexicon import words
+from bot.core.speakers.lexicon import HONORIFICS, words
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*|[^\w\s]")
 
@@ -117,8 +117,17 @@ def is_initial(tokens: Sequence[Token], index: int) -> bool:
 
 
 def is_abbreviation_dot(tokens: Sequence[Token], index: int) -> bool:
-    """The full stop of "U.S." or "J. D. Vance", which ends no sentence."""
-    return tokens[index].text == "." and index > 0 and is_initial(tokens, index - 1)
+    """The full stop of "U.S.", "J. D. Vance" or a title before a name ("Dr. Sara Cody",
+    "Sen. Graham", "Dott. Rossi"), which ends no sentence."""
+    if tokens[index].text != "." or index == 0:
+        return False
+    if is_initial(tokens, index - 1):
+        return True
+    return (
+        tokens[index - 1].lower in HONORIFICS
+        and index + 1 < len(tokens)
+        and tokens[index + 1].text[0].isupper()
+    )
 
 
 def is_plural_possessive(tokens: Sequence[Token], index: int) -> bool:
