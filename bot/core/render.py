@@ -33,9 +33,13 @@ from bot.core.telegram_html import (
     utf16_length,
     visible_text,
 )
+from bot.core.text import split_sentences
 
 MAX_RELATED_LINKS = 5
 MAX_TAGS = 8
+# A key quote in a briefing: two sentences at most, and about this many characters.
+BRIEFING_QUOTE_MAX_CHARS = 320
+_QUOTE_MAX_SENTENCES = 2
 TEXT_WIDTH = 80
 MAX_URL_LENGTH = 2048  # longer hrefs are not links a reader follows; they only eat the limit
 BLOCK_SEPARATOR = "\n\n"
@@ -228,7 +232,12 @@ def _select(
     byline_parts = [one_line(briefing.source)]
     if briefing.published_at is not None:
         byline_parts.append(_format_time(briefing.published_at, ui, zone))
-    quotes = [q for q in briefing.quotes if q.key or include_all_quotes]
+    lead = _folded(briefing.lead)
+    quotes = [
+        q
+        for q in briefing.quotes
+        if (q.key or include_all_quotes) and not (lead and _folded(q.text) in lead)
+    ]
     related = [entry for entry in map(_related_entry, briefing.related) if entry.text]
     tags = [tag for tag in map(one_line, briefing.tags) if tag][:MAX_TAGS]
     return _Selection(
@@ -242,11 +251,35 @@ def _select(
     )
 
 
+def _folded(text: str) -> str:
+    """Text compared for containment: case and runs of spaces do not count."""
+    return " ".join(text.casefold().split())
+
+
+def short_quote(text: str) -> str:
+    """A quote as a briefing shows it: at most two sentences and about ``BRIEFING_QUOTE_MAX_CHARS``,
+    cut at a sentence end and marked […]; one longer sentence is cut at a word. The full text
+    stays in the article (and in ``--json``)."""
+    sentences = split_sentences(text)
+    if not sentences:
+        return text
+    shown = sentences[0]
+    for sentence in sentences[1:_QUOTE_MAX_SENTENCES]:
+        if len(shown) + 1 + len(sentence) > BRIEFING_QUOTE_MAX_CHARS:
+            break
+        shown = f"{shown} {sentence}"
+    if len(shown) > BRIEFING_QUOTE_MAX_CHARS:
+        shown = shown[:BRIEFING_QUOTE_MAX_CHARS].rsplit(" ", 1)[0].rstrip(" ,;:–-")
+    return shown if shown == text else f"{shown} […]"
+
+
 def _quote_line(quote: Quote, ui: _UiStrings) -> str:
-    """«text» — Speaker (Role) in Italian, “text” — Speaker, Role in English; "" without text."""
+    """«text» — Speaker (Role) in Italian, “text” — Speaker, Role in English; "" without text.
+    A long quote is shortened to its first sentences (``short_quote``)."""
     text = one_line(quote.text)
     if not text:
         return ""
+    text = short_quote(text)
     speaker, role = one_line(quote.speaker or ""), one_line(quote.role or "")
     if speaker and role:
         attribution = ui.speaker_with_role.format(speaker=speaker, role=role)

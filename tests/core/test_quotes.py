@@ -1461,6 +1461,10 @@ def test_any_news_like_text_yields_well_formed_quotes(paragraphs: list[str]) -> 
     assert all(q.text == q.text.strip() for q in quotes)
     assert all(q.speaker is None or q.speaker == q.speaker.strip() for q in quotes)
     assert sum(q.key for q in quotes) <= 2
+    # a speaker is words of the article, never made up: whitespace aside, it stands in the text
+    article = " ".join(" ".join(paragraphs).split())
+    for quote in quotes:
+        assert quote.speaker is None or " ".join(quote.speaker.split()) in article
 
 
 def test_unknown_language_is_read_like_english() -> None:

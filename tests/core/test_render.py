@@ -14,7 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.models import Briefing, Link, Quote
-from bot.core.render import append_block, render_html, render_text, split_messages
+from bot.core.render import (
+    BRIEFING_QUOTE_MAX_CHARS,
+    append_block,
+    one_line,
+    render_html,
+    render_text,
+    short_quote,
+    split_messages,
+)
 from bot.core.telegram_html import MESSAGE_LIMIT, utf16_length, validate_html, visible_text
 
 _HREF = re.compile(r'href="([^"]*)"')
@@ -347,7 +355,9 @@ def test_any_briefing_renders_to_valid_messages_without_losing_content(
     expected += [link.title for link in briefing.related[:5]]
     for quote in briefing.quotes:
         if (quote.key or include_all_quotes) and _squeeze(quote.text):
-            expected += [quote.text, quote.speaker or "", quote.role or ""]
+            if _squeeze(quote.text).casefold() in _squeeze(briefing.lead).casefold():
+                continue  # the lead already says it
+            expected += [short_quote(one_line(quote.text)), quote.speaker or "", quote.role or ""]
     for field in expected:
         assert _squeeze(field) in shown
 
@@ -403,3 +413,38 @@ def test_a_briefing_with_headlines_appended_stays_valid_and_complete(
         assert utf16_length(message) <= max(limit, *map(utf16_length, messages))
     shown = _squeeze("".join(visible_text(message) for message in combined))
     assert shown == _squeeze("".join(map(visible_text, messages)) + visible_text(block))
+
+
+@given(st.text(alphabet=st.sampled_from("Ab c.!?«»\n é"), max_size=900))
+def test_a_shown_quote_is_the_start_of_the_quote_cut_at_a_boundary(text: str) -> None:
+    text = one_line(text)
+    shown = short_quote(text)
+    if shown == text:
+        return
+    kept = shown.removesuffix(" […]")
+    assert shown.endswith(" […]")
+    assert text.startswith(kept)
+    assert len(kept) <= BRIEFING_QUOTE_MAX_CHARS
+    assert text[len(kept)] in " .!?»" or kept[-1] in ".!?»"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Una frase. Due frasi.", "Una frase. Due frasi."),
+        ("Una. Due. Tre.", "Una. Due. […]"),
+        ("X" * 10 + ". " + "Y y " * 100, "X" * 10 + ". […]"),
+        ("y " * 200, ("y " * 160).rstrip() + " […]"),
+    ],
+)
+def test_a_key_quote_shows_two_sentences_at_most(text: str, shown: str) -> None:
+    assert short_quote(text) == shown
+
+
+def test_a_quote_that_is_the_lead_is_not_shown_again() -> None:
+    said = "«Serve più deterrenza», ha detto Rutte."
+    briefing = _briefing(
+        lead=said, quotes=[Quote(text="Serve più deterrenza", speaker="Mark Rutte", key=True)]
+    )
+    (message,) = render_html(briefing, ui_language="it", tz="Europe/Rome")
+    assert message.count("Serve più deterrenza") == 1
