@@ -221,3 +221,29 @@ def test_narration_names_only_attested_people(
     paragraphs: list[str], expected: list[tuple[str | None, str | None]]
 ) -> None:
     assert _attributions(paragraphs, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "language", "expected"),
+    [
+        # "Treasurer" is an office, not part of the name
+        (
+            [
+                "Federal Treasurer Jim Chalmers was asked about inflation.",
+                "“That’s the reason for this budget,” Mr Chalmers said.",
+            ],
+            "en",
+            [("Jim Chalmers", "Federal Treasurer")],
+        ),
+        # an Italian apposition without its comma: the office follows the name
+        (
+            ['Alessio Pascucci sindaco di Cerveteri aggiunge: "Solidarietà ai sindaci colpiti".'],
+            "it",
+            [("Alessio Pascucci", None)],
+        ),
+    ],
+)
+def test_offices_next_to_a_name_are_not_the_name(
+    paragraphs: list[str], language: str, expected: list[tuple[str | None, str | None]]
+) -> None:
+    assert _attributions(paragraphs, language) == expected

@@ -24,7 +24,7 @@ tecnico elogia anche il pubblico").
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import resources
 
@@ -46,6 +46,8 @@ from bot.core.speakers.tokens import Token, tokenize
 from bot.core.speakers.verbs import VERB_WORDS
 
 _OUTLET_NOUNS = words("outlet_nouns")
+# A word with a lower-case initial (Latin script, as the two languages write it).
+_LOWER_CASE_WORD = re.compile(r"(?<![^\W\d_])[a-zà-öø-ÿ][^\W\d_]*")
 _VERBS = VERB_WORDS | words("be_and_have") | words("verb_auxiliaries")
 # Particles inside a name, capitalised or not: "Ursula von der Leyen", "Salvatore Lo Cascio".
 _PARTICLES = NAME_PARTICLES | words("capitalised_name_particles")
@@ -91,17 +93,30 @@ def _is_title_case(tokens: Sequence[Token]) -> bool:
 
 
 class SpeakerEvidence:
-    """What one article says about the phrases its quotes are signed with."""
+    """What one article says about the phrases its quotes are signed with.
 
-    def __init__(self, paragraphs: Sequence[str]) -> None:
-        self._paragraphs = [tokenize(paragraph) for paragraph in paragraphs]
-        self._lower_case = frozenset(
-            token.lower
-            for tokens in self._paragraphs
-            for token in tokens
-            if token.is_word and token.text[0].islower()
-        )
+    Lazy, since it runs for every ingested article: a paragraph is tokenized only when a name
+    being weighed stands in it (``tokens_of`` shares the tokens the ``Cast`` already has), and
+    the words written in lower case are collected by one regex pass when first needed.
+    """
+
+    def __init__(
+        self,
+        paragraphs: Sequence[str],
+        tokens_of: Callable[[int], list[Token]] | None = None,
+    ) -> None:
+        self._texts = paragraphs
+        self._tokens_of = tokens_of or (lambda index: tokenize(paragraphs[index]))
+        self._headline: dict[int, bool] = {}
+        self._lower: frozenset[str] | None = None
         self._verdicts: dict[str, bool] = {}
+
+    @property
+    def _lower_case(self) -> frozenset[str]:
+        """Every word the article writes with a lower-case initial, lower-cased."""
+        if self._lower is None:
+            self._lower = frozenset(_LOWER_CASE_WORD.findall("\n".join(self._texts)))
+        return self._lower
 
     def shows(self, speaker: str) -> bool:
         """Whether ``speaker`` may be shown as the one who speaks."""
@@ -172,12 +187,21 @@ class SpeakerEvidence:
         """(paragraph tokens, start, end) of each place the running text writes these words: a
         headline in Title Case capitalises every word, so nothing there tells a name."""
         found = []
-        for tokens in self._paragraphs:
-            if _is_title_case(tokens):
+        for index, text in enumerate(self._texts):
+            if names[0] not in text:
                 continue
-            for index in range(len(tokens) - len(names) + 1):
-                if all(tokens[index + k].text == n for k, n in enumerate(names)):
-                    found.append((tokens, index, index + len(names)))
+            tokens = self._tokens_of(index)
+            if index not in self._headline:
+                self._headline[index] = _is_title_case(tokens)
+            if self._headline[index]:
+                continue
+            first, size = names[0], len(names)
+            for start, token in enumerate(tokens):
+                if token.text == first and all(
+                    start + k < len(tokens) and tokens[start + k].text == name
+                    for k, name in enumerate(names[1:], start=1)
+                ):
+                    found.append((tokens, start, start + size))
         return found
 
     def _titled(self, names: Sequence[str], *, alone: bool) -> bool:

@@ -167,7 +167,7 @@ class Cast:
 
     def __init__(self, paragraphs: Sequence[str]) -> None:
         self._paragraphs = paragraphs
-        self.evidence = SpeakerEvidence(paragraphs)
+        self.evidence = SpeakerEvidence(paragraphs, lambda index: self._paragraph(index)[0])
         self._read: dict[int, tuple[list[Token], list[_CastMember], list[NameRun]]] = {}
         self._by_surname: dict[str, list[_CastMember]] = {}
         self._by_office: dict[str, list[tuple[int, _CastMember]]] = {}

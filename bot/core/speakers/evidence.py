@@ -121,10 +121,18 @@ def person_in_run(tokens: Sequence[Token], run: NameRun) -> NameRun | None:
 
 def _modifies_a_role(tokens: Sequence[Token], index: int) -> bool:
     """Whether a role follows at ``index``, perhaps after two lower-case words, making the name
-    before it a modifier: "Nato Secretary General", "Eurofer trade director"."""
-    for token in tokens[index : index + 3]:
+    before it a modifier: "Nato Secretary General", "Eurofer trade director", "Kremlin
+    spokesman"."""
+    for offset, token in enumerate(tokens[index : index + 3]):
         if is_role_word(token.text):
-            return True
+            # An Italian apposition without its comma is no modifier: "Alessio Pascucci
+            # [sindaco di Cerveteri]" (a lower-case office right after the name, then "di").
+            return not (
+                offset == 0
+                and token.text.islower()
+                and index + 1 < len(tokens)
+                and tokens[index + 1].lower in OF_PREPOSITIONS
+            )
         if not token.is_word or not token.text.islower() or token.lower in FUNCTION_WORDS:
             return False  # "Rossi ai cronisti": a complement, not a role
     return False
