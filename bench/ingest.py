@@ -225,7 +225,7 @@ def main() -> None:
         print(f"        {stage:<30} {per_article:10.2f} ms/article")
     quotes_ms = quotes_time(data) / max(parsed, 1) * 1000
     share = quotes_ms / (median.seconds / max(median.stored, 1) * 1000)
-    print(f"        of enrich: quotes, speakers    {quotes_ms:10.2f} ms/article ({share:.0%} of all)")
+    print(f"        in enrich: quotes, speakers    {quotes_ms:10.2f} ms/article ({share:.0%})")
     print(f"ratio   ingest / floor                 {median.throughput / median.floor:10.3f}")
     print(
         "runs    " + ", ".join(f"{run.throughput:,.0f}/s (floor {run.floor:,.0f})" for run in runs)

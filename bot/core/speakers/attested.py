@@ -24,7 +24,7 @@ tecnico elogia anche il pubblico").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
@@ -46,8 +46,6 @@ from bot.core.speakers.tokens import Token, tokenize
 from bot.core.speakers.verbs import VERB_WORDS
 
 _OUTLET_NOUNS = words("outlet_nouns")
-# A word with a lower-case initial (Latin script, as the two languages write it).
-_LOWER_CASE_WORD = re.compile(r"(?<![^\W\d_])[a-zà-öø-ÿ][^\W\d_]*")
 _VERBS = VERB_WORDS | words("be_and_have") | words("verb_auxiliaries")
 # Particles inside a name, capitalised or not: "Ursula von der Leyen", "Salvatore Lo Cascio".
 _PARTICLES = NAME_PARTICLES | words("capitalised_name_particles")
@@ -96,27 +94,35 @@ class SpeakerEvidence:
     """What one article says about the phrases its quotes are signed with.
 
     Lazy, since it runs for every ingested article: a paragraph is tokenized only when a name
-    being weighed stands in it (``tokens_of`` shares the tokens the ``Cast`` already has), and
-    the words written in lower case are collected by one regex pass when first needed.
+    being weighed stands in it (and once: ``tokens`` serves the ``Cast`` too), and a word is
+    looked up in lower case only when a name holds it.
     """
 
-    def __init__(
-        self,
-        paragraphs: Sequence[str],
-        tokens_of: Callable[[int], list[Token]] | None = None,
-    ) -> None:
+    def __init__(self, paragraphs: Sequence[str]) -> None:
         self._texts = paragraphs
-        self._tokens_of = tokens_of or (lambda index: tokenize(paragraphs[index]))
+        self._text = "\n".join(paragraphs)
+        self._tokens: dict[int, list[Token]] = {}
         self._headline: dict[int, bool] = {}
-        self._lower: frozenset[str] | None = None
+        self._lower_case: dict[str, bool] = {}
         self._verdicts: dict[str, bool] = {}
 
-    @property
-    def _lower_case(self) -> frozenset[str]:
-        """Every word the article writes with a lower-case initial, lower-cased."""
-        if self._lower is None:
-            self._lower = frozenset(_LOWER_CASE_WORD.findall("\n".join(self._texts)))
-        return self._lower
+    def tokens(self, index: int) -> list[Token]:
+        """Paragraph ``index``, tokenized (once)."""
+        found = self._tokens.get(index)
+        if found is None:
+            found = self._tokens[index] = tokenize(self._texts[index])
+        return found
+
+    def _written_in_lower_case(self, word: str) -> bool:
+        """Whether the article writes ``word`` with a lower-case initial somewhere ("parole"
+        for "Parole"): then it is a word of the language, not a name."""
+        lower = word.lower()
+        found = self._lower_case.get(lower)
+        if found is None:
+            pattern = rf"(?<![^\W\d_]){re.escape(lower)}(?![^\W\d_])"
+            found = lower in self._text and re.search(pattern, self._text) is not None
+            self._lower_case[lower] = found
+        return found
 
     def shows(self, speaker: str) -> bool:
         """Whether ``speaker`` may be shown as the one who speaks."""
@@ -173,7 +179,7 @@ class SpeakerEvidence:
             return False
         if names[-1].lower() in _OUTLET_NOUNS:
             return False  # "Vice News": an outlet carries words, it does not say them
-        if any(name.lower() in self._lower_case for name in names):
+        if any(self._written_in_lower_case(name) for name in names):
             return False  # "Parole", "Giuramento": words of the language, capitalised here
         if len(names) == 1:
             return _is_acronym(names[0]) or self._titled(written, alone=True)
@@ -190,7 +196,7 @@ class SpeakerEvidence:
         for index, text in enumerate(self._texts):
             if names[0] not in text:
                 continue
-            tokens = self._tokens_of(index)
+            tokens = self.tokens(index)
             if index not in self._headline:
                 self._headline[index] = _is_title_case(tokens)
             if self._headline[index]:

@@ -167,7 +167,7 @@ class Cast:
 
     def __init__(self, paragraphs: Sequence[str]) -> None:
         self._paragraphs = paragraphs
-        self.evidence = SpeakerEvidence(paragraphs, lambda index: self._paragraph(index)[0])
+        self.evidence = SpeakerEvidence(paragraphs)
         self._read: dict[int, tuple[list[Token], list[_CastMember], list[NameRun]]] = {}
         self._by_surname: dict[str, list[_CastMember]] = {}
         self._by_office: dict[str, list[tuple[int, _CastMember]]] = {}
@@ -176,7 +176,7 @@ class Cast:
         """A paragraph's tokens, and the people it names with their roles."""
         if index not in self._read:
             text = self._paragraphs[index]
-            tokens = tokenize(text)
+            tokens = self.evidence.tokens(index)
             runs = persons(tokens)
             members = [_member(text, tokens, run) for run in runs]
             self._read[index] = (tokens, members, runs)
