@@ -59,8 +59,14 @@ _MARK = re.compile(r"[“«„”»\"‘’']")
 _OPENING_CONTEXT = frozenset("([{-–—/“«„‘")
 _CLOSING_CONTEXT = frozenset(".,;:!?)]}-–—…”»’")
 _TRAILING_PUNCTUATION = frozenset(".,;:!?)]}…")
+_CLOSING_PUNCTUATION = frozenset(".,;:!?…")
+# Agency copy types a double mark as two single ones: ''Se non vince'', ‘‘così’’.
+_DOUBLED_SINGLE_MARKS = re.compile("''|‘‘|’’")
+_AS_DOUBLE = {"''": '"', "‘‘": "“", "’’": "”"}
 
 MarkRole = Literal["open", "close"]
+# Paragraphs without a mark that a quote may run through before the paragraph that closes it.
+_MAX_UNMARKED_PARAGRAPHS = 4
 
 
 def _mark_role(text: str, position: int) -> MarkRole | None:
@@ -92,6 +98,14 @@ def _mark_role(text: str, position: int) -> MarkRole | None:
             return "open"
         if closes and not opens:
             return "close"
+        if (
+            mark == '"'
+            and before == " "
+            and position >= 2
+            and text[position - 2] in _CLOSING_PUNCTUATION
+            and (after is None or after.isspace())
+        ):
+            return "close"  # a space typed before the closing mark: 'if this fails, " he said'
         return None
     if mark in _OPENING_GLYPHS:
         return "close" if closes and not opens else "open"
@@ -165,20 +179,25 @@ def _scan(paragraph: str, index: int) -> list[_Span]:
 def _chains(paragraphs: Sequence[str]) -> list[list[_Span]]:
     """Group spans into quotes; a quote left open continues in the next paragraph when that
     paragraph starts with an opening mark (the multi-paragraph convention) or closes a quote it
-    never opened."""
+    never opened. Paragraphs with no mark between an open quote and the paragraph that closes
+    it are inside the quote (the Italian convention: one mark at each end of a long speech)."""
     chains: list[list[_Span]] = []
     pending: list[_Span] | None = None
+    unmarked: list[_Span] = []  # whole paragraphs with no mark since ``pending`` was left open
     for index, paragraph in enumerate(paragraphs):
         spans = _scan(paragraph, index)
         if pending is not None and spans:
             first = spans[0]
-            if not first.opened or not paragraph[: first.outer_start].strip():
-                pending.append(first)
+            if not first.opened or (not unmarked and not paragraph[: first.outer_start].strip()):
+                pending += [*unmarked, first]
                 spans = spans[1:]
                 if first.closed:
                     pending = None
+            unmarked = []
         elif pending is not None:
-            pending = None
+            unmarked.append(_Span(index, 0, len(paragraph), opened=False, closed=False))
+            if len(unmarked) > _MAX_UNMARKED_PARAGRAPHS:
+                pending, unmarked = None, []
         for span in spans:
             chains.append([span])
             pending = chains[-1] if not span.closed else None
@@ -696,6 +715,14 @@ class _Narration:
         will do, Ms Campbell laughs. “Probably sit on the harbour wall…”"."""
         text = self._paragraphs[candidate.paragraph]
         end = len(text[: candidate.spans[0].outer_start].rstrip())
+        if end == 0 and candidate.paragraph > 0:
+            # the quote opens its paragraph, and the one before introduces it: "Il presidente
+            # Stefano Chisoli fa il punto:" / «È un momento storico…»
+            before = self._paragraphs[candidate.paragraph - 1].rstrip()
+            if before.endswith(":"):
+                start = max(_sentence_ends(before[:-1]), default=0)
+                name = self._cast.subject_before(candidate.paragraph - 1, start, len(before))
+                return self._person_named(name)
         narration_start = candidate.narration_start
         # The sentence-ending mark right before the quote (end - 1) does not count.
         start = narration_start + max(
@@ -705,10 +732,14 @@ class _Narration:
         if name is None and _PRONOUN_SUBJECT.search(text, start, end):
             # "Elsworth climbs into the case. Asked whether she will retire, she laughs. “…”"
             name = self._cast.subject_before(candidate.paragraph, narration_start, end)
+        return self._person_named(name)
+
+    def _person_named(self, name: str | None) -> Speaker | None:
+        """The person a narration sentence is about; a body named there is more often the
+        object ("Ha attaccato l'Unione europea: «…»")."""
         if name is None:
             return None
         speaker = self._cast.resolve(name)
-        # a body named there is more often the object ("Ha attaccato l'Unione europea: «…»")
         return speaker if self._cast.evidence.names_a_person(speaker[0]) else None
 
     def named_since(self, earlier: int, candidate: _Candidate) -> Speaker | None:
@@ -978,6 +1009,12 @@ def extract_quotes(paragraphs: Sequence[str], language: str) -> list[Quote]:
     the reverse.
     """
     del language  # both languages' conventions apply to every article
+    paragraphs = [
+        _DOUBLED_SINGLE_MARKS.sub(lambda mark: _AS_DOUBLE[mark.group()], paragraph)
+        if "''" in paragraph or "‘‘" in paragraph or "’’" in paragraph
+        else paragraph
+        for paragraph in paragraphs
+    ]
     candidates = [candidate for candidate in _candidates(paragraphs) if _is_quote(candidate)]
     if not candidates:
         return []

@@ -2093,3 +2093,54 @@ def test_speakers_in_the_shapes_news_writing_takes(
     paragraphs: list[str], language: str, expected: list[Expected]
 ) -> None:
     check(paragraphs, language, expected)
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "language", "expected"),
+    [
+        # one mark at each end of a speech over several paragraphs, none in between
+        (
+            [
+                "Il presidente Stefano Chisoli fa il punto:",
+                "«È un momento storico per tutti noi, una gioia incredibile.",
+                "Ho sentito il presidente onorario, anche lui è felicissimo della promozione.",
+                "Ai tifosi voglio dire di festeggiare il più possibile».",
+            ],
+            "it",
+            [
+                (
+                    "È un momento storico per tutti noi, una gioia incredibile. Ho sentito il "
+                    "presidente onorario, anche lui è felicissimo della promozione. Ai tifosi "
+                    "voglio dire di festeggiare il più possibile",
+                    "Stefano Chisoli",
+                    "presidente",
+                )
+            ],
+        ),
+        # agency copy types the double mark as two single ones
+        (
+            ["''Se non vince il centrodestra sarà il caos'', ha detto Giorgia Meloni."],
+            "it",
+            [("Se non vince il centrodestra sarà il caos", "Giorgia Meloni", None)],
+        ),
+        # a space typed before the closing mark
+        (
+            [
+                '"For the moment, the current government can continue, if this fails, " '
+                "Prime Minister Ranil Wickremesinghe said."
+            ],
+            "en",
+            [
+                (
+                    "For the moment, the current government can continue, if this fails,",
+                    "Ranil Wickremesinghe",
+                    "Prime Minister",
+                )
+            ],
+        ),
+    ],
+)
+def test_quote_marks_as_real_copy_types_them(
+    paragraphs: list[str], language: str, expected: list[tuple[str, str | None, str | None]]
+) -> None:
+    check(paragraphs, language, expected)
