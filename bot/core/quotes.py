@@ -509,8 +509,8 @@ class _Surroundings:
 def _attribution(aside: SpeakerRef | None, around: _Surroundings) -> SpeakerRef | None:
     """The first attribution that names someone, trying the places in order of reliability:
     a dash aside, the same sentence after the quote, before it, the next sentence. Failing a
-    name, a verb with no subject (a continuation) still counts. Evaluated lazily: most quotes
-    are settled by the first or second place."""
+    name, an outlet or a verb with no subject (a continuation) still counts. Evaluated lazily:
+    most quotes are settled by the first or second place."""
     after_is_blank = not around.after.strip(" .!?…")
     attempts: list[Callable[[], SpeakerRef | None]] = [
         lambda: aside,
@@ -526,8 +526,10 @@ def _attribution(aside: SpeakerRef | None, around: _Surroundings) -> SpeakerRef 
     fallback: SpeakerRef | None = None
     for attempt in attempts:
         ref = attempt()
-        if _named(ref):
+        if _named(ref) and ref is not None and ref.kind is not SpeakerKind.OUTLET:
             return ref
+        # an outlet carried the words ("(Bloomberg reported)"); who said them may stand
+        # elsewhere ("McEwan responded by saying: “…”")
         fallback = fallback or ref
     return fallback
 

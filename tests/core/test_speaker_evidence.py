@@ -247,3 +247,30 @@ def test_offices_next_to_a_name_are_not_the_name(
     paragraphs: list[str], language: str, expected: list[tuple[str | None, str | None]]
 ) -> None:
     assert _attributions(paragraphs, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # an outlet after the quote does not hide the speaker before it
+        (
+            [
+                "Ross McEwan responded to a question by saying: “We haven’t made money in seven "
+                "years, and we probably won’t in the fourth quarter.” (Bloomberg reported)"
+            ],
+            [("Ross McEwan", None)],
+        ),
+        # one capitalised word before an office is no name: "Lead member for transport"
+        (
+            [
+                "Lead member for transport, Cllr David Bithell, said: “We now have real-time "
+                "information on our car parks.”"
+            ],
+            [("David Bithell", "Lead member for transport")],
+        ),
+    ],
+)
+def test_attributions_of_local_and_business_copy(
+    paragraphs: list[str], expected: list[tuple[str | None, str | None]]
+) -> None:
+    assert _attributions(paragraphs, "en") == expected

@@ -126,10 +126,13 @@ def _modifies_a_role(tokens: Sequence[Token], index: int) -> bool:
     for offset, token in enumerate(tokens[index : index + 3]):
         if is_role_word(token.text):
             # An Italian apposition without its comma is no modifier: "Alessio Pascucci
-            # [sindaco di Cerveteri]" (a lower-case office right after the name, then "di").
+            # [sindaco di Cerveteri]" (a lower-case office right after a full name, then "di");
+            # one capitalised word stays a modifier ("Lead member for transport").
             return not (
                 offset == 0
                 and token.text.islower()
+                and index >= 2
+                and all(t.text[0].isupper() for t in tokens[index - 2 : index])
                 and index + 1 < len(tokens)
                 and tokens[index + 1].lower in OF_PREPOSITIONS
             )
