@@ -274,3 +274,24 @@ def test_attributions_of_local_and_business_copy(
     paragraphs: list[str], expected: list[tuple[str | None, str | None]]
 ) -> None:
     assert _attributions(paragraphs, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "language", "expected"),
+    [
+        (
+            "«La pace sia con tutti voi», ha detto Papa Leone XIV affacciandosi dalla loggia.",
+            "it",
+            [("Leone XIV", "Papa")],
+        ),
+        (
+            '"This is a day of mourning for the nation," said King Charles III.',
+            "en",
+            [("Charles III", "King")],
+        ),
+    ],
+)
+def test_regnal_names_keep_their_number(
+    paragraph: str, language: str, expected: list[tuple[str | None, str | None]]
+) -> None:
+    assert _attributions([paragraph], language) == expected

@@ -9,6 +9,7 @@ Health and [Social Care]").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.core.speakers.evidence import (
@@ -68,6 +69,11 @@ def _opens_a_surname(tokens: Sequence[Token], index: int) -> bool:
     return index + 1 < len(tokens) and is_name_word(tokens[index + 1])
 
 
+# "Leone XIV", "Carlo III", "John E. Jones III": a Roman number after a name (two letters
+# at least: "I" after a name is the pronoun more often than a number).
+_REGNAL_NUMBER = re.compile(r"(?=[IVX]{2})X{0,3}(?:IX|IV|V?I{0,3})")
+
+
 def name_runs(tokens: Sequence[Token]) -> list[NameRun]:
     """Every maximal run of name words, particles and initials."""
     runs: list[NameRun] = []
@@ -90,10 +96,12 @@ def name_runs(tokens: Sequence[Token]) -> list[NameRun]:
         while end < count:
             if is_initial(tokens, end):
                 end += 2
-            elif (tokens[end].text == "." and is_initial(tokens, end - 1)) or is_name_word(
-                tokens[end]
+            elif (
+                (tokens[end].text == "." and is_initial(tokens, end - 1))
+                or is_name_word(tokens[end])
+                or _REGNAL_NUMBER.fullmatch(tokens[end].text)
             ):
-                end += 1
+                end += 1  # a regnal or generational number is part of the name: "Leone XIV"
             else:
                 name_word = _past_particles(tokens, end)
                 if name_word <= end:
