@@ -811,12 +811,12 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
     cast = Cast(paragraphs)
     narration = _Narration(paragraphs, cast)
 
-    def first_attested(*options: Speaker | None) -> Speaker | None:
-        """The first option the article gives evidence for: the narration's nearest name may be
-        a place or a possessive ("under Dhoni's captaincy"); the next option is then tried."""
-        for option in options:
-            if option is not None and (option[0] is None or cast.evidence.shows(option[0])):
-                return option
+    def nearest_attested(*options: Speaker | None) -> Speaker | None:
+        """The nearest option, shown only if the article attests it: a farther person is never
+        taken because the nearest one lacks evidence (precision first)."""
+        nearest = next((option for option in options if option is not None), None)
+        if nearest is None or nearest[0] is None or cast.evidence.shows(nearest[0]):
+            return nearest
         return None
 
     last: Speaker | None = None
@@ -827,11 +827,11 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
         recent = candidate.paragraph - last_paragraph <= 1
         speaker: Speaker | None
         if ref is None:
-            speaker = first_attested(
+            speaker = nearest_attested(
                 narration.in_sentence_before(candidate), last if recent else None
             )
         elif ref.kind is SpeakerKind.PERSON:
-            speaker = first_attested(_person(ref, cast))
+            speaker = nearest_attested(_person(ref, cast))
             if speaker is not None:
                 last_person, last_person_paragraph = speaker, candidate.paragraph
         elif ref.kind in (SpeakerKind.PRONOUN, SpeakerKind.CONTINUATION):
@@ -840,7 +840,7 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
                 ref.kind is SpeakerKind.CONTINUATION
                 and narration.names_nobody_between(last_paragraph, candidate.paragraph)
             )
-            speaker = first_attested(
+            speaker = nearest_attested(
                 narration.in_paragraph(candidate),
                 # "he" is whoever the narration named since that person last spoke
                 narration.named_since(last_person_paragraph, candidate)
@@ -851,7 +851,7 @@ def _resolve(candidates: list[_Candidate], paragraphs: Sequence[str]) -> None:
         elif ref.kind is SpeakerKind.GROUP:
             assert ref.name is not None
             same_paragraph = candidate.paragraph == last_paragraph
-            speaker = first_attested(
+            speaker = nearest_attested(
                 _group_speaker(
                     ref.name, candidate, cast, narration, last if same_paragraph else None
                 )

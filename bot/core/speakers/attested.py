@@ -166,11 +166,16 @@ class SpeakerEvidence:
 
     # -- persons ------------------------------------------------------------------------------
 
-    def _is_person(self, words: Sequence[Token]) -> bool:
-        while words and words[0].lower in ARTICLES:
-            words = words[1:]  # "The British Antarctic Survey", "the SMA"
-        written = [t.text for t in words]
-        names = [t.text for t in words if t.lower not in _PARTICLES | _INNER_LINKS]
+    def may_be_a_person(self, name: str) -> bool:
+        """Whether a capitalised name could be a person at all: not a place, an outlet, a
+        possessive, a gerund or a word of the language. A name that may be a person but is not
+        attested is still the one a pronoun points to: it is not skipped for a farther one."""
+        words = [t for t in tokenize(name) if t.is_word]
+        if not words or any(_GERUND.search(t.lower) for t in words):
+            return False
+        return self._could_be_person(_name_words(words))
+
+    def _could_be_person(self, names: Sequence[str]) -> bool:
         if not names or any(not name[0].isupper() for name in names):
             return False
         if any(_POSSESSIVE.search(name) for name in names):
@@ -179,8 +184,16 @@ class SpeakerEvidence:
             return False
         if names[-1].lower() in _OUTLET_NOUNS:
             return False  # "Vice News": an outlet carries words, it does not say them
-        if any(self._written_in_lower_case(name) for name in names):
-            return False  # "Parole", "Giuramento": words of the language, capitalised here
+        # "Parole", "Giuramento": words of the language, capitalised here
+        return not any(self._written_in_lower_case(name) for name in names)
+
+    def _is_person(self, words: Sequence[Token]) -> bool:
+        while words and words[0].lower in ARTICLES:
+            words = words[1:]  # "The British Antarctic Survey", "the SMA"
+        written = [t.text for t in words]
+        names = _name_words(words)
+        if not self._could_be_person(names):
+            return False
         if len(names) == 1:
             return _is_acronym(names[0]) or self._titled(written, alone=True)
         return (
@@ -227,6 +240,11 @@ class SpeakerEvidence:
             not (_name_word_at(tokens, start - 1) or _name_word_at(tokens, end))
             for tokens, start, end in self._occurrences(names)
         )
+
+
+def _name_words(words: Sequence[Token]) -> list[str]:
+    """The words of a name that must look like one: not its particles or inner links."""
+    return [t.text for t in words if t.lower not in _PARTICLES | _INNER_LINKS]
 
 
 def _is_acronym(word: str) -> bool:

@@ -261,8 +261,8 @@ class Cast:
         in corso Vannucci, predica prudenza").
 
         A lone capitalised word opening a sentence ("Soddisfatto il capitano", "Every system")
-        counts only when the rest of the article confirms it is a name, and only names the
-        article attests count at all (not "South Africa", not "under Dhoni's captaincy").
+        counts only when the rest of the article confirms it is a name, and only names that may
+        be a person count at all (not "South Africa", not "under Dhoni's captaincy").
         """
         tokens, members, runs = self._paragraph(paragraph)
         found = [
@@ -277,7 +277,7 @@ class Cast:
                 or self.is_known_name(member.name)
             )
             and not member.owner
-            and self.evidence.shows(self.resolve(member.name)[0])
+            and self.evidence.may_be_a_person(self.resolve(member.name)[0])
         ]
         if not found:
             return None
