@@ -295,3 +295,11 @@ def test_regnal_names_keep_their_number(
     paragraph: str, language: str, expected: list[tuple[str | None, str | None]]
 ) -> None:
     assert _attributions([paragraph], language) == expected
+
+
+def test_a_capitalised_field_between_an_office_and_its_di_is_no_person() -> None:
+    paragraphs = [
+        "«Con la legge sulle liste d’attesa la montagna ha partorito il topolino». Lo ha "
+        "dichiarato il responsabile Welfare di Azione Alessio D’Amato."
+    ]
+    assert _attributions(paragraphs) == [("Alessio D’Amato", "responsabile Welfare di Azione")]

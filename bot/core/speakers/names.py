@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from bot.core.speakers.evidence import (
     is_name_word,
+    is_role_word,
     names_a_place_or_body,
     organisation_in_role,
     person_in_run,
@@ -129,9 +130,22 @@ def persons(tokens: Sequence[Token]) -> list[NameRun]:
             and not joined_to_other
             and not names_a_place_or_body(tokens, run)
             and not organisation_in_role(tokens, run)
+            and not _domain_of_a_role(tokens, run)
         ):
             found.append(person)
     return found
+
+
+def _domain_of_a_role(tokens: Sequence[Token], run: NameRun) -> bool:
+    """One capitalised word between an office and its "di": "il responsabile [Welfare] di
+    Azione", "head of [Sales] at" names the office's field, not a person."""
+    return (
+        run.end - run.start == 1
+        and run.start > 0
+        and is_role_word(tokens[run.start - 1].text)
+        and run.end < len(tokens)
+        and tokens[run.end].lower in OF_PREPOSITIONS
+    )
 
 
 def in_a_complement(tokens: Sequence[Token], run: NameRun) -> bool:
