@@ -298,6 +298,8 @@ def _office_before(tokens: Sequence[Token], start: int) -> bool:
             # unless it is the office's complement ("il portavoce di Vladimir Putin, Peskov")
             while _name_word_at(tokens, index - 1):
                 index -= 1
+            if index > 0 and _is_head_noun(tokens[index - 1].text):
+                return True  # the office's field: "il responsabile Welfare di Azione, D'Amato"
             if index == 0 or tokens[index - 1].lower not in _LINKING:
                 return False
         index -= 1
