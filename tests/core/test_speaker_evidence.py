@@ -303,3 +303,11 @@ def test_a_capitalised_field_between_an_office_and_its_di_is_no_person() -> None
         "dichiarato il responsabile Welfare di Azione Alessio D’Amato."
     ]
     assert _attributions(paragraphs) == [("Alessio D’Amato", "responsabile Welfare di Azione")]
+
+
+def test_an_abbreviation_in_brackets_does_not_end_the_speaker_phrase() -> None:
+    paragraphs = [
+        "“We intend to eliminate about 9,000 more positions in the next few weeks,” said chief "
+        "executive officer (CEO), Andy Jassy in a memo on Monday."
+    ]
+    assert _attributions(paragraphs, "en") == [("Andy Jassy", "chief executive officer")]

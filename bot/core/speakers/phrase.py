@@ -48,6 +48,9 @@ from bot.core.speakers.tokens import (
 _CONNECTORS = words("connectors")
 _PRONOUNS = words("pronouns")
 _CLAUSE_OPENERS = words("introductory_clause_openers")
+# An abbreviation in brackets inside the phrase, dropped so it does not end it: "chief
+# executive officer (CEO), Andy Jassy", "il Consiglio superiore della magistratura (Csm)".
+_SHORT_ASIDE = re.compile(r"\s*\([^\W\d_][\w.&]{0,11}\)")
 # A participle opening a sentence: "Asked", "Speaking", "Interpellato", "Intervistata".
 _PARTICIPLE = re.compile(r"[a-z]{3,}(?:ed|ing)|[a-zà-ú]{3,}(?:at|ut|it)[oaie]")
 _ADVERB_WORDS = frozenset(word.lower() for word in entries("adverbs") if " " not in word)
@@ -240,6 +243,7 @@ def read_speaker(text: str, *, subject: bool) -> SpeakerRef | None:
     False for the words after it ("ha detto il ministro Tajani ai giornalisti"). An empty
     phrase is a continuation of the last speaker; a phrase that names nobody is None.
     """
+    text = _SHORT_ASIDE.sub("", text)
     tokens = _cut(_skip_leading(tokenize(text), complements=not subject), post_verb=not subject)
     if not tokens:
         return CONTINUATION
