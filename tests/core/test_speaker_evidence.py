@@ -311,3 +311,16 @@ def test_an_abbreviation_in_brackets_does_not_end_the_speaker_phrase() -> None:
         "executive officer (CEO), Andy Jassy in a memo on Monday."
     ]
     assert _attributions(paragraphs, "en") == [("Andy Jassy", "chief executive officer")]
+
+
+def test_middle_initials_are_part_of_a_full_name() -> None:
+    paragraphs = [
+        "The “deference that judges would give to attorneys is evaporating,” said John E. Jones "
+        "III, a former federal judge in Pennsylvania.",
+        "“Oh, give me a break, that is not how this works,” said U.S. District Judge John D. "
+        "Bates.",
+    ]
+    assert _attributions(paragraphs, "en") == [
+        ("John E. Jones III", "former federal judge in Pennsylvania"),
+        ("John D. Bates", "U.S. District Judge"),
+    ]

@@ -214,13 +214,11 @@ class SpeakerEvidence:
                 self._headline[index] = _is_title_case(tokens)
             if self._headline[index]:
                 continue
-            first, size = names[0], len(names)
             for start, token in enumerate(tokens):
-                if token.text == first and all(
-                    start + k < len(tokens) and tokens[start + k].text == name
-                    for k, name in enumerate(names[1:], start=1)
-                ):
-                    found.append((tokens, start, start + size))
+                if token.text == names[0]:
+                    end = _words_match(tokens, start, names)
+                    if end is not None:
+                        found.append((tokens, start, end))
         return found
 
     def _titled(self, names: Sequence[str], *, alone: bool) -> bool:
@@ -240,6 +238,19 @@ class SpeakerEvidence:
             not (_name_word_at(tokens, start - 1) or _name_word_at(tokens, end))
             for tokens, start, end in self._occurrences(names)
         )
+
+
+def _words_match(tokens: Sequence[Token], start: int, names: Sequence[str]) -> int | None:
+    """Where the run of ``names`` that starts at ``start`` ends, skipping the full stops of
+    initials ("John E. Jones"), or None when the tokens there are other words."""
+    index = start
+    for name in names:
+        if index < len(tokens) and tokens[index].text == "." and index > start:
+            index += 1
+        if index >= len(tokens) or tokens[index].text != name:
+            return None
+        index += 1
+    return index
 
 
 def _name_words(words: Sequence[Token]) -> list[str]:

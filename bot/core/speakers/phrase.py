@@ -39,6 +39,7 @@ from bot.core.speakers.tokens import (
     NameRun,
     Token,
     is_abbreviation_dot,
+    is_initial,
     is_plural_possessive,
     name_text,
     tokenize,
@@ -219,7 +220,10 @@ def _cut(tokens: list[Token], *, post_verb: bool) -> list[Token]:
         tokens = _after_opening_complement(_after_introductory_clause(tokens))
     for index, token in enumerate(tokens):
         if _is_stop(tokens, index, _HARD_STOPS) or (
-            index > 0 and token.lower in PHRASE_BOUNDARIES and not joins_parts(tokens, index)
+            index > 0
+            and token.lower in PHRASE_BOUNDARIES
+            and not joins_parts(tokens, index)
+            and not is_initial(tokens, index)  # "John E. Jones": an initial, not "e" (and)
         ):
             return tokens[:index]
         if (index == 0 or tokens[index - 1].text == ",") and _GERUND.match(token.text):
