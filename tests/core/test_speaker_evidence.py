@@ -324,3 +324,10 @@ def test_middle_initials_are_part_of_a_full_name() -> None:
         ("John E. Jones III", "former federal judge in Pennsylvania"),
         ("John D. Bates", "U.S. District Judge"),
     ]
+
+
+def test_a_crowd_is_no_speaker() -> None:
+    evidence = SpeakerEvidence(["Justice Department lawyers have lost credibility, he said."])
+    assert not evidence.shows("Justice Department lawyers")
+    assert not evidence.shows("i residenti")
+    assert evidence.shows("a spokesman for the Justice Department")

@@ -46,6 +46,7 @@ from bot.core.speakers.tokens import Token, tokenize
 from bot.core.speakers.verbs import VERB_WORDS
 
 _OUTLET_NOUNS = words("outlet_nouns")
+_CROWD_NOUNS = words("crowd_nouns")
 _VERBS = VERB_WORDS | words("be_and_have") | words("verb_auxiliaries")
 # Particles inside a name, capitalised or not: "Ursula von der Leyen", "Salvatore Lo Cascio".
 _PARTICLES = NAME_PARTICLES | words("capitalised_name_particles")
@@ -154,6 +155,8 @@ class SpeakerEvidence:
         no head, link or name: a verb and its object)."""
         if len(words) > 12 or (_POSSESSIVE.search(words[-1].text) is not None):
             return False
+        if words[-1].lower in _CROWD_NOUNS:
+            return False  # "Justice Department lawyers", "i residenti": a crowd is no speaker
         after_loose_word = False
         for token in words:
             lower = token.lower
