@@ -86,9 +86,7 @@ def feed_error(error: FeedError) -> AdminError:
     return AdminError("admin_feed_failed", reason=str(error))
 
 
-async def ingest_page(
-    store: Store, fetcher: Fetcher, url: str, *, default_language: str
-) -> tuple[UpsertOutcome, Article]:
+async def ingest_page(store: Store, fetcher: Fetcher, url: str) -> tuple[UpsertOutcome, Article]:
     """Fetch one article page, parse, enrich and store it (with its story): ``/ingest``.
 
     A feed is refused (``/addfeed`` is how a feed is followed), as is anything the URL guard
@@ -104,7 +102,7 @@ async def ingest_page(
         raise AdminError("admin_ingest_is_feed", url=url)
     try:
         draft = parse_page(result.content, url=result.final_url, declared_encoding=result.charset)
-        article = enrich(draft, default_language=default_language)
+        article = enrich(draft)
     except ParseError as error:
         raise AdminError("admin_ingest_failed", url=url, reason=str(error)) from error
     [stored] = await store_with_stories(store, [article])

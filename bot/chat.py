@@ -194,7 +194,6 @@ async def _ingest_samples(store: Store, settings: Settings, show: Write) -> None
         store=store,
         fetcher=None,
         max_bytes=settings.max_source_bytes,
-        default_language=settings.language,
     )
     show(f"Caricati {report.new} articoli di esempio / loaded {report.new} sample articles.")
 

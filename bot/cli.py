@@ -229,7 +229,6 @@ async def _ingest(store: Store, settings: Settings, sources: list[str]) -> int:
             store=store,
             fetcher=fetcher,
             max_bytes=settings.max_source_bytes,
-            default_language=settings.language,
             progress=progress,
         )
     finally:

@@ -196,7 +196,6 @@ async def ingest_sources(
     store: Store,
     fetcher: Fetcher | None,
     max_bytes: int,
-    default_language: str = "it",
     progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Ingest every source in turn; failures are counted, never raised."""
@@ -211,7 +210,7 @@ async def ingest_sources(
         total = done + len(drafts)
         for start in range(0, len(drafts), BATCH_SIZE):
             batch = drafts[start : start + BATCH_SIZE]
-            articles = [a for a in (_enrich(d, default_language, report) for d in batch) if a]
+            articles = [a for a in (_enrich(d, report) for d in batch) if a]
             for outcome in await store_articles(store, articles):
                 report.count(outcome)
             done += len(batch)
@@ -220,10 +219,10 @@ async def ingest_sources(
     return report
 
 
-def _enrich(draft: ArticleDraft, default_language: str, report: IngestReport) -> Article | None:
+def _enrich(draft: ArticleDraft, report: IngestReport) -> Article | None:
     """Enrich one item; an item the rules cannot handle is counted, not allowed to sink its feed."""
     try:
-        return enrich(draft, default_language=default_language)
+        return enrich(draft)
     except Exception as error:  # a bug on one odd item must not lose the feed's other items
         log.exception("could not enrich %s", draft.url)
         report.fail(_one_line(draft.url, error))

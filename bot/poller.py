@@ -95,7 +95,6 @@ async def start_poller(
         on_paused=on_paused,
         failure_limit=settings.feed_failure_limit,
         retention=timedelta(days=settings.retention_days),
-        default_language=settings.language,
         lease=timedelta(seconds=settings.feed_lease),
         owns_fetcher=True,
     )
@@ -148,7 +147,6 @@ class Poller:
         on_paused: PausedCallback | None = None,
         failure_limit: int = 10,
         retention: timedelta = timedelta(days=90),
-        default_language: str = "it",
         clock: Clock = utc_now,
         rng: random.Random | None = None,
         worker: str | None = None,
@@ -162,7 +160,6 @@ class Poller:
         self._on_paused = on_paused
         self._failure_limit = failure_limit
         self._retention = retention
-        self._default_language = default_language
         self._clock = clock
         self._random = rng or random.Random()
         self._worker = worker or worker_name()
@@ -383,7 +380,7 @@ class Poller:
         if feed.language and not draft.language:
             draft = draft.model_copy(update={"language": feed.language})
         try:
-            return enrich(draft, default_language=feed.language or self._default_language)
+            return enrich(draft)
         except Exception:  # one odd item must not sink the feed's others
             log.exception("could not enrich %s", draft.url)
             return None

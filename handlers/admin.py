@@ -93,9 +93,7 @@ async def ingest(update: Update, context: Context) -> None:
             raise AdminError("admin_ingest_usage")
         shared = services(context)
         async with _fetcher(shared.settings) as fetcher:
-            outcome, article = await ingest_page(
-                shared.store, fetcher, arguments[0], default_language=shared.settings.language
-            )
+            outcome, article = await ingest_page(shared.store, fetcher, arguments[0])
         return text(f"admin_ingested_{outcome.value}", language, title=article.title)
 
     await _answer(update, context, run)

@@ -16,6 +16,8 @@ from bot.core.text import extract_lead, normalize_whitespace, split_paragraphs
 from bot.core.topics import extract_entities
 
 _LANGUAGE_SAMPLE_PARAGRAPHS = 6
+#: The languages whose quoting conventions and speech verbs the quote finder knows.
+QUOTED_LANGUAGES = frozenset({"it", "en"})
 
 
 def article_id(canonical_url: str) -> str:
@@ -28,16 +30,18 @@ def content_hash(title: str, paragraphs: list[str]) -> str:
     return hashlib.sha256("\n".join([title, *paragraphs]).encode()).hexdigest()
 
 
-def enrich(draft: ArticleDraft, *, default_language: str = "it") -> Article:
-    """Turn a parsed draft into an article ready to store (story id still empty)."""
+def enrich(draft: ArticleDraft) -> Article:
+    """Turn a parsed draft into an article ready to store (story id still empty).
+
+    An article in any language is kept, with its headline, lead and link; quotes are looked
+    for only in the languages the quote finder knows.
+    """
     title = normalize_whitespace(draft.title)
     paragraphs = [p for raw in draft.paragraphs for p in split_paragraphs(raw)]
     if not paragraphs and draft.summary:
         paragraphs = split_paragraphs(draft.summary)
     language = detect_language(
-        [title, *paragraphs[:_LANGUAGE_SAMPLE_PARAGRAPHS]],
-        declared=draft.language,
-        default=default_language,
+        [title, *paragraphs[:_LANGUAGE_SAMPLE_PARAGRAPHS]], declared=draft.language
     )
     tags = list(dict.fromkeys(tag for tag in map(normalize_whitespace, draft.tags) if tag))
     return Article(
@@ -51,7 +55,7 @@ def enrich(draft: ArticleDraft, *, default_language: str = "it") -> Article:
         tags=tags,
         lead=extract_lead(paragraphs, language),
         paragraphs=paragraphs,
-        quotes=extract_quotes(paragraphs, language),
+        quotes=extract_quotes(paragraphs, language) if language in QUOTED_LANGUAGES else [],
         related=draft.related,
         entities=extract_entities(title, paragraphs, language),
         content_hash=content_hash(title, paragraphs),

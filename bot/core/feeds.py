@@ -7,7 +7,8 @@ text after an unclosed tag, feedparser's does not. JSON Feed is plain JSON and p
 here, with its types checked, because fastfeedparser crashes on items that are not objects.
 
 Before either library sees a document it is normalised here, so neither has to guess:
-decoded with :func:`decode_markup` (wrong declarations, BOMs, cp1252), cut to the feed's
+decoded with :func:`decode_markup` (wrong declarations, BOMs, cp1252) or, without a BOM, as
+UTF-16 or UTF-32 when the first character's bytes say so (XML's own rule), cut to the feed's
 root element (junk before the XML declaration), HTML entities made numeric (``&nbsp;``
 is undefined in XML and costs fastfeedparser the rest of the text), and re-encoded UTF-8.
 """
@@ -29,6 +30,7 @@ import feedparser
 from lxml import etree
 from pydantic import BaseModel
 
+from bot.core.feed_titles import library_title, tree_titles
 from bot.core.html import (
     decode_markup,
     fragment_paragraphs,
@@ -58,7 +60,15 @@ _JSON_FEED_VERSION = re.compile(r'"version"\s*:\s*"https?://jsonfeed\.org/versio
 #: An ampersand that XML would reject: an HTML-only entity or a bare "&" (XML's own five
 #: entities and numeric references are left alone, which keeps the substitution cheap).
 _ENTITY_OR_AMPERSAND = re.compile(
-    r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)(?:([A-Za-z][A-Za-z0-9]{0,31});)?"
+    r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)"
+    r"(?:([A-Za-z][A-Za-z0-9]{0,31});|#X([0-9a-fA-F]{1,8});)?"
+)
+#: XML's autodetection without a byte-order mark: how "<" starts a UTF-32 or UTF-16 document.
+_BOMLESS_WIDE = (
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
 )
 #: How feeds mark a description cut from the full text: "…", "...", "[…]", "[...]".
 _TRUNCATION = re.compile(r"\s*\[?\s*(?:…|\.\.\.)\s*\]?\s*$")
@@ -81,9 +91,17 @@ def _feed_root_start(text: str) -> int | None:
     return None if html_root else match.start()
 
 
+def _decode_feed(data: bytes) -> str:
+    """The document's text: UTF-16 or UTF-32 without a BOM first (UTF-8 would take its NULs)."""
+    for start, codec in _BOMLESS_WIDE:
+        if data.startswith(start):
+            return data.decode(codec, errors="replace")
+    return decode_markup(data)
+
+
 def looks_like_feed(data: bytes) -> bool:
     """A cheap sniff: an RSS, Atom or RDF root element near the top, or a JSON Feed version."""
-    head = decode_markup(data[:_SNIFF_CHARS]).lstrip("\ufeff \t\r\n")
+    head = _decode_feed(data[:_SNIFF_CHARS]).lstrip("\ufeff \t\r\n")
     if head.startswith("{"):
         return _JSON_FEED_VERSION.search(head) is not None
     return _feed_root_start(head) is not None
@@ -93,7 +111,7 @@ def parse_feed(data: bytes, *, url: str | None = None) -> Feed:
     """Parse an RSS, RDF, Atom or JSON feed. Raises only :class:`ParseError`."""
     if not data.strip():
         raise ParseError("empty feed document")
-    text = decode_markup(data)
+    text = _decode_feed(data)
     if text.lstrip("\ufeff \t\r\n").startswith("{"):
         return _parse_json_feed(text, url)
     return _parse_xml_feed(text, url)
@@ -103,7 +121,9 @@ def parse_feed(data: bytes, *, url: str | None = None) -> Feed:
 
 
 def _numeric_entity(match: re.Match[str]) -> str:
-    name = match.group(1)
+    name, upper_hex = match.groups()
+    if upper_hex is not None:  # "&#X41;": HTML reads it, XML wants a lower-case x
+        return f"&#x{upper_hex};"
     if name is None:
         return "&amp;"  # a bare ampersand, as in "AT&T"
     codepoint = html.entities.name2codepoint.get(name)
@@ -122,16 +142,19 @@ def _with_numeric_entities(xml: str) -> str:
     return _ENTITY_OR_AMPERSAND.sub(_numeric_entity, xml) if "&" in xml else xml
 
 
-def _is_well_formed(xml: bytes) -> bool:
+def _strict_tree(xml: bytes) -> etree._Element | None:
+    """The document's tree if it is well-formed XML, else None."""
     try:
-        etree.fromstring(xml, _STRICT_XML)
+        return etree.fromstring(xml, _STRICT_XML)
     except etree.XMLSyntaxError:
-        return False
-    return True
+        return None
 
 
-def _parse_with_libraries(xml: str) -> Mapping[str, Any]:
-    """The feedparser-shaped result of whichever library suits the document.
+def _parse_with_libraries(xml: str) -> tuple[Mapping[str, Any], etree._Element | None]:
+    """The feedparser-shaped result of whichever library suits the document, and its tree.
+
+    The tree (None when feedparser parsed the document) is the well-formed document
+    fastfeedparser read, where the titles are read by their type (see ``feed_titles``).
 
     Well-formed UTF-8 goes to fastfeedparser, unless it finds no entries in a document
     that has some (it does not know RSS 0.90's namespace). HTML entities are only rewritten when the
@@ -141,17 +164,17 @@ def _parse_with_libraries(xml: str) -> Mapping[str, Any]:
     the broad catches. The parsers get UTF-8 without the control characters XML forbids.
     """
     document = xml_safe_utf8(xml)
-    well_formed = _is_well_formed(document)
-    if not well_formed:
+    tree = _strict_tree(document)
+    if tree is None:
         document = _with_numeric_entities(document.decode()).encode()
-        well_formed = _is_well_formed(document)
-    if well_formed:
+        tree = _strict_tree(document)
+    if tree is not None:
         try:
             parsed: Mapping[str, Any] = fastfeedparser.parse(document)
         except Exception:  # see docstring; feedparser gets its chance below
             parsed = {}
         if parsed.get("entries") or not _HAS_ITEMS.search(xml):
-            return parsed
+            return parsed, tree
     try:
         parsed = feedparser.parse(
             io.BytesIO(document), sanitize_html=False, resolve_relative_uris=False
@@ -161,7 +184,7 @@ def _parse_with_libraries(xml: str) -> Mapping[str, Any]:
     if not parsed.get("entries"):  # a broken document with nothing in it is not a feed
         reason = parsed.get("bozo_exception") or "no feed structure"
         raise ParseError(f"malformed feed: {reason}")
-    return parsed
+    return parsed, None
 
 
 def _declared_language(text: str, parsed_feed: Mapping[str, Any]) -> str | None:
@@ -176,20 +199,29 @@ def _declared_language(text: str, parsed_feed: Mapping[str, Any]) -> str | None:
 
 
 def _parse_xml_feed(text: str, url: str | None) -> Feed:
-    parsed = _parse_with_libraries(_feed_xml(text))
+    parsed, tree = _parse_with_libraries(_feed_xml(text))
     channel: Mapping[str, Any] = parsed.get("feed") or {}
+    entries = parsed.get("entries") or []
+    # The tree's titles where it has one for each entry the library found (they pair in order).
+    titles = tree_titles(tree) if tree is not None else None
+    item_titles = titles.items if titles and len(titles.items) == len(entries) else None
+    # feedparser's title types are true for Atom, where a feed declares them; RSS titles carry
+    # escaped HTML by custom whatever the type says, and fastfeedparser's types are not read.
+    typed = tree is None and str(parsed.get("version", "")).startswith("atom")
+    feed_title = titles.feed if titles and titles.feed is not None else None
     feed = _feed_header(
-        title=_text_field(channel.get("title")),
+        title=feed_title if feed_title is not None else library_title(channel, typed=typed),
         link=_text_field(channel.get("link")),
         language=_declared_language(text, channel),
         url=url,
     )
-    for parsed_entry in parsed.get("entries") or []:
+    for index, parsed_entry in enumerate(entries):
         # A plain dict: feedparser's own maps missing keys to others, with a warning.
         entry = dict(parsed_entry)
+        tree_title = item_titles[index] if item_titles is not None else None
         item = _draft(
             feed,
-            title=_text_field(entry.get("title")),
+            title=tree_title if tree_title is not None else library_title(entry, typed=typed),
             link=_text_field(entry.get("link")),
             guid=_text_field(entry.get("id")),
             content_html=_longest_content(entry.get("content")),
@@ -243,7 +275,7 @@ def _parse_json_feed(text: str, url: str | None) -> Feed:
     ):
         raise ParseError("not a feed: JSON without a JSON Feed version and items")
     feed = _feed_header(
-        title=_text_field(document.get("title")),
+        title=html_to_text(_text_field(document.get("title"))),
         link=_text_field(document.get("home_page_url")),
         language=normalise_language(_text_field(document.get("language"))),
         url=url,
@@ -254,7 +286,7 @@ def _parse_json_feed(text: str, url: str | None) -> Feed:
         tags = entry.get("tags")
         item = _draft(
             feed,
-            title=_text_field(entry.get("title")),
+            title=html_to_text(_text_field(entry.get("title"))),
             link=_text_field(entry.get("url") or entry.get("external_url")),
             guid=_text_field(entry.get("id")),
             content_html=_text_field(entry.get("content_html"))
@@ -283,8 +315,9 @@ def _text_field(value: object) -> str:
 
 
 def _feed_header(*, title: str, link: str, language: str | None, url: str | None) -> Feed:
+    """The feed without items; ``title`` is already text."""
     home = absolute_url(link, url) or (absolute_url(url, None) if url else None)
-    return Feed(title=html_to_text(title), link=home, language=language, items=[])
+    return Feed(title=title, link=home, language=language, items=[])
 
 
 def _host(url: str | None) -> str:
@@ -318,7 +351,7 @@ def _draft(
     base = feed.link
     url = absolute_url(link, base) or (absolute_url(guid, None) if is_http_url(guid) else None)
     paragraphs, related = fragment_paragraphs(content_html or description_html, url or base)
-    clean_title = html_to_text(title)
+    clean_title = normalise_space(title)
     if not (clean_title or paragraphs or url):
         return None
     summary = ""

@@ -193,11 +193,18 @@ def element_text(element: HtmlElement) -> str:
 
 
 def html_to_text(markup: str) -> str:
-    """Plain text of an HTML snippet (a feed title or description); text without tags passes."""
+    """Plain text of an HTML snippet (a feed title or description); text without tags passes.
+
+    Script and style elements go with their content: their code is not text a reader sees.
+    """
     if "<" not in markup:
         return normalise_space(html.unescape(markup))
     root = parse_html(markup)
-    return element_text(root) if root is not None else normalise_space(markup)
+    if root is None:
+        return normalise_space(markup)
+    for code in list(root.iter("script", "style")):
+        code.drop_tree()
+    return element_text(root)
 
 
 # --------------------------------------------------------------------------- related links
