@@ -164,7 +164,7 @@ def _copy_rows(chunk: tuple[int, int, list[str]]) -> bytes:
     ``tsvector_literal`` of the index terms; ``seq`` numbers the articles from 1, as the
     store's identity column would.
     """
-    from bot.store.postgres import tsvector_literal  # asyncpg only for the PostgreSQL mode
+    from bot.store.postgres_search import tsvector_literal  # asyncpg only for the PostgreSQL mode
 
     first, last, vocabulary = chunk
     lines = []
@@ -319,7 +319,7 @@ async def run_sqlite(articles: int, database_url: str | None, runs: int) -> bool
 async def run_postgres(articles: int, database_url: str, runs: int) -> bool:
     import asyncpg
 
-    from bot.store.postgres import tsquery_literal
+    from bot.store.postgres_search import tsquery_literal
 
     url, seconds = await fill_postgres(database_url, articles)
     print(
