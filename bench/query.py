@@ -39,6 +39,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.core.models import Article
+from bot.core.quote_terms import quote_terms
 from bot.core.stories import BINS, StorySignature, band_keys
 from bot.core.topics import IndexDocument, parse_query
 from bot.store import PreparedArticle, open_store, postgres_dsn, sqlite_path
@@ -126,7 +127,9 @@ def _prepared(number: int, vocabulary: list[str]) -> PreparedArticle:
         content_hash=f"{number}",
     )
     index = IndexDocument(title=" ".join(words[:8]), body=body, entities="", tags="")
-    return PreparedArticle(article, index, signature, tuple(band_keys(signature)))
+    return PreparedArticle(
+        article, index, signature, tuple(band_keys(signature)), quote_terms(article.quotes)
+    )
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:

@@ -31,7 +31,8 @@ RECENT_MATCHES = (
     "  WHERE terms @@ $1::tsquery AND ($2::bigint IS NULL OR sort_time >= $2)"
     "  ORDER BY seq DESC LIMIT $3) AS recent"
 )
-# So every search plans its statements for its own words (``SET LOCAL``: for its transaction).
+# So every search plans its statements for its own words (``SET LOCAL``: for its transaction);
+# quote searches too, whose terms range from a surname in a few rows to "ministro" in many.
 PLAN_EACH_QUERY = "SET LOCAL plan_cache_mode = force_custom_plan"
 
 

@@ -1,0 +1,144 @@
+"""Quotes by speaker and role: the rows both backends keep and the statements they share.
+
+Two tables, written with their article and gone with it (``ON DELETE CASCADE``):
+
+* ``quotes``: one row per quote with a speaker (article ``seq``, its ``position`` in the
+  article's quotes, the article's ``sort_time``, text, speaker, role);
+* ``quote_terms``: one row per term of the quote's speaker and role (``bot.core.quote_terms``),
+  indexed by (term, sort_time newest first), so the newest quotes with a term are the first
+  rows of one index range.
+
+A query's terms must all match. The rarest term (counted up to ``RARITY_CAP`` rows) walks its
+range newest first, and each quote met is kept if every other term is a row of the same quote
+(a primary-key probe). The walk stops after ``offset + limit`` hits, so a name costs about as
+much however large the archive; the dearest query is two common terms that are seldom in one
+quote, whose walk reads the rarer term's whole range. A term no quote has answers at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from bot.core.models import Quote, QuotedArticle, SpeakerQuote
+from bot.core.quote_terms import QuoteTerms, quote_terms
+from bot.store.base import PreparedArticle
+
+# Counting a term stops here: enough to tell a rare term from a common one, cheap for both.
+RARITY_CAP = 2_000
+FILL_BATCH = 1_000  # articles read at a time when a migration fills the tables
+
+QUOTE_COLUMNS = "seq, position, sort_time, text, speaker, role"
+TERM_COLUMNS = "term, sort_time, seq, position"
+QuoteRow = tuple[int, int, int, str, str, str | None]
+TermRow = tuple[str, int, int, int]
+
+# Statements both backends run, written with ``?`` (``common.numbered`` for PostgreSQL).
+COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM quote_terms WHERE term = ? LIMIT ?) AS hits"
+MOST_QUOTED_SQL = (
+    "SELECT speaker FROM quotes WHERE sort_time >= ? GROUP BY speaker"
+    " ORDER BY count(*) DESC, max(sort_time) DESC, speaker LIMIT ?"
+)
+
+_QUOTES_ADAPTER = TypeAdapter(list[Quote])
+
+
+def find_sql(other_terms: int) -> str:
+    """The newest quotes with the first term and ``other_terms`` more, a page of them, joined
+    to their text and article. Parameters: the walked term, the other terms, limit, offset."""
+    probes = "".join(
+        " AND EXISTS (SELECT 1 FROM quote_terms AS other WHERE other.seq = hit.seq"
+        " AND other.position = hit.position AND other.term = ?)"
+        for _ in range(other_terms)
+    )
+    return (
+        "SELECT q.text, q.speaker, q.role, a.id, a.url, a.title, a.source, a.published_at"
+        " FROM (SELECT hit.seq, hit.position, hit.sort_time FROM quote_terms AS hit"
+        f"  WHERE hit.term = ?{probes}"
+        "  ORDER BY hit.sort_time DESC, hit.seq DESC, hit.position LIMIT ? OFFSET ?) AS found"
+        " JOIN quotes AS q ON q.seq = found.seq AND q.position = found.position"
+        " JOIN articles AS a ON a.seq = found.seq"
+        " ORDER BY found.sort_time DESC, found.seq DESC, found.position"
+    )
+
+
+def rarest_first(terms: Sequence[str], counts: Sequence[int]) -> list[str]:
+    """The terms in walking order: the one with the fewest rows first, then in query order.
+
+    Empty when some term has no row at all: then no quote can match.
+    """
+    if not all(counts):
+        return []
+    order = sorted(range(len(terms)), key=counts.__getitem__)
+    return [terms[index] for index in order]
+
+
+def rows(
+    articles: Iterable[tuple[int, int, Sequence[Quote], Iterable[QuoteTerms]]],
+) -> tuple[list[QuoteRow], list[TermRow]]:
+    """The ``quotes`` and ``quote_terms`` rows of stored articles: (seq, sort_time, the
+    article's quotes, the terms of those with a speaker) each."""
+    quote_rows: list[QuoteRow] = []
+    term_rows: list[TermRow] = []
+    for seq, sort_time, quotes, indexed in articles:
+        for position, terms in indexed:
+            quote = quotes[position]
+            assert quote.speaker is not None  # only quotes with a speaker are indexed
+            quote_rows.append((seq, position, sort_time, quote.text, quote.speaker, quote.role))
+            term_rows.extend((term, sort_time, seq, position) for term in terms)
+    return quote_rows, term_rows
+
+
+def prepared_rows(
+    articles: Iterable[tuple[int, int, PreparedArticle]],
+) -> tuple[list[QuoteRow], list[TermRow]]:
+    """The rows of articles being written: (seq, sort_time, the prepared article) each."""
+    return rows((seq, time, item.article.quotes, item.quotes) for seq, time, item in articles)
+
+
+def stored_rows(
+    articles: Iterable[tuple[int, int, str | None]],
+) -> tuple[list[QuoteRow], list[TermRow]]:
+    """The rows of articles already stored, from (seq, sort_time, their quotes as JSON) each.
+
+    Read through ``Quote``, so a store written before speakers could be unknown (its "" speaker
+    is now None) indexes what a new article would.
+    """
+
+    def parsed() -> Iterable[tuple[int, int, list[Quote], tuple[QuoteTerms, ...]]]:
+        for seq, sort_time, quotes_json in articles:
+            quotes = _QUOTES_ADAPTER.validate_json(quotes_json) if quotes_json else []
+            yield seq, sort_time, quotes, quote_terms(quotes)
+
+    return rows(parsed())
+
+
+def speaker_quote(row: Sequence[Any]) -> SpeakerQuote:
+    """A row of ``find_sql`` as the model the CLI and the bot show."""
+    text, speaker, role, article_id, url, title, source, published_at = row
+    return SpeakerQuote(
+        text=text,
+        speaker=speaker,
+        role=role,
+        article=QuotedArticle(
+            id=article_id, url=url, title=title, source=source, published_at=published_at
+        ),
+    )
+
+
+__all__ = [
+    "COUNT_SQL",
+    "FILL_BATCH",
+    "MOST_QUOTED_SQL",
+    "QUOTE_COLUMNS",
+    "RARITY_CAP",
+    "TERM_COLUMNS",
+    "find_sql",
+    "prepared_rows",
+    "rarest_first",
+    "rows",
+    "speaker_quote",
+    "stored_rows",
+]
