@@ -196,7 +196,7 @@ async def reply_shape(store: Store) -> Callable[[Update, Context.DEFAULT_TYPE], 
         render_html(await brief(store, best), ui_language="it"),
         f"{heading}\n\n{headline_list(more, 1, settings)}",
     )
-    markup = InlineKeyboardMarkup(briefing_buttons(more, 1, "it"))
+    markup = InlineKeyboardMarkup(briefing_buttons([a.id for a in more], 1, "it"))
     no_preview = LinkPreviewOptions(is_disabled=True)
 
     async def same_reply(update: Update, context: Context.DEFAULT_TYPE) -> None:
