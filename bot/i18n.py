@@ -44,6 +44,7 @@ _TABLE: dict[str, tuple[str, str]] = {
         "/subscriptions – i temi che segui, con un pulsante per toglierli\n"
         "/settings – ora, fuso orario, lingua della rassegna. "
         "Esempio: <code>/settings time 07:30</code>\n"
+        "/digest – la tua rassegna adesso; quella quotidiana resta com'è\n"
         "/help – questo messaggio\n\n"
         "In chat privata basta scrivere un tema, per esempio <code>manovra</code>.\n"
         "In qualunque chat: <code>@{bot} ucraina</code> per condividere una sintesi.",
@@ -60,6 +61,7 @@ _TABLE: dict[str, tuple[str, str]] = {
         "/subscriptions – the topics you follow, each with a remove button\n"
         "/settings – digest time, time zone, language. "
         "Example: <code>/settings time 07:30</code>\n"
+        "/digest – your digest now; the daily one stays as it is\n"
         "/help – this message\n\n"
         "In a private chat just type a topic, for example <code>budget</code>.\n"
         "In any chat: <code>@{bot} ukraine</code> to share a briefing.",
