@@ -16,13 +16,12 @@ from bot.core.models import SpeakerQuote
 from bot.store.base import PreparedArticle
 from bot.store.common import FilledStep, numbered
 from bot.store.quotes import (
-    COUNT_SQL,
     FILL_BATCH,
     QUOTE_COLUMNS,
-    RARITY_CAP,
     TERM_COLUMNS,
     QuoteRow,
     TermRow,
+    counts_sql,
     find_sql,
     prepared_rows,
     rarest_first,
@@ -52,8 +51,6 @@ CREATE TABLE quote_terms (
 );
 CREATE INDEX quote_terms_newest ON quote_terms (term, sort_time DESC, seq DESC, position);
 """
-
-_COUNT = numbered(COUNT_SQL)
 
 
 def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
@@ -113,7 +110,7 @@ async def find(
 ) -> list[SpeakerQuote]:
     """``PostgresStore.quotes_by`` on a connection whose statements plan for their terms."""
     if len(terms) > 1:
-        counts = [await connection.fetchval(_COUNT, term, RARITY_CAP) for term in terms]
+        counts = await connection.fetchrow(numbered(counts_sql(len(terms))), *terms)
         terms = rarest_first(terms, counts)
         if not terms:
             return []

@@ -8,11 +8,13 @@ Two tables, written with their article and gone with it (``ON DELETE CASCADE``):
   indexed by (term, sort_time newest first), so the newest quotes with a term are the first
   rows of one index range.
 
-A query's terms must all match. The rarest term (counted up to ``RARITY_CAP`` rows) walks its
-range newest first, and each quote met is kept if every other term is a row of the same quote
-(a primary-key probe). The walk stops after ``offset + limit`` hits, so a name costs about as
-much however large the archive; the dearest query is two common terms that are seldom in one
-quote, whose walk reads the rarer term's whole range. A term no quote has answers at once.
+A query's terms must all match. The rarest term (each counted up to ``RARITY_CAP`` rows, in one
+statement) walks its range newest first, and each quote met is kept if every other term is a
+row of the same quote (a primary-key probe). The walk stops after ``offset + limit`` hits, so a
+name costs about as much however large the archive, and a term no quote has answers at once.
+The dearest query is two common terms seldom in one quote ("sindaco rutte"): its walk reads a
+whole range, the first term's when both are past the cap. Counting further would find the
+rarer one, at a cost every query of common words would pay.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from bot.core.models import Quote, QuotedArticle, SpeakerQuote
 from bot.core.quote_terms import QuoteTerms, quote_terms
 from bot.store.base import PreparedArticle
 
-# Counting a term stops here: enough to tell a rare term from a common one, cheap for both.
-RARITY_CAP = 2_000
+# Counting a term stops here: enough to tell a rare name from a common word, cheap for both.
+RARITY_CAP = 1_000
 FILL_BATCH = 1_000  # articles read at a time when a migration fills the tables
 
 QUOTE_COLUMNS = "seq, position, sort_time, text, speaker, role"
@@ -36,13 +38,22 @@ QuoteRow = tuple[int, int, int, str, str, str | None]
 TermRow = tuple[str, int, int, int]
 
 # Statements both backends run, written with ``?`` (``common.numbered`` for PostgreSQL).
-COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM quote_terms WHERE term = ? LIMIT ?) AS hits"
 MOST_QUOTED_SQL = (
     "SELECT speaker FROM quotes WHERE sort_time >= ? GROUP BY speaker"
     " ORDER BY count(*) DESC, max(sort_time) DESC, speaker LIMIT ?"
 )
 
 _QUOTES_ADAPTER = TypeAdapter(list[Quote])
+
+
+def counts_sql(terms: int) -> str:
+    """One row: how many rows each term has, up to ``RARITY_CAP``. Parameters: the terms."""
+    counts = (
+        f"(SELECT count(*) FROM (SELECT 1 FROM quote_terms WHERE term = ? LIMIT {RARITY_CAP})"
+        f" AS hits{number})"
+        for number in range(terms)
+    )
+    return "SELECT " + ", ".join(counts)
 
 
 def find_sql(other_terms: int) -> str:
@@ -129,12 +140,12 @@ def speaker_quote(row: Sequence[Any]) -> SpeakerQuote:
 
 
 __all__ = [
-    "COUNT_SQL",
     "FILL_BATCH",
     "MOST_QUOTED_SQL",
     "QUOTE_COLUMNS",
     "RARITY_CAP",
     "TERM_COLUMNS",
+    "counts_sql",
     "find_sql",
     "prepared_rows",
     "rarest_first",

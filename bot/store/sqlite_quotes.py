@@ -17,14 +17,13 @@ from bot.core.models import SpeakerQuote
 from bot.store.base import PreparedArticle
 from bot.store.common import FilledStep
 from bot.store.quotes import (
-    COUNT_SQL,
     FILL_BATCH,
     MOST_QUOTED_SQL,
     QUOTE_COLUMNS,
-    RARITY_CAP,
     TERM_COLUMNS,
     QuoteRow,
     TermRow,
+    counts_sql,
     find_sql,
     prepared_rows,
     rarest_first,
@@ -101,7 +100,7 @@ def find(
 ) -> list[SpeakerQuote]:
     """``SqliteStore.quotes_by`` as one read of the reader's connection."""
     if len(terms) > 1:
-        counts = [connection.execute(COUNT_SQL, (term, RARITY_CAP)).fetchone()[0] for term in terms]
+        counts = connection.execute(counts_sql(len(terms)), terms).fetchone()
         terms = rarest_first(terms, counts)
         if not terms:
             return []
