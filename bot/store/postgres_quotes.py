@@ -22,6 +22,7 @@ from bot.store.quotes import (
     QuoteRow,
     TermRow,
     counts_sql,
+    find_parameters,
     find_sql,
     prepared_rows,
     rarest_first,
@@ -114,8 +115,9 @@ async def find(
         terms = rarest_first(terms, counts)
         if not terms:
             return []
-    walked, *others = terms
-    rows = await connection.fetch(numbered(find_sql(len(others))), walked, *others, limit, offset)
+    rows = await connection.fetch(
+        numbered(find_sql(len(terms) - 1)), *find_parameters(terms, limit, offset)
+    )
     return [speaker_quote(tuple(row)) for row in rows]
 
 

@@ -10,11 +10,14 @@ Two tables, written with their article and gone with it (``ON DELETE CASCADE``):
 
 A query's terms must all match. The rarest term (each counted up to ``RARITY_CAP`` rows, in one
 statement) walks its range newest first, and each quote met is kept if every other term is a
-row of the same quote (a primary-key probe). The walk stops after ``offset + limit`` hits, so a
+row of the same quote (primary-key probes). The walk stops after ``offset + limit`` hits, so a
 name costs about as much however large the archive, and a term no quote has answers at once.
-The dearest query is two common terms seldom in one quote ("sindaco rutte"): its walk reads a
-whole range, the first term's when both are past the cap. Counting further would find the
-rarer one, at a cost every query of common words would pay.
+
+The dearest query is two common terms seldom in one quote ("sindaco rutte"): nothing stops its
+walk early, and counting further to walk the rarer one would cost every query of common words.
+So a query of several terms walks at most the newest ``WALK_LIMIT`` rows of its rarest term, as
+topic search ranks only recent matches: the newest quotes are what a news reader asks for, and
+only a query whose every term is past the cap can miss older ones.
 """
 
 from __future__ import annotations
@@ -30,7 +33,11 @@ from bot.store.base import PreparedArticle
 
 # Counting a term stops here: enough to tell a rare name from a common word, cheap for both.
 RARITY_CAP = 1_000
+# Rows of the rarest term a query of several terms reads at most (see above): about 10 ms on
+# SQLite, 25 ms on PostgreSQL, on two cores.
+WALK_LIMIT = 5_000
 FILL_BATCH = 1_000  # articles read at a time when a migration fills the tables
+_EARLIEST = -(2**63 - 1)  # a sort time before any (microseconds; before 1970 is negative)
 
 QUOTE_COLUMNS = "seq, position, sort_time, text, speaker, role"
 TERM_COLUMNS = "term, sort_time, seq, position"
@@ -58,21 +65,40 @@ def counts_sql(terms: int) -> str:
 
 def find_sql(other_terms: int) -> str:
     """The newest quotes with the first term and ``other_terms`` more, a page of them, joined
-    to their text and article. Parameters: the walked term, the other terms, limit, offset."""
-    probes = "".join(
-        " AND EXISTS (SELECT 1 FROM quote_terms AS other WHERE other.seq = hit.seq"
-        " AND other.position = hit.position AND other.term = ?)"
-        for _ in range(other_terms)
-    )
+    to their text and article. Parameters: the walked term (twice when there are others: its
+    newest ``WALK_LIMIT`` rows bound the walk), the other terms, limit, offset.
+
+    The other terms are counted among the quote's rows by a subquery run for each row walked:
+    PostgreSQL would turn one ``EXISTS`` a term into joins that read every row of every term
+    (its estimates take names and offices for unrelated words, "mark" and "rutte" as rarely
+    together), where the walk stops after a page. The bound is a time, not a ``LIMIT`` on the
+    walk, so the walk stays one index range in order and still stops after a page.
+    """
+    walk = "hit.term = ?"
+    if other_terms:
+        walk += (
+            " AND hit.sort_time >= coalesce((SELECT sort_time FROM quote_terms WHERE term = ?"
+            f"  ORDER BY sort_time DESC, seq DESC, position LIMIT 1 OFFSET {WALK_LIMIT - 1}),"
+            f"  {_EARLIEST})"
+            " AND (SELECT count(*) FROM quote_terms AS other WHERE other.seq = hit.seq"
+            " AND other.position = hit.position"
+            f" AND other.term IN ({', '.join('?' * other_terms)})) = {other_terms}"
+        )
     return (
         "SELECT q.text, q.speaker, q.role, a.id, a.url, a.title, a.source, a.published_at"
         " FROM (SELECT hit.seq, hit.position, hit.sort_time FROM quote_terms AS hit"
-        f"  WHERE hit.term = ?{probes}"
+        f"  WHERE {walk}"
         "  ORDER BY hit.sort_time DESC, hit.seq DESC, hit.position LIMIT ? OFFSET ?) AS found"
         " JOIN quotes AS q ON q.seq = found.seq AND q.position = found.position"
         " JOIN articles AS a ON a.seq = found.seq"
         " ORDER BY found.sort_time DESC, found.seq DESC, found.position"
     )
+
+
+def find_parameters(terms: Sequence[str], limit: int, offset: int) -> list[Any]:
+    """``find_sql``'s parameters for terms in walking order."""
+    walked, *others = terms
+    return [walked, *([walked] if others else []), *others, limit, offset]
 
 
 def rarest_first(terms: Sequence[str], counts: Sequence[int]) -> list[str]:
@@ -146,6 +172,7 @@ __all__ = [
     "RARITY_CAP",
     "TERM_COLUMNS",
     "counts_sql",
+    "find_parameters",
     "find_sql",
     "prepared_rows",
     "rarest_first",

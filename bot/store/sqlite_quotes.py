@@ -24,6 +24,7 @@ from bot.store.quotes import (
     QuoteRow,
     TermRow,
     counts_sql,
+    find_parameters,
     find_sql,
     prepared_rows,
     rarest_first,
@@ -104,8 +105,7 @@ def find(
         terms = rarest_first(terms, counts)
         if not terms:
             return []
-    walked, *others = terms
-    cursor = connection.execute(find_sql(len(others)), (walked, *others, limit, offset))
+    cursor = connection.execute(find_sql(len(terms) - 1), find_parameters(terms, limit, offset))
     return [speaker_quote(row) for row in cursor]
 
 

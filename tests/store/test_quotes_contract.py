@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core.models import Quote
-from bot.store import Store, open_store, sqlite_path
+from bot.store import Store, open_store, quotes, sqlite_path
 from tests.store.conftest import postgres_admin_connection
 from tests.store.test_store_contract import START, make_article
 
@@ -229,3 +229,23 @@ async def test_the_migration_indexes_the_quotes_already_stored(database_url: str
         assert await store.most_quoted(START, 10) == [RUTTE, "Giorgia Meloni", "Gitanas Nausėda"]
     finally:
         await store.close()
+
+
+async def test_a_query_of_several_terms_walks_only_the_newest_rows_of_its_rarest(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bound that keeps two common terms seldom together cheap (``quotes.WALK_LIMIT``),
+    here two rows: "rutte" (3 rows) is walked, not "mark" (4), and only its newest two."""
+    await _fill(store)
+    await store.upsert_article(
+        make_article(
+            "https://news.example/sport/mark",
+            "Mark Bianchi vince a Monza",
+            ["La gara di domenica."],
+            hours=6,
+            quotes=[Quote(text="Una gara perfetta", speaker="Mark Bianchi", role="pilota")],
+        )
+    )
+    monkeypatch.setattr(quotes, "WALK_LIMIT", 2)
+    assert await _texts(store, "mark rutte") == RUTTE_NEWEST_FIRST[:2]
+    assert await _texts(store, "rutte") == RUTTE_NEWEST_FIRST  # one term: every row
