@@ -33,8 +33,8 @@ from bot.store.base import PreparedArticle
 
 # Counting a term stops here: enough to tell a rare name from a common word, cheap for both.
 RARITY_CAP = 1_000
-# Rows of the rarest term a query of several terms reads at most (see above): about 10 ms on
-# SQLite, 25 ms on PostgreSQL, on two cores.
+# Rows of the rarest term a query of several terms reads at most (see above): 9 ms on SQLite
+# and 14 ms on PostgreSQL at p50 when all are read (bench/query.py, two cores).
 WALK_LIMIT = 5_000
 FILL_BATCH = 1_000  # articles read at a time when a migration fills the tables
 _EARLIEST = -(2**63 - 1)  # a sort time before any (microseconds; before 1970 is negative)
