@@ -44,7 +44,10 @@ class QuoteTerms(NamedTuple):
 def terms(text: str) -> list[str]:
     """The distinct terms of a name, a role or a query, in the order they come."""
     stop = function_words()
-    found = (word for word in _WORD.findall(fold(text)) if 1 < len(word) <= MAX_TERM_LENGTH)
+    # Folded twice: a few letters fold to letters that fold again ("Ǣ" → "æ" → "ae"), and a
+    # letter may decompose to a capital ("𝐀" → "A"); so a term reads the same when typed back.
+    folded = fold(fold(text)).lower()
+    found = (word for word in _WORD.findall(folded) if 1 < len(word) <= MAX_TERM_LENGTH)
     return list(dict.fromkeys(word for word in found if word not in stop))
 
 
