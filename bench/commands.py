@@ -46,8 +46,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from archive import DATA_SEED, fill_store, synthetic_vocabulary
 from inprocess import BOT_ID, MESSAGE_DATE, InProcessBotApi
-from query import DATA_SEED, _percentiles, _vocabulary, fill_store
+from query import _percentiles
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.ext import Application, ApplicationBuilder, CommandHandler
 from telegram.ext import ContextTypes as Context
@@ -109,7 +110,7 @@ def topic_words(count: int, rng: random.Random) -> list[str]:
     The store's own vocabulary gives single words in about 5% of the articles, and pairs of
     them that seldom meet in one article (the rare tail).
     """
-    vocabulary = _vocabulary(random.Random(DATA_SEED))
+    vocabulary = synthetic_vocabulary(random.Random(DATA_SEED))
     named = [*FREQUENT_TOPICS, *MULTI_WORD_TOPICS, *NO_MATCH_TOPICS]
     pool = named + rng.sample(vocabulary, TOPIC_POOL - len(named))
     rng.shuffle(pool)
@@ -196,7 +197,7 @@ async def reply_shape(store: Store) -> Callable[[Update, Context.DEFAULT_TYPE], 
         render_html(await brief(store, best), ui_language="it"),
         f"{heading}\n\n{headline_list(more, 1, settings)}",
     )
-    markup = InlineKeyboardMarkup(briefing_buttons(more, 1, "it"))
+    markup = InlineKeyboardMarkup(briefing_buttons([a.id for a in more], 1, "it"))
     no_preview = LinkPreviewOptions(is_disabled=True)
 
     async def same_reply(update: Update, context: Context.DEFAULT_TYPE) -> None:

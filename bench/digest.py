@@ -56,8 +56,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from archive import schema_url
 from prometheus_client.parser import text_string_to_metric_families
-from query import _schema_url
 
 from bot.app import build_application
 from bot.config import Settings
@@ -417,7 +417,7 @@ async def _bench_schema(database_url: str) -> AsyncIterator[str]:
     schema = f"bench_digest_{uuid.uuid4().hex[:12]}"
     try:
         await admin.execute(f"CREATE SCHEMA {schema}")
-        yield _schema_url(database_url, schema)
+        yield schema_url(database_url, schema)
     finally:
         await admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         await admin.close()

@@ -61,6 +61,7 @@ COMMANDS = (
     "latest",
     "topic",
     "topics",
+    "quotes",
     "subscribe",
     "unsubscribe",
     "subscriptions",

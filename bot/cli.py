@@ -22,12 +22,13 @@ from pydantic import ValidationError
 from bot import feeds
 from bot.briefings import brief, find_article
 from bot.config import Settings
-from bot.core.models import Briefing
-from bot.core.render import render_text
+from bot.core.models import Briefing, SpeakerQuote
+from bot.core.render import render_quotes_text, render_text
 from bot.core.topics import parse_query
 from bot.fetch import Fetcher
 from bot.gc_policy import tune_garbage_collector
 from bot.ingest import IngestReport, ingest_sources
+from bot.quotes import suggested_speakers
 from bot.store import display_url, open_store
 from bot.store.base import Store
 from bot.store.feeds import Feed
@@ -73,10 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="ingest feeds or article pages (files or URLs)")
     ingest.add_argument("sources", nargs="+", metavar="SOURCE")
 
-    def with_output_options(sub: argparse.ArgumentParser, *, count: bool = True) -> None:
+    def with_output_options(
+        sub: argparse.ArgumentParser, *, count: bool = True, items: str = "briefings"
+    ) -> None:
         if count:
             sub.add_argument("-n", type=_count, default=5, metavar="N", help="how many (1-50)")
-        sub.add_argument("--json", action="store_true", help="print a JSON array of briefings")
+        sub.add_argument("--json", action="store_true", help=f"print a JSON array of {items}")
 
     with_output_options(commands.add_parser("latest", help="the newest briefings"))
     topic = commands.add_parser("topic", help="briefings on a topic, best first")
@@ -85,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     one = commands.add_parser("brief", help="one article's briefing")
     one.add_argument("url_or_id", metavar="URL_OR_ID")
     with_output_options(one, count=False)
+    quotes = commands.add_parser(
+        "quotes",
+        help="the newest quotes by a person or organisation, by any form of the name or role",
+    )
+    quotes.add_argument("words", nargs="+", metavar="WORDS")
+    with_output_options(quotes, items="quotes")
     commands.add_parser(
         "run", help="run the bot on Telegram (polling, or a webhook if RASSEGNA_WEBHOOK_URL)"
     )
@@ -211,6 +220,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return await _ingest(store, settings, args.sources)
         if args.command == "feeds":
             return await _feeds(store, settings, args)
+        if args.command == "quotes":
+            return await _quotes(store, args, settings)
         return await _show(store, args, settings)
     finally:
         await store.close()
@@ -357,6 +368,36 @@ async def _show(store: Store, args: argparse.Namespace, settings: Settings) -> i
     else:
         print("Nessun articolo trovato. / No articles found.", file=sys.stderr)
     return 0
+
+
+async def _quotes(store: Store, args: argparse.Namespace, settings: Settings) -> int:
+    """``quotes WORDS``: the newest quotes whose speaker or role has every word; when there are
+    none, the people most quoted this week (on stderr: stdout keeps only the answer)."""
+    found = await store.quotes_by(" ".join(args.words), args.n)
+    if args.json:
+        zone = ZoneInfo(settings.timezone)
+        print(json.dumps([_quote_json(q, zone) for q in found], ensure_ascii=False, indent=2))
+    elif found:
+        print(
+            render_quotes_text(found, ui_language=settings.language, tz=settings.timezone), end=""
+        )
+    else:
+        print("Nessuna citazione trovata. / No quotes found.", file=sys.stderr)
+        if names := await suggested_speakers(store, datetime.now(UTC)):
+            print(
+                f"I più citati della settimana / Most quoted this week: {', '.join(names)}",
+                file=sys.stderr,
+            )
+    return 0
+
+
+def _quote_json(found: SpeakerQuote, zone: ZoneInfo) -> object:
+    """The contract's JSON, with the article's time in the configured zone (the store keeps UTC)."""
+    article = found.article
+    if article.published_at is not None:
+        local = article.model_copy(update={"published_at": article.published_at.astimezone(zone)})
+        found = found.model_copy(update={"article": local})
+    return found.model_dump(mode="json")
 
 
 def _briefing_json(briefing: Briefing, zone: ZoneInfo) -> object:

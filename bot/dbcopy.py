@@ -25,7 +25,7 @@ import asyncpg
 from bot.core.models import Article
 from bot.store import open_store, postgres_dsn, sqlite_path
 from bot.store.base import prepare_article
-from bot.store.postgres import tsvector_literal
+from bot.store.postgres_search import tsvector_literal
 
 BATCH_ROWS = 1_000
 

@@ -36,12 +36,15 @@ _TABLE: dict[str, tuple[str, str]] = {
         "/topic &lt;parole&gt; – la sintesi più pertinente e altri titoli. "
         "Esempio: <code>/topic nato kursk</code>\n"
         "/topics – i temi più citati nelle ultime 24 ore\n"
+        "/quotes &lt;nome&gt; – le ultime citazioni di una persona o di un'organizzazione, "
+        "per nome o per ruolo. Esempio: <code>/quotes rutte</code>\n"
         "/subscribe &lt;temi&gt; – la rassegna quotidiana sui temi, separati da virgole; "
         "da solo, su tutte le notizie. Esempio: <code>/subscribe ucraina, corea del nord</code>\n"
         "/unsubscribe &lt;tema&gt; – smetti di seguirlo; da solo, tutti (con conferma)\n"
         "/subscriptions – i temi che segui, con un pulsante per toglierli\n"
         "/settings – ora, fuso orario, lingua della rassegna. "
         "Esempio: <code>/settings time 07:30</code>\n"
+        "/digest – la tua rassegna adesso; quella quotidiana resta com'è\n"
         "/help – questo messaggio\n\n"
         "In chat privata basta scrivere un tema, per esempio <code>manovra</code>.\n"
         "In qualunque chat: <code>@{bot} ucraina</code> per condividere una sintesi.",
@@ -50,12 +53,15 @@ _TABLE: dict[str, tuple[str, str]] = {
         "/topic &lt;words&gt; – the best matching briefing and more headlines. "
         "Example: <code>/topic nato kursk</code>\n"
         "/topics – the most mentioned topics of the last 24 hours\n"
+        "/quotes &lt;name&gt; – the newest quotes by a person or organisation, "
+        "by name or by role. Example: <code>/quotes rutte</code>\n"
         "/subscribe &lt;topics&gt; – a daily digest on the topics, comma-separated; "
         "alone, on all the news. Example: <code>/subscribe ukraine, north korea</code>\n"
         "/unsubscribe &lt;topic&gt; – stop following it; alone, all of them (confirmed first)\n"
         "/subscriptions – the topics you follow, each with a remove button\n"
         "/settings – digest time, time zone, language. "
         "Example: <code>/settings time 07:30</code>\n"
+        "/digest – your digest now; the daily one stays as it is\n"
         "/help – this message\n\n"
         "In a private chat just type a topic, for example <code>budget</code>.\n"
         "In any chat: <code>@{bot} ukraine</code> to share a briefing.",
@@ -115,6 +121,17 @@ _TABLE: dict[str, tuple[str, str]] = {
         "Sorry, something went wrong. Please try again shortly.",
     ),
     "inline_no_results": ("Nessuna notizia su questo tema", "No news on this topic"),
+    # -- quotes by a person (handlers/quotes.py)
+    "quotes_usage": (
+        "Di chi? Scrivi un nome o un ruolo, per esempio <code>/quotes rutte</code>.",
+        "Whose? Send a name or a role, for example <code>/quotes rutte</code>.",
+    ),
+    "quotes_heading": ("<b>Citazioni di «{name}»</b>", "<b>Quotes by “{name}”</b>"),
+    "quotes_not_found": ("Nessuna citazione di «{name}».", "No quotes by “{name}”."),
+    "quotes_suggestions": ("I più citati della settimana:", "The most quoted this week:"),
+    "quotes_no_more": ("Non ci sono altre citazioni.", "There are no more quotes."),
+    "command_quotes": ("citazioni di una persona", "quotes by a person"),
+    # -- end of quotes
     "command_latest": ("le ultime notizie", "the newest stories"),
     "command_topic": ("la sintesi su un tema", "the briefing on a topic"),
     "command_topics": ("i temi del giorno", "today's topics"),

@@ -26,6 +26,7 @@ from handlers import (
     fallback,
     inline,
     latest,
+    quotes,
     settings,
     start,
     subscribe,
@@ -49,6 +50,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("latest", latest.latest, filters=_NEW),
             CommandHandler("topic", topic.topic_command, filters=_NEW),
             CommandHandler("topics", topic.topics, filters=_NEW),
+            CommandHandler("quotes", quotes.quotes_command, filters=_NEW),
             # Subscriptions and /settings (a forwarded channel post "/subscribe" included).
             CommandHandler("subscribe", subscribe.subscribe_command, filters=_NEW),
             CommandHandler("unsubscribe", subscribe.unsubscribe_command, filters=_NEW),
@@ -59,6 +61,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(latest.open_briefing, pattern=callbacks.BRIEFING),
             CallbackQueryHandler(latest.turn_page, pattern=callbacks.LATEST_PAGE),
             CallbackQueryHandler(topic.topic_button, pattern=callbacks.TOPIC),
+            CallbackQueryHandler(quotes.turn_page, pattern=callbacks.QUOTES_PAGE),
             # Subscription and /settings buttons.
             CallbackQueryHandler(subscribe.remove_button, pattern=callbacks.SUB_REMOVE),
             CallbackQueryHandler(subscribe.remove_all_button, pattern=callbacks.SUB_REMOVE_ALL),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 
 VERSION = "1"
 MAX_DATA_BYTES = 64
@@ -18,6 +19,7 @@ MAX_OFFSET = 9_999
 BRIEFING = re.compile(rf"{VERSION}:b:(?P<article_id>[0-9a-f]{{16}})\Z")
 LATEST_PAGE = re.compile(rf"{VERSION}:l:(?P<offset>[0-9]{{1,4}}):(?P<count>[0-9]{{1,2}})\Z")
 TOPIC = re.compile(rf"{VERSION}:t:(?P<topic>.+)\Z", re.DOTALL)
+QUOTES_PAGE = re.compile(rf"{VERSION}:q:(?P<offset>[0-9]{{1,4}}):(?P<words>.+)\Z", re.DOTALL)
 
 
 def briefing_data(article_id: str) -> str | None:
@@ -28,6 +30,16 @@ def briefing_data(article_id: str) -> str | None:
 
 def latest_page_data(offset: int, count: int) -> str:
     return f"{VERSION}:l:{min(max(offset, 0), MAX_OFFSET)}:{count}"
+
+
+def quotes_page_data(offset: int, terms: Sequence[str]) -> str | None:
+    """Data for a page of /quotes (offset 0 also opens a suggested speaker's quotes).
+
+    It carries the query's terms, not a key to a list kept somewhere, so the page turns on any
+    instance and after a restart; None when the terms do not fit in a button.
+    """
+    data = f"{VERSION}:q:{min(max(offset, 0), MAX_OFFSET)}:{' '.join(terms)}"
+    return data if len(data.encode()) <= MAX_DATA_BYTES and terms else None
 
 
 def topic_data(topic: str) -> str | None:

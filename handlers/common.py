@@ -1,4 +1,5 @@
-"""What every feature shares: the services, the chat's language, sending lists and briefings.
+"""What every feature shares: the services, the chat's language, sending lists, pages of them
+and briefings.
 
 ``Services`` lives in ``application.bot_data`` (``bot.app`` puts it there), so handlers reach
 the store and the settings without globals; the chat languages are cached beside it because
@@ -9,13 +10,20 @@ again and again (``bot.answers``: searches, briefings, trends, each kept a few s
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.answers import ANSWER_TTL_SECONDS, Answers
@@ -96,34 +104,42 @@ def link_url(url: str) -> str | None:
     return url if len(url) <= MAX_URL_LENGTH and _LINK_URL.fullmatch(url) else None
 
 
+def headline(
+    title: str, url: str, source: str, published_at: datetime | None, zone: ZoneInfo
+) -> str:
+    """An article's linked title, with "source · day/month hh:mm" in ``zone`` on a line below."""
+    shown = escape(one_line(title) or "…")
+    target = link_url(url)
+    linked = f'<a href="{escape(target, quote=True)}">{shown}</a>' if target else shown
+    byline = [one_line(source, 60)]
+    if published_at is not None:
+        local = published_at if published_at.tzinfo else published_at.replace(tzinfo=UTC)
+        byline.append(f"{local.astimezone(zone):%d/%m %H:%M}")
+    details = escape(" · ".join(part for part in byline if part))
+    return f"{linked}\n<i>{details}</i>" if details else linked
+
+
 def headline_list(articles: Sequence[Article], first_number: int, settings: Settings) -> str:
     """Numbered headlines, each linked, with "source · day/month hh:mm" in the bot's zone."""
     zone = ZoneInfo(settings.timezone)
-    lines: list[str] = []
-    for number, article in enumerate(articles, start=first_number):
-        title = escape(one_line(article.title) or "…")
-        url = link_url(article.url)
-        headline = f'<a href="{escape(url, quote=True)}">{title}</a>' if url else title
-        byline = [one_line(article.source, 60)]
-        if article.published_at is not None:
-            moment = article.published_at
-            local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
-            byline.append(f"{local:%d/%m %H:%M}")
-        details = escape(" · ".join(part for part in byline if part))
-        lines.append(
-            f"{number}. {headline}\n<i>{details}</i>" if details else f"{number}. {headline}"
-        )
-    return "\n".join(lines)
+    return "\n".join(
+        f"{number}. {headline(a.title, a.url, a.source, a.published_at, zone)}"
+        for number, a in enumerate(articles, start=first_number)
+    )
 
 
-def briefing_buttons(articles: Sequence[Article], first_number: int, language: str) -> Keyboard:
-    """ "Briefing n" buttons for numbered headlines, five to a row."""
+def button_rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> Keyboard:
+    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
+def briefing_buttons(article_ids: Sequence[str], first_number: int, language: str) -> Keyboard:
+    """ "Briefing n" buttons for numbered items (headlines, quotes), five to a row."""
     buttons = [
         InlineKeyboardButton(text("briefing_button", language, number=number), callback_data=data)
-        for number, article in enumerate(articles, start=first_number)
-        if (data := briefing_data(article.id)) is not None
+        for number, article_id in enumerate(article_ids, start=first_number)
+        if (data := briefing_data(article_id)) is not None
     ]
-    return [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
+    return button_rows(buttons, BUTTONS_PER_ROW)
 
 
 def numbered_headlines(
@@ -137,7 +153,7 @@ def numbered_headlines(
             key,
             (
                 headline_list(articles, first_number, shared.settings),
-                briefing_buttons(articles, first_number, language),
+                briefing_buttons([a.id for a in articles], first_number, language),
             ),
         )
     body, keyboard = cached
@@ -150,7 +166,38 @@ def topic_buttons(topics: Sequence[str]) -> Keyboard:
         for topic in topics
         if (data := topic_data(topic)) is not None
     ]
-    return [buttons[i : i + TOPICS_PER_ROW] for i in range(0, len(buttons), TOPICS_PER_ROW)]
+    return button_rows(buttons, TOPICS_PER_ROW)
+
+
+def page_navigation(
+    language: str, offset: int, count: int, has_more: bool, page_data: Callable[[int], str | None]
+) -> Keyboard:
+    """The "‹ Previous" and "More ›" row of a paged list (none on a lone page); ``page_data``
+    gives a button's data for the page starting at an offset (None: no button)."""
+    buttons = [
+        InlineKeyboardButton(text(key, language), callback_data=data)
+        for key, start, wanted in (
+            ("previous", max(offset - count, 0), offset > 0),
+            ("more", offset + count, has_more),
+        )
+        if wanted and (data := page_data(start)) is not None
+    ]
+    return [buttons] if buttons else []
+
+
+async def show_page(query: CallbackQuery, page: tuple[str, Keyboard] | None, nothing: str) -> None:
+    """A page button's answer: the list message edited in place to show ``page``, or the
+    ``nothing`` notice when the page is empty (the list has shrunk since it was sent)."""
+    if page is None:
+        await query.answer(nothing)
+        return
+    html, keyboard = page
+    await query.answer()
+    try:
+        await query.edit_message_text(html, reply_markup=InlineKeyboardMarkup(keyboard))
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():  # a double tap: the page is already shown
+            raise
 
 
 async def trending(context: ContextTypes.DEFAULT_TYPE, now: datetime) -> list[str]:

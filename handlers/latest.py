@@ -6,8 +6,7 @@ as a new message, so the list stays usable.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import text
@@ -16,9 +15,11 @@ from handlers.common import (
     Keyboard,
     chat_language,
     numbered_headlines,
+    page_navigation,
     send_briefing,
     send_html,
     services,
+    show_page,
 )
 
 DEFAULT_COUNT = 5
@@ -53,20 +54,11 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     page = (
         await _page(context, language, offset=offset, count=count) if count <= MAX_COUNT else None
     )
-    if page is None:
-        await query.answer(text("latest_no_more", language))
-        return
-    html, keyboard = page
-    await query.answer()
-    try:
-        await query.edit_message_text(html, reply_markup=InlineKeyboardMarkup(keyboard))
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():  # a double tap: the page is already shown
-            raise
+    await show_page(query, page, text("latest_no_more", language))
 
 
 async def open_briefing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A "Briefing n" button, under a list from /latest or /topic."""
+    """A "Briefing n" button, under a list from /latest, /topic or /quotes."""
     query = update.callback_query
     match = context.matches[0] if context.matches else None
     chat = update.effective_chat
@@ -101,13 +93,7 @@ async def _page(
     if not shown:
         return None
     body, keyboard = numbered_headlines(shared, shown, offset + 1, language)
-    navigation: list[InlineKeyboardButton] = []
-    if offset > 0:
-        previous = latest_page_data(max(offset - count, 0), count)
-        navigation.append(InlineKeyboardButton(text("previous", language), callback_data=previous))
-    if len(articles) > count:
-        following = latest_page_data(offset + count, count)
-        navigation.append(InlineKeyboardButton(text("more", language), callback_data=following))
-    if navigation:
-        keyboard.append(navigation)
+    keyboard += page_navigation(
+        language, offset, count, len(articles) > count, lambda start: latest_page_data(start, count)
+    )
     return f"{text('latest_heading', language)}\n\n{body}", keyboard

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.core.models import Quote
 from bot.gc_policy import YOUNG_GENERATION_THRESHOLD
+from bot.store import open_store
 from tests.reference import reference_feed_xml, reference_page_html
+from tests.store.test_store_contract import make_article
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHECK_CONTRACT = REPO_ROOT.parent / "shared" / "tools" / "check_contract.py"
@@ -184,3 +189,101 @@ def test_bundled_samples_ingest_and_brief(
     # Two of the ten samples tell the same story: latest shows one item per story.
     assert len(briefings) == 9
     assert all(b["lead"] and b["quotes"] for b in briefings)
+
+
+# ---------------------------------------------------------------------- quotes
+
+
+@pytest.fixture
+def samples(database: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """The store holding the bundled sample feed (invented articles, ours)."""
+    assert rassegna(capsys, database, "ingest", str(SAMPLE_FEED))[0] == 0
+    return database
+
+
+def test_quotes_lists_the_newest_quotes_by_a_name(
+    samples: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = rassegna(capsys, samples, "quotes", "Zelensky")
+
+    assert (code, err) == (0, "")
+    first, second = out.strip().split("\n\n")
+    for block in (first, second):
+        assert "Volodymyr Zelensky (presidente ucraino)" in block.replace("\n", " ")
+    # Newest article first, in the configured zone (Europe/Rome).
+    assert "24 nov 2026, 09:20" in first
+    assert "24 nov 2026, 08:05" in second.replace("\n  ", " ")
+    assert first.splitlines()[-1].strip().startswith("https://esempio.rassegna.invalid/")
+
+
+def test_quotes_json_has_the_contract_shape(
+    samples: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = rassegna(capsys, samples, "quotes", "segretario", "generale", "nato", "--json")
+
+    assert code == 0
+    [found] = json.loads(out)
+    assert set(found) == {"text", "speaker", "role", "article"}
+    assert set(found["article"]) == {"id", "url", "title", "source", "published_at"}
+    assert found["speaker"] == "Mark Rutte"
+    assert found["role"] == "segretario generale della Nato"
+    assert found["text"].startswith("Difenderemo ogni metro")
+    assert found["article"]["published_at"] == "2026-11-25T17:10:00+01:00"
+    code, out, _ = rassegna(capsys, samples, "brief", found["article"]["id"], "--json")
+    assert json.loads(out)[0]["url"] == found["article"]["url"]
+
+
+def test_quotes_n_limits_and_accent_less_names_match(
+    samples: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = rassegna(capsys, samples, "quotes", "presidente", "-n", "2", "--json")
+    assert [q["speaker"] for q in json.loads(out)] == ["Gitanas Nausėda", "Volodymyr Zelensky"]
+    _, out, _ = rassegna(capsys, samples, "quotes", "NAUSEDA", "--json")
+    assert [q["speaker"] for q in json.loads(out)] == ["Gitanas Nausėda"]
+
+
+def test_quotes_without_a_speaker_are_never_listed(
+    samples: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = rassegna(capsys, samples, "topic", "Sinner", "--json")
+    [briefing] = json.loads(out)
+    assert [q["speaker"] for q in briefing["quotes"]] == [None]  # a quote nobody is named for
+    code, out, _ = rassegna(capsys, samples, "quotes", "Sinner", "--json")
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_quotes_nothing_found_says_so_and_suggests_this_weeks_most_quoted(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def store_this_weeks_quotes() -> None:
+        store = await open_store(database)
+        try:
+            for number, (speaker, quotes) in enumerate([("Elly Schlein", 1), ("Mark Rutte", 2)]):
+                article = make_article(
+                    f"https://news.example/oggi/{number}",
+                    f"Notizia di oggi numero {number}",
+                    ["Un testo qualunque."],
+                    quotes=[Quote(text=f"Frase {n}", speaker=speaker) for n in range(quotes)],
+                )
+                now = datetime.now(UTC) - timedelta(hours=number + 1)
+                await store.upsert_article(article.model_copy(update={"published_at": now}))
+        finally:
+            await store.close()
+
+    asyncio.run(store_this_weeks_quotes())
+    code, out, err = rassegna(capsys, database, "quotes", "ornitorinco")
+
+    assert (code, out) == (0, "")
+    assert err.splitlines() == [
+        "Nessuna citazione trovata. / No quotes found.",
+        "I più citati della settimana / Most quoted this week: Mark Rutte, Elly Schlein",
+    ]
+    assert rassegna(capsys, database, "quotes", "ornitorinco", "--json")[:2] == (0, "[]\n")
+
+
+@pytest.mark.parametrize("words", ['"a" OR b*', "NEAR(", "<b>x</b>", "x" * 4000])
+def test_hostile_quote_queries_answer_cleanly(
+    samples: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = rassegna(capsys, samples, "quotes", words, "--json")
+    assert (code, json.loads(out)) == (0, [])

@@ -45,6 +45,26 @@ class Quote(BaseModel):
         return value or None
 
 
+class QuotedArticle(BaseModel):
+    """The article a found quote comes from: enough to cite it and to open its briefing."""
+
+    id: str
+    url: str
+    title: str
+    source: str
+    published_at: datetime | None = None
+
+
+class SpeakerQuote(BaseModel):
+    """A quote found by its speaker or role (``rassegna quotes``, ``/quotes``); its JSON form is
+    the contract of ``rassegna quotes --json``. Only quotes with a known speaker are found."""
+
+    text: str
+    speaker: str
+    role: str | None = None
+    article: QuotedArticle
+
+
 class ArticleDraft(BaseModel):
     """What a parser extracts from one feed item or one page, before enrichment."""
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.core.models import Briefing, Link, Quote
+from bot.core.models import Briefing, Link, Quote, SpeakerQuote
 from bot.core.telegram_html import (
     MESSAGE_LIMIT,
     EndTag,
@@ -173,6 +173,29 @@ def render_text(briefing: Briefing, *, ui_language: str = "it", tz: str = "Europ
     return "\n\n".join(section for section in sections if section) + "\n"
 
 
+def render_quotes_text(
+    quotes: Sequence[SpeakerQuote], *, ui_language: str = "it", tz: str = "Europe/Rome"
+) -> str:
+    """Found quotes for a terminal (``rassegna quotes``): each quote and who said it, as a
+    briefing shows its quotes, then its article's title, source and time, and its link."""
+    ui = _ui_strings(ui_language)
+    zone = ZoneInfo(tz)
+    sections: list[str] = []
+    for found in quotes:
+        article = found.article
+        byline = [one_line(article.title) or ui.untitled, one_line(article.source)]
+        if article.published_at is not None:
+            byline.append(_format_time(article.published_at, ui, zone))
+        lines = [
+            _wrap(quote_line(found, ui_language)),
+            _wrap(" · ".join(part for part in byline if part), indent="  "),
+        ]
+        if url := safe_url(article.url):
+            lines.append("  " + url)
+        sections.append("\n".join(lines))
+    return "\n\n".join(sections) + "\n"
+
+
 def split_messages(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     """Pack HTML blocks, separated by blank lines, into as few messages of at most ``limit``.
 
@@ -257,9 +280,9 @@ def _folded(text: str) -> str:
 
 
 def short_quote(text: str) -> str:
-    """A quote as a briefing shows it: at most two sentences and about ``BRIEFING_QUOTE_MAX_CHARS``,
-    cut at a sentence end and marked […]; one longer sentence is cut at a word. The full text
-    stays in the article (and in ``--json``)."""
+    """A quote as a briefing shows it: at most two sentences and about
+    ``BRIEFING_QUOTE_MAX_CHARS``, cut at a sentence end and marked […]; one longer sentence is
+    cut at a word. The full text stays in the article (and in ``--json``)."""
     sentences = split_sentences(text)
     if not sentences:
         return text
@@ -273,7 +296,12 @@ def short_quote(text: str) -> str:
     return shown if shown == text else f"{shown} […]"
 
 
-def _quote_line(quote: Quote, ui: _UiStrings) -> str:
+def quote_line(quote: Quote | SpeakerQuote, ui_language: str) -> str:
+    """A quote and who said it on one line, as briefings show quotes (plain text, unescaped)."""
+    return _quote_line(quote, _ui_strings(ui_language))
+
+
+def _quote_line(quote: Quote | SpeakerQuote, ui: _UiStrings) -> str:
     """«text» — Speaker (Role) in Italian, “text” — Speaker, Role in English; "" without text.
     A long quote is shortened to its first sentences (``short_quote``)."""
     text = one_line(quote.text)

@@ -836,7 +836,8 @@ def _match_query_toponym(words: Sequence[_Word], start: int) -> tuple[str, int]:
 
 
 @cache
-def _function_words() -> frozenset[str]:
+def function_words() -> frozenset[str]:
+    """The folded function words of both article languages (quote terms drop them too)."""
     return _language("it").stop_words | _language("en").stop_words
 
 
@@ -847,7 +848,7 @@ class _ContentWords(dict[str, str]):
     def __missing__(self, piece: str) -> str:
         folded = _fold_word(piece)
         is_content = (
-            len(folded) > 1 and folded not in _function_words() and piece not in _SENTENCE_STARTERS
+            len(folded) > 1 and folded not in function_words() and piece not in _SENTENCE_STARTERS
         )
         word = self[piece] = folded if is_content else ""
         return word

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.models import Article
+from bot.core.models import Article, SpeakerQuote
+from bot.core.quote_terms import QuoteTerms, quote_terms
 from bot.core.stories import StoryCandidate, StorySignature, band_keys, signature
 from bot.core.topics import IndexDocument, TopicQuery, index_document
 from bot.store.feeds import FeedStore
@@ -34,16 +35,18 @@ class UnsupportedDatabaseError(ValueError):
 
 @dataclass(frozen=True)
 class PreparedArticle:
-    """An article with what the store indexes for it: its search terms and its story keys."""
+    """An article with what the store indexes for it: its search terms, its story keys and the
+    speaker and role terms of its quotes."""
 
     article: Article
     index: IndexDocument
     signature: StorySignature
     band_keys: tuple[str, ...]
+    quotes: tuple[QuoteTerms, ...]
 
 
 def prepare_article(article: Article) -> PreparedArticle:
-    """Compute the full-text terms and the near-duplicate signature of an article."""
+    """Compute the full-text terms, the near-duplicate signature and the quote terms."""
     story_signature = signature(article.title, article.paragraphs)
     return PreparedArticle(
         article=article,
@@ -52,6 +55,7 @@ def prepare_article(article: Article) -> PreparedArticle:
         ),
         signature=story_signature,
         band_keys=tuple(band_keys(story_signature)),
+        quotes=quote_terms(article.quotes),
     )
 
 
@@ -118,6 +122,13 @@ class Store(Protocol):
         Only the newest few hundred articles count, so the cost does not grow with the archive.
         """
 
+    async def quotes_by(self, words: str, limit: int, *, offset: int = 0) -> list[SpeakerQuote]:
+        """Quotes whose speaker or role has every term of ``words`` (``bot.core.quote_terms``),
+        newest article first, in article order within one; quotes without a speaker never."""
+
+    async def most_quoted(self, since: datetime, limit: int) -> list[str]:
+        """The speakers with the most quotes in articles published since ``since``, most first."""
+
     async def get_chat_language(self, chat_id: int) -> str | None:
         """The interface language stored for a chat, None for a chat never seen."""
 
@@ -131,4 +142,4 @@ class Store(Protocol):
 
     async def prune_articles(self, older_than: datetime) -> int:
         """Delete articles first seen before ``older_than`` (published time when known), with
-        their index rows, story bands and feed links; returns how many went."""
+        their index rows, story bands, quotes and feed links; returns how many went."""

@@ -1,4 +1,5 @@
-"""What both store backends share: time keys, the stored column values, search ranking.
+"""What both store backends share: time keys, the stored column values, search ranking, the
+shape of a migration step, and the numbering of shared statements for PostgreSQL.
 
 One definition each, so SQLite and PostgreSQL answer the same query in the same order.
 """
@@ -6,10 +7,14 @@ One definition each, so SQLite and PostgreSQL answer the same query in the same 
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from bot.core.models import Article
+
+Connection = TypeVar("Connection")
 
 CANDIDATES = 200  # recent matches ranked per search
 TRENDING_WINDOW = 500  # newest articles counted for trending topics, however wide ``since`` is
@@ -32,6 +37,11 @@ def with_own_story(article: Article) -> Article:
     return article if article.story_id else article.model_copy(update={"story_id": article.id})
 
 
+def article_sort_time(article: Article, first_seen: int) -> int:
+    """When an article sorts: its publication time, else when the store first saw it."""
+    return micros(article.published_at) if article.published_at else first_seen
+
+
 def article_values(article: Article, first_seen: int) -> tuple[Any, ...]:
     published = utc(article.published_at) if article.published_at else None
     stored = with_own_story(article)
@@ -42,7 +52,7 @@ def article_values(article: Article, first_seen: int) -> tuple[Any, ...]:
         article.source,
         article.title,
         published.isoformat() if published else None,
-        micros(published) if published else first_seen,
+        article_sort_time(article, first_seen),
         article.language,
         article.content_hash,
         stored.story_id,
@@ -72,3 +82,18 @@ def rank(scored: dict[int, tuple[float, int, bool]]) -> list[int]:
         reverse=True,
     )
     return [seq for _, seq in keyed]
+
+
+def numbered(sql: str) -> str:
+    """A statement written with ``?`` (as the backends share them) with asyncpg's ``$1, $2…``."""
+    parts = sql.split("?")
+    return "".join(part + (f"${n}" if n < len(parts) else "") for n, part in enumerate(parts, 1))
+
+
+@dataclass(frozen=True)
+class FilledStep(Generic[Connection]):
+    """A migration step whose new tables start out holding what the stored rows imply: its SQL,
+    then ``fill`` on the same connection, in the step's one transaction (all or nothing)."""
+
+    sql: str
+    fill: Callable[[Connection], Awaitable[None]]

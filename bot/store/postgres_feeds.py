@@ -15,7 +15,7 @@ from typing import Any
 
 import asyncpg
 
-from bot.store.common import micros
+from bot.store.common import micros, numbered
 from bot.store.feeds import (
     FEED_SELECT,
     Feed,
@@ -62,12 +62,6 @@ CREATE INDEX feed_articles_article ON feed_articles (article_id);
 _NEXT_POLL = "next_poll_at = {next}, available_at = {next}, claimed_by = NULL"
 
 
-def _numbered(sql: str) -> str:
-    """``FEED_SELECT`` filters are written with ``?``; asyncpg wants ``$1, $2…``."""
-    parts = sql.split("?")
-    return "".join(part + (f"${n}" if n < len(parts) else "") for n, part in enumerate(parts, 1))
-
-
 class PostgresFeeds:
     """``FeedStore`` over the store's asyncpg pool."""
 
@@ -75,7 +69,7 @@ class PostgresFeeds:
         self._pool = pool
 
     async def _feeds(self, where: str, *parameters: Any) -> list[Feed]:
-        rows = await self._pool.fetch(_numbered(f"{FEED_SELECT} {where}"), *parameters)
+        rows = await self._pool.fetch(numbered(f"{FEED_SELECT} {where}"), *parameters)
         return [feed_from_row(tuple(row)) for row in rows]
 
     async def _one(self, where: str, *parameters: Any) -> Feed | None:

@@ -12,20 +12,24 @@ import json
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from bot.core.models import Article
+from bot.core.models import Article, SpeakerQuote
+from bot.core.quote_terms import query_terms
 from bot.core.stories import StoryCandidate, StorySignature
 from bot.core.topics import TopicQuery
-from bot.store import sqlite_feeds, sqlite_subscriptions
+from bot.store import sqlite_feeds, sqlite_quotes, sqlite_subscriptions
 from bot.store.base import PreparedArticle, UpsertOutcome, prepare_article
 from bot.store.common import (
     CANDIDATES,
     TRENDING_WINDOW,
+    FilledStep,
+    article_sort_time,
     article_values,
     micros,
     rank,
@@ -36,7 +40,7 @@ from bot.store.sqlite_reader import SqliteReader
 
 # Numbered steps, applied in order, each in its own transaction with PRAGMA user_version.
 # Never edit a released step: add the next one.
-MIGRATIONS: tuple[str, ...] = (
+MIGRATIONS: tuple[str | FilledStep[aiosqlite.Connection], ...] = (
     """
     CREATE TABLE articles (
         seq INTEGER PRIMARY KEY,
@@ -78,6 +82,7 @@ MIGRATIONS: tuple[str, ...] = (
     # Each concern keeps its own tables beside its queries.
     sqlite_subscriptions.SCHEMA,
     sqlite_feeds.SCHEMA,
+    sqlite_quotes.MIGRATION,  # with the quotes of the articles already stored
 )
 
 # Ingesting commits every batch; with SQLite's default checkpoint (every 1,000 WAL pages) the
@@ -255,7 +260,7 @@ class SqliteStore:
                 )
                 if match is None:
                     stored = with_own_story(article)
-                    pending.append((next_seq, PreparedArticle(stored, *_rest(item))))
+                    pending.append((next_seq, replace(item, article=stored)))
                     known[("url", article.url)] = (next_seq, stored)
                     if article.guid:
                         known[("guid", article.source, article.guid)] = (next_seq, stored)
@@ -276,7 +281,7 @@ class SqliteStore:
                         "story_id": article.story_id or existing.story_id,
                     }
                 )
-                await self._update(seq, PreparedArticle(updated, *_rest(item)))
+                await self._update(seq, replace(item, article=updated))
                 known[("url", existing.url)] = (seq, updated)
                 results.append((UpsertOutcome.UPDATED, updated))
             await self._insert(pending)
@@ -309,21 +314,25 @@ class SqliteStore:
                 for seq, item in pending
             ],
         )
-        await self._index(pending)
+        await self._index(
+            [(seq, article_sort_time(item.article, now), item) for seq, item in pending]
+        )
 
-    async def _index(self, rows: Sequence[tuple[int, PreparedArticle]]) -> None:
-        """The full-text row and the story band keys of each article."""
+    async def _index(self, rows: Sequence[tuple[int, int, PreparedArticle]]) -> None:
+        """The full-text row, the story band keys and the quotes of each (seq, sort_time,
+        article)."""
         await self._db.executemany(
             "INSERT INTO article_index (rowid, title, body, entities, tags) VALUES (?, ?, ?, ?, ?)",
             [
                 (seq, item.index.title, item.index.body, item.index.entities, item.index.tags)
-                for seq, item in rows
+                for seq, _, item in rows
             ],
         )
         await self._db.executemany(
             "INSERT OR IGNORE INTO story_bands (band_key, seq) VALUES (?, ?)",
-            [(key, seq) for seq, item in rows for key in item.band_keys],
+            [(key, seq) for seq, _, item in rows for key in item.band_keys],
         )
+        await sqlite_quotes.insert(self._db, rows)
 
     async def _update(self, seq: int, item: PreparedArticle) -> None:
         async with self._db.execute(
@@ -340,7 +349,8 @@ class SqliteStore:
         )
         await self._db.execute("DELETE FROM article_index WHERE rowid = ?", (seq,))
         await self._db.execute("DELETE FROM story_bands WHERE seq = ?", (seq,))
-        await self._index([(seq, item)])
+        await sqlite_quotes.delete(self._db, seq)
+        await self._index([(seq, article_sort_time(item.article, first_seen), item)])
 
     # ---------------------------------------------------------------- reading
 
@@ -478,6 +488,21 @@ class SqliteStore:
         )
         return [str(row[0]) for row in rows]
 
+    async def quotes_by(self, words: str, limit: int, *, offset: int = 0) -> list[SpeakerQuote]:
+        terms = query_terms(words)
+        if not terms or limit <= 0:
+            return []
+        return await self._reader.run(
+            lambda connection: sqlite_quotes.find(connection, terms, limit, max(offset, 0))
+        )
+
+    async def most_quoted(self, since: datetime, limit: int) -> list[str]:
+        if limit <= 0:
+            return []
+        return await self._reader.run(
+            lambda connection: sqlite_quotes.most_quoted(connection, micros(since), limit)
+        )
+
     # ---------------------------------------------------------------- chats
 
     async def get_chat_language(self, chat_id: int) -> str | None:
@@ -501,7 +526,7 @@ class SqliteStore:
 
     async def prune_articles(self, older_than: datetime) -> int:
         """One transaction: the FTS rows first (no cascade reaches them), then the articles,
-        whose story bands and feed links go by ``ON DELETE CASCADE``."""
+        whose story bands, quotes and feed links go by ``ON DELETE CASCADE``."""
         cutoff = micros(older_than)
         async with self._shared.transaction() as connection:
             await connection.execute(
@@ -513,23 +538,28 @@ class SqliteStore:
         return cursor.rowcount
 
 
-def _rest(item: PreparedArticle) -> tuple[Any, Any, Any]:
-    return item.index, item.signature, item.band_keys
-
-
 async def migrate(connection: aiosqlite.Connection) -> int:
     """Apply the migrations the database has not seen yet; returns the schema version.
 
-    Safe to run on every start: each step runs once, in its own transaction, and a database
-    newer than this code is left untouched.
+    Safe to run on every start: each step runs once, in its own transaction (a filled step's
+    rows included), and a database newer than this code is left untouched.
     """
     async with connection.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
     version = int(row[0]) if row else 0
     for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-        await connection.executescript(
-            f"BEGIN IMMEDIATE; {step}; PRAGMA user_version = {number}; COMMIT;"
-        )
+        sql, fill = (step, None) if isinstance(step, str) else (step.sql, step.fill)
+        try:
+            # A script ends any open transaction first: the step's is opened by the script.
+            await connection.executescript(f"BEGIN IMMEDIATE; {sql};")
+            if fill is not None:
+                await fill(connection)
+            await connection.execute(f"PRAGMA user_version = {number}")
+            await connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                await connection.execute("ROLLBACK")
+            raise
     return max(version, len(MIGRATIONS))
 
 

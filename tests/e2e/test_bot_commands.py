@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from telegram.request import HTTPXRequest
 
-from bot.app import BotApplication, build_application, running
+from bot.app import COMMANDS, BotApplication, build_application, running
 from bot.config import Settings
 from bot.core.telegram_html import validate_html
 from bot.fake_telegram import FakeTelegram, SentMessage
@@ -178,6 +178,24 @@ async def test_help_lists_every_command_with_an_example(
     assert "/latest 10" in help_reply.plain_text
     assert "@rassegna_test_bot" in help_reply.plain_text
     assert_valid([help_reply])
+
+
+async def test_the_menus_list_every_command_and_help_every_one_people_type(
+    fake_telegram: FakeTelegram, bot: BotApplication
+) -> None:
+    [italian] = await reply_to(fake_telegram, PRIVATE, "help")
+    [english] = await reply_to(fake_telegram, ENGLISH_PRIVATE, "help", language_code="en")
+
+    menus = {language: fake_telegram.commands(language) for language in ("it", "en")}
+    for menu in menus.values():
+        assert [entry["command"] for entry in menu] == list(COMMANDS)
+    assert {"command": "quotes", "description": "citazioni di una persona"} in menus["it"]
+    assert {"command": "quotes", "description": "quotes by a person"} in menus["en"]
+    for command in set(COMMANDS) - {"start"}:  # /start is how a chat begins, not a tool
+        assert f"/{command}" in italian.plain_text
+        assert f"/{command}" in english.plain_text
+    assert "/quotes rutte" in italian.plain_text
+    assert "/quotes rutte" in english.plain_text
 
 
 # ---------------------------------------------------------------------- /latest

@@ -12,6 +12,7 @@ from bot.dbcopy import CopyError, copy_sqlite_to_postgres
 from bot.store import Store, open_store
 from bot.store.feeds import FeedSpec
 from bot.store.subscriptions import ChatPreferences
+from tests.store.test_quotes_contract import VILNIUS
 from tests.store.test_store_contract import ALL, make_article
 
 pytestmark = pytest.mark.postgres
@@ -20,11 +21,14 @@ DELIVERED = datetime(2025, 3, 2, 6, 30, tzinfo=UTC)
 NEXT_DUE = datetime(2025, 3, 3, 6, 30, tzinfo=UTC)
 FEED_URL = "https://news.example/feed.xml"
 QUERIES = ("ucraina", "nordcoreani", "corea del nord", "meloni", "kursk", "nati")
+STORED = (*ALL, VILNIUS)  # the last one with quotes
 
 
 async def _answers(store: Store) -> dict[str, list[str]]:
     answers = {q: [a.id for a in await store.search(parse_query(q, "it"), 10)] for q in QUERIES}
     answers["latest"] = [a.id for a in await store.latest(10)]
+    for words in ("rutte", "presidente lituano"):
+        answers[words] = [q.model_dump_json() for q in await store.quotes_by(words, 10)]
     return answers
 
 
@@ -32,7 +36,7 @@ async def _filled_sqlite(tmp_path: Path) -> tuple[str, dict[str, list[str]]]:
     url = f"sqlite:///{tmp_path / 'rassegna.db'}"
     store = await open_store(url)
     try:
-        for article in ALL:
+        for article in STORED:
             await store.upsert_article(article)
         await store.set_chat_language(42, "en")
         await store.set_chat_language(-100123, "it")
@@ -89,17 +93,20 @@ async def test_copy_answers_the_same_queries_and_keeps_chats(
         source, postgres_url, progress=lambda table, n: progress.append((table, n))
     )
 
-    assert report.tables["articles"] == len(ALL)
+    assert report.tables["articles"] == len(STORED)
+    assert report.tables["quotes"] == 2  # the quotes with a speaker
+    assert report.tables["quote_terms"] > 0
     assert report.tables["chats"] == 2
     assert report.tables["story_bands"] > 0
     assert report.tables["chat_topics"] == 2
     assert report.tables["feed_articles"] == len(ALL)
     assert report.tables["feeds"] == report.tables["digests"] == report.tables["sent_articles"] == 1
-    assert ("articles", len(ALL)) in progress
+    assert ("articles", len(STORED)) in progress
     copied = await open_store(postgres_url)
     try:
         assert await _answers(copied) == expected
-        assert await copied.count_articles() == len(ALL)
+        assert expected["rutte"]
+        assert await copied.count_articles() == len(STORED)
         assert await copied.get_chat_language(42) == "en"
         assert await copied.get_chat_language(-100123) == "it"
         assert await _subscriptions_and_feeds(copied) == expected_subscriptions
@@ -115,7 +122,7 @@ async def test_copy_answers_the_same_queries_and_keeps_chats(
         extra = make_article("https://news.example/dopo", "Dopo la copia", ["Un testo nuovo."])
         outcome, _ = await copied.upsert_article(extra)
         assert outcome == "new"
-        assert await copied.count_articles() == len(ALL) + 1
+        assert await copied.count_articles() == len(STORED) + 1
     finally:
         await copied.close()
 
@@ -129,6 +136,6 @@ async def test_copy_refuses_a_target_that_holds_rows(tmp_path: Path, postgres_ur
 
     target = await open_store(postgres_url)
     try:
-        assert await target.count_articles() == len(ALL)  # the refused copy changed nothing
+        assert await target.count_articles() == len(STORED)  # the refused copy changed nothing
     finally:
         await target.close()

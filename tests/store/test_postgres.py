@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import asyncpg
 
 postgres = pytest.importorskip("bot.store.postgres", reason="asyncpg is not installed")
+postgres_search = pytest.importorskip("bot.store.postgres_search")
 
 # Terms the tsvector/tsquery syntax would otherwise read as syntax, plus non-ASCII ones.
 AWKWARD_TERMS = [
@@ -127,15 +128,15 @@ async def test_every_term_is_stored_and_matched_verbatim(postgres_url: str) -> N
     admin = await postgres_admin_connection()
     try:
         lexemes = await admin.fetchval(
-            "SELECT tsvector_to_array($1::tsvector)", postgres.tsvector_literal(index)
+            "SELECT tsvector_to_array($1::tsvector)", postgres_search.tsvector_literal(index)
         )
         assert sorted(lexemes) == sorted(AWKWARD_TERMS)
         for term in AWKWARD_TERMS:
             query = TopicQuery(words=(QueryWord(text=term, forms=(term,)),))
             matches = await admin.fetchval(
                 "SELECT $1::tsvector @@ $2::tsquery",
-                postgres.tsvector_literal(index),
-                postgres.tsquery_literal(query),
+                postgres_search.tsvector_literal(index),
+                postgres_search.tsquery_literal(query),
             )
             assert matches, term
     finally:
@@ -155,14 +156,14 @@ async def test_a_phrase_does_not_run_from_one_field_into_the_next(postgres_url: 
     )
     admin = await postgres_admin_connection()
     try:
-        vector = postgres.tsvector_literal(index)
+        vector = postgres_search.tsvector_literal(index)
         strict = await admin.fetchval(
             "SELECT $1::tsvector @@ $2::tsquery",
             vector,
-            postgres.tsquery_literal(phrase, strict=True),
+            postgres_search.tsquery_literal(phrase, strict=True),
         )
         loose = await admin.fetchval(
-            "SELECT $1::tsvector @@ $2::tsquery", vector, postgres.tsquery_literal(phrase)
+            "SELECT $1::tsvector @@ $2::tsquery", vector, postgres_search.tsquery_literal(phrase)
         )
     finally:
         await admin.close()
