@@ -96,3 +96,14 @@ def test_topic_does_not_find_it(
     ingested: str, words: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert json_of(capsys, "--database-url", ingested, "topic", words, "--json") == []
+
+
+@pytest.mark.parametrize("words", ["rutte", "segretario generale della nato", "Mark RUTTE"])
+def test_quotes_by_the_speaker_or_the_role(
+    ingested: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quotes = json_of(capsys, "--database-url", ingested, "quotes", *words.split(), "--json")
+    assert len(quotes) == 3
+    assert {(q["speaker"], q["role"]) for q in quotes} == {
+        ("Mark Rutte", "Segretario generale della Nato")
+    }
