@@ -632,6 +632,9 @@ def _join_interrupted(candidates: list[_Candidate], paragraphs: Sequence[str]) -
 _SCARE_QUOTE_MAX_WORDS = 4
 
 
+_LONGER_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
 def _is_quote(candidate: _Candidate) -> bool:
     """Tell a direct quote from scare quotes and titles.
 
@@ -643,6 +646,9 @@ def _is_quote(candidate: _Candidate) -> bool:
     text = candidate.text
     if candidate.title_cue or not any(char.isalpha() for char in text):
         return False
+    longer_words = _LONGER_WORD.findall(text)
+    if len(longer_words) >= 5 and all(word[0].isupper() for word in longer_words):
+        return False  # a headline's paraphrase in Title Case: 'Says Govt Will Continue …'
     words = _word_count(text)
     if words > _SCARE_QUOTE_MAX_WORDS:
         return True

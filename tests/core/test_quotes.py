@@ -2144,3 +2144,11 @@ def test_quote_marks_as_real_copy_types_them(
     paragraphs: list[str], language: str, expected: list[tuple[str, str | None, str | None]]
 ) -> None:
     check(paragraphs, language, expected)
+
+
+def test_a_headline_paraphrase_in_title_case_is_no_quote() -> None:
+    paragraphs = [
+        "Prime Minister Breaks Silence: 'Says Govt Will Continue And He Will Function As PM'",
+        '"I accept the election result," the Prime Minister said.',
+    ]
+    assert [q.text for q in extract_quotes(paragraphs, "en")] == ["I accept the election result,"]
