@@ -1441,7 +1441,11 @@ _NEWS_WORDS = (
     "« » “ ” \" ' ‘ ’ . ? annunciando adding familiar with close College Royal college Ms "
     "Campbell laughs Domani Castelnuovo Lo Cascio Amaro tecnico vice-chancellor Chief Constable "
     "via University union schiacciatrice proprie she Asked In serata – fatto sapere che prefetto "
-    "Di Cosmo De Santis Dal ministero tagliato corto MPs Tvr Derek Haslam cooperativa council"
+    "Di Cosmo De Santis Dal ministero tagliato corto MPs Tvr Derek Haslam cooperativa council "
+    # the evidence rules (bot/core/speakers/attested.py) and the real copy's shapes
+    "Cllr Coun Dr. Sen. (CEO) (Csm) Leone XIV III E. Treasurer Federal responsabile Welfare "
+    "lawyers residenti Vice News Canada Santa Marta Dhoni’s Corbyn's '' ’’ ‘‘ Asked Interpellato "
+    "ragiona Parole parole Breaks Silence"
 ).split()
 
 

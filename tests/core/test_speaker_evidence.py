@@ -6,6 +6,8 @@ Each case is a shape met in real articles; the texts are written for these tests
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core.quotes import extract_quotes
 from bot.core.speakers import SpeakerEvidence
@@ -331,3 +333,12 @@ def test_a_crowd_is_no_speaker() -> None:
     assert not evidence.shows("Justice Department lawyers")
     assert not evidence.shows("i residenti")
     assert evidence.shows("a spokesman for the Justice Department")
+
+
+@given(st.lists(st.text(max_size=80), max_size=4), st.text(max_size=40))
+def test_any_text_and_any_phrase_are_weighed_without_error(
+    paragraphs: list[str], phrase: str
+) -> None:
+    evidence = SpeakerEvidence(paragraphs)
+    assert evidence.shows(phrase) in (True, False)
+    assert evidence.may_be_a_person(phrase) in (True, False)
