@@ -20,9 +20,24 @@ _LANGUAGE_SAMPLE_PARAGRAPHS = 6
 QUOTED_LANGUAGES = frozenset({"it", "en"})
 
 
-def article_id(canonical_url: str) -> str:
-    """A short, stable id from the canonical URL: the same article always gets the same id."""
-    return hashlib.sha256(canonical_url.encode()).hexdigest()[:16]
+def article_id(identity: str) -> str:
+    """A short, stable id from what identifies the article (its canonical URL when it has one):
+    the same article always gets the same id."""
+    return hashlib.sha256(identity.encode()).hexdigest()[:16]
+
+
+def article_identity(draft: ArticleDraft, source: str, title: str, paragraphs: list[str]) -> str:
+    """The canonical URL; without one, what the parser knew (``ArticleDraft.identity``: where a
+    page came from, a feed item's feed and guid); without that, the source, title and text.
+
+    Never a missing field: every article without a URL once got the id of "", so each
+    overwrote the last. Only URLs have no line break, so no fallback can equal a URL.
+    """
+    if draft.url:
+        return draft.url
+    if draft.identity:
+        return f"from\n{draft.identity}"
+    return "\n".join(["text", source, title, *paragraphs])
 
 
 def content_hash(title: str, paragraphs: list[str]) -> str:
@@ -44,11 +59,12 @@ def enrich(draft: ArticleDraft) -> Article:
         [title, *paragraphs[:_LANGUAGE_SAMPLE_PARAGRAPHS]], declared=draft.language
     )
     tags = list(dict.fromkeys(tag for tag in map(normalize_whitespace, draft.tags) if tag))
+    source = normalize_whitespace(draft.source) or (urlsplit(draft.url).hostname or "")
     return Article(
-        id=article_id(draft.url),
+        id=article_id(article_identity(draft, source, title, paragraphs)),
         url=draft.url,
         guid=draft.guid,
-        source=normalize_whitespace(draft.source) or (urlsplit(draft.url).hostname or ""),
+        source=source,
         title=title,
         published_at=draft.published_at,
         language=language,

@@ -2,7 +2,8 @@
 
 Related links come in order of usefulness: other sources of the same story first (the reader
 gets another account of the same facts), then the best topic matches, then the article's own
-"Leggi anche" links. The same URL never appears twice, and never the article itself.
+"Leggi anche" links. The same URL never appears twice, and never the article itself or an
+article without a URL.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _related_links(
         *(Link(title=other.title, url=other.url) for other in topic_matches),
         *article.related,
     ]
-    seen = {article.url}
+    seen = {article.url, ""}  # an article without a URL has no link to offer
     related: list[Link] = []
     for link in candidates:
         if link.url in seen:

@@ -51,6 +51,9 @@ class Feed(BaseModel):
     link: str | None
     language: str | None
     items: list[ArticleDraft]
+    #: Where it was read from (its URL or a file's ``file://`` URI), else its home page or title:
+    #: with a guid, what identifies an item without a link.
+    address: str = ""
 
 
 _SNIFF_CHARS = 4096
@@ -317,7 +320,7 @@ def _text_field(value: object) -> str:
 def _feed_header(*, title: str, link: str, language: str | None, url: str | None) -> Feed:
     """The feed without items; ``title`` is already text."""
     home = absolute_url(link, url) or (absolute_url(url, None) if url else None)
-    return Feed(title=title, link=home, language=language, items=[])
+    return Feed(title=title, link=home, language=language, items=[], address=url or home or title)
 
 
 def _host(url: str | None) -> str:
@@ -376,4 +379,5 @@ def _draft(
         paragraphs=paragraphs,
         related=related,
         summary=summary,
+        identity=f"{feed.address}\n{clean_guid}" if clean_guid else "",
     )

@@ -78,6 +78,9 @@ class ArticleDraft(BaseModel):
     paragraphs: list[str] = Field(default_factory=list)
     related: list[Link] = Field(default_factory=list)
     summary: str = ""  # the feed's description, when it differs from the full text
+    # What identifies it when it has no URL, set by the parser that knows (a page's own address,
+    # a feed's address and the item's guid); "" leaves it to its source, title and text.
+    identity: str = ""
 
 
 class Article(BaseModel):

@@ -90,6 +90,7 @@ def parse_page(
         tags += [normalise_space(k) for k in keywords.split(",")]
     return ArticleDraft(
         url=page_url or "",
+        identity=url or "",  # where it came from: with no canonical URL, what makes it itself
         title=title,
         source=site or (getattr(document, "sitename", None) or ""),
         published_at=_published_at(root, meta, document),

@@ -37,6 +37,22 @@ def with_own_story(article: Article) -> Article:
     return article if article.story_id else article.model_copy(update={"story_id": article.id})
 
 
+#: The ``url`` column is unique: an article without a URL is keyed by this prefix and its id.
+#: Canonical URLs are http(s), so no URL starts so.
+NO_URL_PREFIX = "rassegna:"
+#: The migration step that keys the one row stores kept for every article without a URL (whose
+#: column held ""): the row stays, under its id, and no longer takes the next such article's place.
+KEY_ARTICLES_WITHOUT_URL = f"UPDATE articles SET url = '{NO_URL_PREFIX}' || id WHERE url = ''"
+#: The ``url`` column of articles ``a`` as readers see it: "" for an article without a URL.
+SHOWN_URL_SQL = f"CASE WHEN a.url LIKE '{NO_URL_PREFIX}%' THEN '' ELSE a.url END"
+
+
+def url_key(article: Article) -> str:
+    """The article's ``url`` column: its canonical URL, or for one without a URL its id under
+    ``NO_URL_PREFIX`` (the document keeps ``url`` "", so nothing shows the key as a link)."""
+    return article.url or f"{NO_URL_PREFIX}{article.id}"
+
+
 def article_sort_time(article: Article, first_seen: int) -> int:
     """When an article sorts: its publication time, else when the store first saw it."""
     return micros(article.published_at) if article.published_at else first_seen
@@ -47,7 +63,7 @@ def article_values(article: Article, first_seen: int) -> tuple[Any, ...]:
     stored = with_own_story(article)
     return (
         article.id,
-        article.url,
+        url_key(article),
         article.guid,
         article.source,
         article.title,

@@ -23,6 +23,7 @@ from bot.core.topics import TopicQuery
 from bot.store import postgres_feeds, postgres_quotes, postgres_subscriptions
 from bot.store.base import PreparedArticle, UpsertOutcome, prepare_article
 from bot.store.common import (
+    KEY_ARTICLES_WITHOUT_URL,
     TRENDING_WINDOW,
     FilledStep,
     article_sort_time,
@@ -30,6 +31,7 @@ from bot.store.common import (
     micros,
     numbered,
     rank,
+    url_key,
     with_own_story,
 )
 from bot.store.postgres_search import PLAN_EACH_QUERY, recent_matches, tsvector_literal
@@ -84,6 +86,7 @@ MIGRATIONS: tuple[str | FilledStep[asyncpg.Connection], ...] = (
     ANALYZE articles;
     """,
     postgres_quotes.MIGRATION,  # with the quotes of the articles already stored
+    KEY_ARTICLES_WITHOUT_URL,
 )
 
 POOL_MIN_SIZE = 1
@@ -148,7 +151,7 @@ def _plan_upserts(items: Sequence[PreparedArticle], stored: Sequence[_Row], now:
 
     def remember(row: _Row) -> None:
         article = row.article
-        known[("url", article.url)] = row
+        known[("url", url_key(article))] = row
         if article.guid:
             known[("guid", article.source, article.guid)] = row
 
@@ -157,7 +160,7 @@ def _plan_upserts(items: Sequence[PreparedArticle], stored: Sequence[_Row], now:
     plan = _Plan(new=[], updated=[], results=[])
     for item in items:
         article = item.article
-        match = known.get(("url", article.url)) or (
+        match = known.get(("url", url_key(article))) or (
             known.get(("guid", article.source, article.guid)) if article.guid else None
         )
         if match is None:
@@ -478,7 +481,7 @@ async def _stored_rows(
     connection: asyncpg.Connection, items: Sequence[PreparedArticle]
 ) -> list[_Row]:
     """The stored articles these items may update: same URL, or same GUID (source checked later)."""
-    urls = [item.article.url for item in items]
+    urls = [url_key(item.article) for item in items]
     guids = [item.article.guid for item in items if item.article.guid]
     rows = await connection.fetch(
         f"{_ARTICLE_SELECT} WHERE url = ANY($1::text[]) OR guid = ANY($2::text[])", urls, guids

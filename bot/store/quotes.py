@@ -30,6 +30,7 @@ from pydantic import TypeAdapter
 from bot.core.models import Quote, QuotedArticle, SpeakerQuote
 from bot.core.quote_terms import QuoteTerms, quote_terms
 from bot.store.base import PreparedArticle
+from bot.store.common import SHOWN_URL_SQL
 
 # Counting a term stops here: enough to tell a rare name from a common word, cheap for both.
 RARITY_CAP = 1_000
@@ -85,7 +86,8 @@ def find_sql(other_terms: int) -> str:
             f" AND other.term IN ({', '.join('?' * other_terms)})) = {other_terms}"
         )
     return (
-        "SELECT q.text, q.speaker, q.role, a.id, a.url, a.title, a.source, a.published_at"
+        f"SELECT q.text, q.speaker, q.role, a.id, {SHOWN_URL_SQL}, a.title, a.source,"
+        " a.published_at"
         " FROM (SELECT hit.seq, hit.position, hit.sort_time FROM quote_terms AS hit"
         f"  WHERE {walk}"
         "  ORDER BY hit.sort_time DESC, hit.seq DESC, hit.position LIMIT ? OFFSET ?) AS found"

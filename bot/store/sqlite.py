@@ -27,12 +27,14 @@ from bot.store import sqlite_feeds, sqlite_quotes, sqlite_subscriptions
 from bot.store.base import PreparedArticle, UpsertOutcome, prepare_article
 from bot.store.common import (
     CANDIDATES,
+    KEY_ARTICLES_WITHOUT_URL,
     TRENDING_WINDOW,
     FilledStep,
     article_sort_time,
     article_values,
     micros,
     rank,
+    url_key,
     with_own_story,
 )
 from bot.store.sqlite_connection import MEMORY, SqliteConnection
@@ -83,6 +85,7 @@ MIGRATIONS: tuple[str | FilledStep[aiosqlite.Connection], ...] = (
     sqlite_subscriptions.SCHEMA,
     sqlite_feeds.SCHEMA,
     sqlite_quotes.MIGRATION,  # with the quotes of the articles already stored
+    KEY_ARTICLES_WITHOUT_URL,
 )
 
 # Ingesting commits every batch; with SQLite's default checkpoint (every 1,000 WAL pages) the
@@ -255,13 +258,13 @@ class SqliteStore:
             pending: list[tuple[int, PreparedArticle]] = []
             for item in items:
                 article = item.article
-                match = known.get(("url", article.url)) or (
+                match = known.get(("url", url_key(article))) or (
                     known.get(("guid", article.source, article.guid)) if article.guid else None
                 )
                 if match is None:
                     stored = with_own_story(article)
                     pending.append((next_seq, replace(item, article=stored)))
-                    known[("url", article.url)] = (next_seq, stored)
+                    known[("url", url_key(article))] = (next_seq, stored)
                     if article.guid:
                         known[("guid", article.source, article.guid)] = (next_seq, stored)
                     next_seq += 1
@@ -282,7 +285,7 @@ class SqliteStore:
                     }
                 )
                 await self._update(seq, replace(item, article=updated))
-                known[("url", existing.url)] = (seq, updated)
+                known[("url", url_key(updated))] = (seq, updated)
                 results.append((UpsertOutcome.UPDATED, updated))
             await self._insert(pending)
         return results
@@ -290,7 +293,7 @@ class SqliteStore:
     async def _existing(self, items: Sequence[PreparedArticle]) -> dict[tuple[str, ...], Any]:
         """Stored rows these items may update, keyed by URL and by (source, GUID)."""
         known: dict[tuple[str, ...], Any] = {}
-        urls = [item.article.url for item in items]
+        urls = [url_key(item.article) for item in items]
         guids = [item.article.guid for item in items if item.article.guid]
         for column, values in (("url", urls), ("guid", guids)):
             for chunk in _chunks(values):
@@ -298,7 +301,7 @@ class SqliteStore:
                 sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE {column} IN ({marks})"
                 for row in await self._db.execute_fetchall(sql, tuple(chunk)):
                     article = _article_from_row(row)
-                    known[("url", article.url)] = (row[0], article)
+                    known[("url", url_key(article))] = (row[0], article)
                     if article.guid:
                         known[("guid", article.source, article.guid)] = (row[0], article)
         return known

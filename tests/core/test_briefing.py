@@ -52,3 +52,11 @@ def test_related_is_capped() -> None:
     article = make_article(0)
     topic = [make_article(n) for n in range(1, 10)]
     assert len(compose_briefing(article, topic_matches=topic, max_related=3).related) == 3
+
+
+def test_articles_without_url_are_never_offered_as_related_links() -> None:
+    same_story = [make_article(2, url="", story_id="s1"), make_article(3, story_id="s1")]
+    for article in (make_article(1), make_article(1, url="")):
+        briefing = compose_briefing(article, same_story=same_story)
+        assert briefing.url == article.url
+        assert [link.url for link in briefing.related] == ["https://example.org/3"]

@@ -11,7 +11,16 @@ from datetime import timedelta
 import pytest
 
 from bot.core.models import Quote
-from bot.store import Store, open_store, quotes, sqlite_path
+from bot.store import (
+    Store,
+    open_store,
+    postgres,
+    postgres_quotes,
+    quotes,
+    sqlite,
+    sqlite_path,
+    sqlite_quotes,
+)
 from tests.store.conftest import postgres_admin_connection
 from tests.store.test_store_contract import START, make_article
 
@@ -184,16 +193,15 @@ async def test_most_quoted_counts_quotes_since_a_time(store: Store) -> None:
 
 
 async def _as_before_quotes(database_url: str) -> None:
-    """The store as its last release left it: no quote tables, and (as stores written before a
-    speaker could be unknown) "" for no speaker."""
+    """The store as the release before quotes left it: no quote tables, and (as stores written
+    before a speaker could be unknown) "" for no speaker; later steps rerun, as they would."""
     if database_url.startswith("sqlite://"):
         with sqlite3.connect(sqlite_path(database_url)) as raw:
-            version = raw.execute("PRAGMA user_version").fetchone()[0]
             raw.executescript(
                 "DROP TABLE quote_terms; DROP TABLE quotes;"
                 " UPDATE articles SET document ="
                 ' replace(document, \'"speaker":null\', \'"speaker":""\');'
-                f" PRAGMA user_version = {version - 1};"
+                f" PRAGMA user_version = {sqlite.MIGRATIONS.index(sqlite_quotes.MIGRATION)};"
             )
         return
     schema = database_url.rpartition("search_path=")[2]
@@ -204,8 +212,8 @@ async def _as_before_quotes(database_url: str) -> None:
             " DROP TABLE quote_terms, quotes;"
             " UPDATE articles SET document ="
             ' replace(document::text, \'"speaker": null\', \'"speaker": ""\')::jsonb;'
-            " DELETE FROM schema_migrations"
-            " WHERE version = (SELECT max(version) FROM schema_migrations);"
+            " DELETE FROM schema_migrations WHERE version >"
+            f" {postgres.MIGRATIONS.index(postgres_quotes.MIGRATION)};"
         )
     finally:
         await admin.close()
