@@ -59,6 +59,7 @@ _CATEGORY_LABEL = re.compile(
 )
 _CATEGORY_SEPARATOR = re.compile(r"^[\s,;|/·•>»–-]*(?:(?:e|and|&)[\s,;|/·•>»–-]*)?$", re.I)
 _BREADCRUMB_HINT = re.compile(r"breadcrumb|briciole", re.I)
+_CONTAINER_TAGS = frozenset({"html", "body", "article", "main"})
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
 _MAX_CRUMB_CHARS = 80
 
@@ -78,7 +79,6 @@ def parse_page(
     site = normalise_space(_first(meta, "og:site_name", "application-name")) or _host(page_url)
     tags = _pop_tag_lines(root, site)
     related = pop_related_links(root, base)
-    _drop_navigation(root)
     document = _extract(root, url or page_url)
     title = _title(root, meta, site, document)
     paragraphs = [p for p in _body_paragraphs(document) if p != title]
@@ -303,6 +303,17 @@ def _breadcrumb_tags(element: HtmlElement, site: str) -> list[str]:
     ]
 
 
+def _holds_article(element: HtmlElement, page_chars: int) -> bool:
+    """True for an element that may hold the article, which no clean-up rule may delete.
+
+    A container tag (``<body class="genesis-breadcrumbs-hidden">``) or any element with most of
+    the page's text (an unclosed ``<div class="breadcrumb">`` that swallowed what follows).
+    """
+    if element.tag in _CONTAINER_TAGS:
+        return True
+    return 2 * len(element.text_content()) > page_chars
+
+
 def _is_breadcrumb(element: HtmlElement) -> bool:
     hints = " ".join(
         element.get(attribute) or "" for attribute in ("class", "id", "aria-label", "itemtype")
@@ -314,13 +325,16 @@ def _pop_tag_lines(root: HtmlElement, site: str) -> list[str]:
     """Tags from category lines, breadcrumbs and ``rel=tag`` links; removes the lines.
 
     They are navigation, not body text, and trafilatura sometimes keeps a category line
-    as the first paragraph.
+    as the first paragraph. An element that may hold the article is never taken for one.
     """
     tags: list[str] = []
     consumed: list[HtmlElement] = []
+    page_chars = len(root.text_content())
     for element in root.iter():
-        if not isinstance(element, HtmlElement) or any(
-            ancestor in consumed for ancestor in element.iterancestors()
+        if (
+            not isinstance(element, HtmlElement)
+            or any(ancestor in consumed for ancestor in element.iterancestors())
+            or _holds_article(element, page_chars)
         ):
             continue
         if _is_breadcrumb(element):
@@ -355,7 +369,7 @@ def _extract(root: HtmlElement, url: str | None) -> Any:
             url=url,
             with_metadata=True,
             include_comments=False,
-            include_tables=False,
+            include_tables=True,
             include_images=False,
             include_links=False,
             deduplicate=False,
@@ -364,40 +378,16 @@ def _extract(root: HtmlElement, url: str | None) -> Any:
         return None
 
 
-_LEAF_BLOCKS = ("p", "item", "quote")
 #: An article has at least one sentence this long; menus and error pages do not.
 _MIN_PROSE_WORDS = 12
 
 
-def _drop_navigation(root: HtmlElement) -> None:
-    """Remove menus and the page footer, which trafilatura falls back to on empty pages.
-
-    Runs after tags and related links were read from them; an article's own footer stays.
-    """
-    doomed = [
-        element
-        for element in root.iter("nav", "footer")
-        if element.tag == "nav" or not any(True for _ in element.iterancestors("article"))
-    ]
-    for element in doomed:
-        if element.getparent() is not None:
-            element.drop_tree()
-
-
 def _body_paragraphs(document: Any) -> list[str]:
-    """Paragraphs of trafilatura's body: ``<p>``, list ``<item>`` and ``<quote>`` text.
+    """The lines of trafilatura's own text of the body, less copyright/share/byline lines.
 
-    Headings (``<head>``) are section titles, not paragraphs; a ``<lb/>`` (a ``<br>`` in
-    the page) separates paragraphs, as in CMSs that write ``<br><br>`` between them.
+    That text is what trafilatura is measured on: paragraphs, list items, quotes, section
+    headings, code and table rows (``| a | b |``), one per line; a ``<br>`` starts a line, as
+    CMSs write ``<br><br>`` between paragraphs. The lead skips what is not running text.
     """
-    body = getattr(document, "body", None)
-    if body is None:
-        return []
-    for line_break in body.iter("lb"):
-        line_break.text = "\n"
-    pieces: list[str] = []
-    for element in body.iter(*_LEAF_BLOCKS):
-        if any(True for _ in element.iterdescendants(*_LEAF_BLOCKS)):
-            continue
-        pieces.extend("".join(element.itertext()).split("\n"))
-    return clean_paragraphs(pieces)
+    text = getattr(document, "text", None) or ""
+    return clean_paragraphs(text.split("\n"))
