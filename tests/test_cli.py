@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -184,3 +185,16 @@ def test_bundled_samples_ingest_and_brief(
     # Two of the ten samples tell the same story: latest shows one item per story.
     assert len(briefings) == 9
     assert all(b["lead"] and b["quotes"] for b in briefings)
+
+
+def test_ingest_leaves_failures_to_its_own_line_not_the_page_parsers_warnings(
+    tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = write(
+        tmp_path, "menu.html", b"<html><body><nav><a href='/'>Home</a></nav></body></html>"
+    )
+    code, _, err = rassegna(capsys, database, "ingest", page)
+    assert code == 1
+    assert err.strip().splitlines() == [f"rassegna: {page}: no article found in page"]
+    for parser in ("trafilatura", "htmldate"):
+        assert not logging.getLogger(parser).isEnabledFor(logging.WARNING)
