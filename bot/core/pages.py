@@ -79,7 +79,8 @@ def parse_page(
     site = normalise_space(_first(meta, "og:site_name", "application-name")) or _host(page_url)
     tags = _pop_tag_lines(root, site)
     related = pop_related_links(root, base)
-    document = _extract(root, url or page_url)
+    declared_date = _declared_published_at(root, meta)
+    document = _extract(root, url or page_url, search_date=declared_date is None)
     title = _title(root, meta, site, document)
     paragraphs = [p for p in _body_paragraphs(document) if p != title]
     if not any(len(p.split()) >= _MIN_PROSE_WORDS for p in paragraphs):
@@ -92,7 +93,7 @@ def parse_page(
         url=page_url or "",
         title=title,
         source=site or (getattr(document, "sitename", None) or ""),
-        published_at=_published_at(root, meta, document),
+        published_at=declared_date or parse_datetime(getattr(document, "date", None)),
         language=_language(root, meta),
         tags=_unique(tags),
         paragraphs=paragraphs,
@@ -241,16 +242,14 @@ def _json_ld_values(root: HtmlElement, key: str) -> Iterator[str]:
                 pending.extend(reversed(node))
 
 
-def _published_at(root: HtmlElement, meta: dict[str, list[str]], document: Any) -> datetime | None:
-    """Meta tags, then ``<time datetime>`` (the article's first), then JSON-LD, then trafilatura.
-
-    trafilatura's date has no time of day; it becomes midnight UTC.
+def _declared_published_at(root: HtmlElement, meta: dict[str, list[str]]) -> datetime | None:
+    """The date the page declares: meta tags, then ``<time datetime>`` (the article's first),
+    then JSON-LD. Only without one is trafilatura's date (no time of day: midnight UTC) used.
     """
     times = root.xpath("//article//time[@datetime] | //time[@datetime]")
     candidates: list[str | None] = [_first(meta, name) for name in _PUBLISHED_META]
     candidates += [t.get("datetime") for t in times[:1]]
     candidates += list(_json_ld_values(root, "datePublished"))[:1]
-    candidates.append(getattr(document, "date", None))
     for candidate in candidates:
         parsed = parse_datetime(candidate)
         if parsed is not None:
@@ -331,18 +330,17 @@ def _pop_tag_lines(root: HtmlElement, site: str) -> list[str]:
     consumed: list[HtmlElement] = []
     page_chars = len(root.text_content())
     for element in root.iter():
-        if (
-            not isinstance(element, HtmlElement)
-            or any(ancestor in consumed for ancestor in element.iterancestors())
-            or _holds_article(element, page_chars)
+        if not isinstance(element, HtmlElement) or any(
+            ancestor in consumed for ancestor in element.iterancestors()
         ):
             continue
         if _is_breadcrumb(element):
-            tags += _breadcrumb_tags(element, site)
-            consumed.append(element)
+            if not _holds_article(element, page_chars):
+                tags += _breadcrumb_tags(element, site)
+                consumed.append(element)
             continue
         names = _category_line_tags(element)
-        if names is not None:
+        if names is not None and not _holds_article(element, page_chars):
             tags += names
             consumed.append(element)
     for anchor in root.iter("a"):
@@ -358,9 +356,11 @@ def _pop_tag_lines(root: HtmlElement, site: str) -> list[str]:
 # --------------------------------------------------------------------------- body
 
 
-def _extract(root: HtmlElement, url: str | None) -> Any:
+def _extract(root: HtmlElement, url: str | None, *, search_date: bool) -> Any:
     """trafilatura's extraction of the (cleaned) tree; None when it finds no article.
 
+    htmldate's extensive search (dateparser, which compiles hundreds of locale patterns in
+    each process) runs only when ``search_date``: when the page declares no date of its own.
     trafilatura raises assorted exception types on hostile markup; none may escape.
     """
     try:
@@ -368,6 +368,7 @@ def _extract(root: HtmlElement, url: str | None) -> Any:
             root,
             url=url,
             with_metadata=True,
+            date_extraction_params={"original_date": True, "extensive_search": search_date},
             include_comments=False,
             include_tables=True,
             include_images=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from htmldate.extractors import get_external_parser
 
 from bot.core.models import Link, ParseError
 from bot.core.pages import feed_links, parse_page
@@ -229,3 +230,17 @@ def test_page_furniture_lines_are_not_paragraphs(line: str) -> None:
     draft = parse_page(html.encode(), url="https://q.example/a")
     assert line not in draft.paragraphs
     assert draft.paragraphs[-1].startswith("L'opposizione ha annunciato")
+
+
+def test_a_declared_date_spares_the_slow_date_search() -> None:
+    """dateparser (htmldate's extensive search) compiles hundreds of patterns in each process;
+    a page that declares its date never needs it."""
+    html = (
+        '<html><body><article><h1>Bilancio</h1><time datetime="2024-03-03T10:00:00+01:00">'
+        f'</time><span class="date">giovedì 3 marzo 2024</span>{_PROSE}</article></body></html>'
+    )
+    calls_before = get_external_parser.cache_info()
+    draft = parse_page(html.encode(), url="https://q.example/a")
+    calls_after = get_external_parser.cache_info()
+    assert draft.published_at == datetime(2024, 3, 3, 9, 0, tzinfo=UTC)
+    assert calls_after.hits + calls_after.misses == calls_before.hits + calls_before.misses
