@@ -83,7 +83,7 @@ def parse_page(
     document = _extract(root, url or page_url, search_date=declared_date is None)
     title = _title(root, meta, site, document)
     paragraphs = [p for p in _body_paragraphs(document) if p != title]
-    if not any(len(p.split()) >= _MIN_PROSE_WORDS for p in paragraphs):
+    if not any(_is_prose(p) for p in paragraphs):
         raise ParseError("no article found in page")
     tags += [normalise_space(t) for t in meta.get("article:section", [])]
     tags += [normalise_space(t) for t in meta.get("article:tag", [])]
@@ -381,6 +381,16 @@ def _extract(root: HtmlElement, url: str | None, *, search_date: bool) -> Any:
 
 #: An article has at least one sentence this long; menus and error pages do not.
 _MIN_PROSE_WORDS = 12
+#: The same in scripts written without spaces (Chinese, Japanese): characters, not words.
+_MIN_PROSE_CHARS_UNSPACED = 30
+_UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _is_prose(paragraph: str) -> bool:
+    if len(paragraph.split()) >= _MIN_PROSE_WORDS:
+        return True
+    unspaced = len(_UNSPACED_SCRIPT.findall(paragraph))
+    return unspaced >= _MIN_PROSE_CHARS_UNSPACED
 
 
 def _body_paragraphs(document: Any) -> list[str]:

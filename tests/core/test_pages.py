@@ -244,3 +244,10 @@ def test_a_declared_date_spares_the_slow_date_search() -> None:
     calls_after = get_external_parser.cache_info()
     assert draft.published_at == datetime(2024, 3, 3, 9, 0, tzinfo=UTC)
     assert calls_after.hits + calls_after.misses == calls_before.hits + calls_before.misses
+
+
+def test_a_chinese_article_is_an_article_without_spaces_between_words() -> None:
+    sentence = "市议会昨晚以多数票通过了明年的预算，会议持续了将近六个小时，反对派宣布将提起诉讼。"
+    html = f"<html><body><article><h1>预算通过</h1><p>{sentence}</p><p>{sentence}</p></article>"
+    draft = parse_page(f"{html}</body></html>".encode(), url="https://q.example/a")
+    assert draft.paragraphs[0] == sentence
