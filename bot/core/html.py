@@ -346,7 +346,16 @@ _BOILERPLATE = re.compile(
     r"|^(?:lesen sie (?:auch|hier)|auch interessant|schon gelesen|mehr zum thema|"
     r"zum weiterlesen|weitere beiträge|notas relacionadas|contenido relacionado|"
     r"vea también|puedes ver|lee también|mire|czytaj (?:też|także)|leia também|"
-    r"lire aussi|à lire aussi)\b",
+    r"lire aussi|à lire aussi)\b"
+    # a "more of this" label: "Weitere Informationen:", "Más sobre La Tercera AM"
+    r"|^(?:weitere|more|más|altre|altri|plus de)\b[^.!?]{0,60}:$"
+    r"|^(?:more|más|mehr|altro|plus) (?:from|on|about|sobre|de|aus|von|zum|da|di)\b[^.!?]{0,60}$"
+    # a category or tag line, a page action, a comment count
+    r"|^(?:kategorie|category|categoría|categoria|tags?|schlagwörter)\s*:"
+    r"|^(?:seite drucken|print(?: this)? page|bild anzeigen|keine kommentare|no comments|"
+    r"view comments|\d+ (?:kommentare|comments|commenti|comentarios))\b"
+    # a date or time stamp alone: "23.10.2018", "2021-10-16 14:05", "19:49"
+    r"|^(?:\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?:,?\s+\d{1,2}[:.]\d{2})?|\d{1,2}:\d{2})$",
     re.I,
 )
 _BOILERPLATE_MAX_CHARS = 160

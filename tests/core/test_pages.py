@@ -223,6 +223,13 @@ def test_utf8_page_with_one_broken_sequence_stays_utf8() -> None:
         "Crédits photos : Bestimage",
         "Sign up to get the best stories of the week.",
         "© 2020 Giornale Srl",
+        "Kategorie: Politik",
+        "Seite drucken",
+        "5 Kommentare",
+        "23.10.2018",
+        "2021-10-16 14:05",
+        "Weitere Informationen:",
+        "More from our newsroom",
     ],
 )
 def test_page_furniture_lines_are_not_paragraphs(line: str) -> None:
