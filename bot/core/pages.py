@@ -59,6 +59,7 @@ _CATEGORY_LABEL = re.compile(
 )
 _CATEGORY_SEPARATOR = re.compile(r"^[\s,;|/·•>»–-]*(?:(?:e|and|&)[\s,;|/·•>»–-]*)?$", re.I)
 _BREADCRUMB_HINT = re.compile(r"breadcrumb|briciole", re.I)
+_COMMENTS = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _CONTAINER_TAGS = frozenset({"html", "body", "article", "main"})
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
 _MAX_CRUMB_CHARS = 80
@@ -70,8 +71,11 @@ def parse_page(
     """Parse an article page. Raises only :class:`ParseError`."""
     if not data.strip():
         raise ParseError("empty page")
-    root = parse_html(decode_markup(data, declared_encoding=declared_encoding))
+    text = decode_markup(data, declared_encoding=declared_encoding)
+    root = parse_html(text)
     if root is None:
+        if not _COMMENTS.sub("", text).strip():
+            raise ParseError("only a comment, no feed or page")
         raise ParseError("not an HTML page")
     meta = _meta_values(root)
     page_url = _page_url(root, meta, url)

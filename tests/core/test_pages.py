@@ -258,3 +258,9 @@ def test_a_chinese_article_is_an_article_without_spaces_between_words() -> None:
     html = f"<html><body><article><h1>预算通过</h1><p>{sentence}</p><p>{sentence}</p></article>"
     draft = parse_page(f"{html}</body></html>".encode(), url="https://q.example/a")
     assert draft.paragraphs[0] == sentence
+
+
+@pytest.mark.parametrize("data", [b"<!-- nothing yet -->", b"<!-- one -->\n<!-- two", b"<!---->"])
+def test_a_document_of_comments_only_says_so(data: bytes) -> None:
+    with pytest.raises(ParseError, match=r"^only a comment, no feed or page$"):
+        parse_page(data, url="https://q.example/a")
