@@ -197,6 +197,9 @@ async def _digest(chat_id: int, settings: Settings, *, dry_run: bool) -> int:
     return 0
 
 
+_PAGE_PARSER_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext")
+
+
 def _configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -207,6 +210,10 @@ def _configure_logging(level: str) -> None:
     # The job queue's scheduler logs two lines per run of every job (the digest tick runs
     # every 30 s): only its warnings are news.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # The page parsers log their own view of a page they give up on ("discarding data: …")
+    # beside the one line per failed source that ingest prints: only their errors are news.
+    for parser in _PAGE_PARSER_LOGGERS:
+        logging.getLogger(parser).setLevel(logging.ERROR)
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:

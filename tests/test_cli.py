@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -287,3 +288,16 @@ def test_hostile_quote_queries_answer_cleanly(
 ) -> None:
     code, out, _ = rassegna(capsys, samples, "quotes", words, "--json")
     assert (code, json.loads(out)) == (0, [])
+
+
+def test_ingest_leaves_failures_to_its_own_line_not_the_page_parsers_warnings(
+    tmp_path: Path, database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = write(
+        tmp_path, "menu.html", b"<html><body><nav><a href='/'>Home</a></nav></body></html>"
+    )
+    code, _, err = rassegna(capsys, database, "ingest", page)
+    assert code == 1
+    assert err.strip().splitlines() == [f"rassegna: {page}: no article found in page"]
+    for parser in ("trafilatura", "htmldate"):
+        assert not logging.getLogger(parser).isEnabledFor(logging.WARNING)

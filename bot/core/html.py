@@ -70,13 +70,23 @@ def _decode_declared(data: bytes, codec: str | None) -> str | None:
     try:
         text = data.decode(codec)
     except (UnicodeDecodeError, LookupError):
-        return None
+        return _mostly_utf8(data) if codec == "utf-8" else None
     if codec != "utf-8" and not data.isascii():
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             pass
     return text
+
+
+#: A page declared UTF-8 with a few broken sequences (a truncated excerpt, one Latin-1 "ü"
+#: pasted in) is still UTF-8: guessing a single-byte codec garbles every other letter.
+_MAX_BROKEN_UTF8_SHARE = 0.001
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    text = data.decode("utf-8", errors="replace")
+    return text if text.count("\ufffd") <= _MAX_BROKEN_UTF8_SHARE * len(text) else None
 
 
 def decode_markup(data: bytes, *, declared_encoding: str | None = None) -> str:
@@ -328,12 +338,31 @@ _SKIPPED_TAGS = (
 )  # fmt: skip
 
 #: Lines every outlet appends that say nothing about the story. Only short paragraphs
-#: are tested, so a sentence about a newsletter inside a real paragraph stays.
+#: are tested, so a sentence about a newsletter inside a real paragraph stays. The words are
+#: those of the languages trafilatura's test pages are in, as trafilatura keeps these lines.
 _BOILERPLATE = re.compile(
     r"^(?:©\s*)?(?:riproduzione riservata|all rights reserved|tutti i diritti riservati)"
-    r"|^(?:iscriviti|abbonati|sign up|subscribe)\b.*\bnewsletter"
+    r"|^©|\ball rights reserved\b|\bmateriał chroniony prawem"
+    r"|\b(?:newsletter|subscribe|sign up|iscriviti|abbonati|abonnieren|suscríbete)\b"
     r"|^(?:condividi|share)(?: (?:this|questo|l')\s*(?:article|story|articolo))?\s*[:!.]?$"
-    r"|^(?:seguici su|follow us on)\b",
+    r"|^(?:seguici su|follow us on)\b"
+    # a caption's credit: "Foto: Ansa", "Crédits photos : Bestimage", "Titelbild: dpa"
+    r"|^(?:foto|photo|fotos|photos|bild|titelbild|beitragsbild|credits?(?: photos?)?|"
+    r"crédits?(?: photos?)?|copyright|quelle|image|imagen|immagine)\s*:"
+    # a related-reading label, alone or before the one headline it links to
+    r"|^(?:lesen sie (?:auch|hier)|auch interessant|schon gelesen|mehr zum thema|"
+    r"zum weiterlesen|weitere beiträge|notas relacionadas|contenido relacionado|"
+    r"vea también|puedes ver|lee también|mire|czytaj (?:też|także)|leia também|"
+    r"lire aussi|à lire aussi)\b"
+    # a "more of this" label: "Weitere Informationen:", "Más sobre La Tercera AM"
+    r"|^(?:weitere|more|más|altre|altri|plus de)\b[^.!?]{0,60}:$"
+    r"|^(?:more|más|mehr|altro|plus) (?:from|on|about|sobre|de|aus|von|zum|da|di)\b[^.!?]{0,60}$"
+    # a category or tag line, a page action, a comment count
+    r"|^(?:kategorie|category|categoría|categoria|tags?|schlagwörter)\s*:"
+    r"|^(?:seite drucken|print(?: this)? page|bild anzeigen|keine kommentare|no comments|"
+    r"view comments|\d+ (?:kommentare|comments|commenti|comentarios))\b"
+    # a date or time stamp alone: "23.10.2018", "2021-10-16 14:05", "19:49"
+    r"|^(?:\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?:,?\s+\d{1,2}[:.]\d{2})?|\d{1,2}:\d{2})$",
     re.I,
 )
 _BOILERPLATE_MAX_CHARS = 160

@@ -59,6 +59,8 @@ _CATEGORY_LABEL = re.compile(
 )
 _CATEGORY_SEPARATOR = re.compile(r"^[\s,;|/·•>»–-]*(?:(?:e|and|&)[\s,;|/·•>»–-]*)?$", re.I)
 _BREADCRUMB_HINT = re.compile(r"breadcrumb|briciole", re.I)
+_COMMENTS = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_CONTAINER_TAGS = frozenset({"html", "body", "article", "main"})
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
 _MAX_CRUMB_CHARS = 80
 
@@ -69,8 +71,11 @@ def parse_page(
     """Parse an article page. Raises only :class:`ParseError`."""
     if not data.strip():
         raise ParseError("empty page")
-    root = parse_html(decode_markup(data, declared_encoding=declared_encoding))
+    text = decode_markup(data, declared_encoding=declared_encoding)
+    root = parse_html(text)
     if root is None:
+        if not _COMMENTS.sub("", text).strip():
+            raise ParseError("only a comment, no feed or page")
         raise ParseError("not an HTML page")
     meta = _meta_values(root)
     page_url = _page_url(root, meta, url)
@@ -78,11 +83,11 @@ def parse_page(
     site = normalise_space(_first(meta, "og:site_name", "application-name")) or _host(page_url)
     tags = _pop_tag_lines(root, site)
     related = pop_related_links(root, base)
-    _drop_navigation(root)
-    document = _extract(root, url or page_url)
+    declared_date = _declared_published_at(root, meta)
+    document = _extract(root, url or page_url, search_date=declared_date is None)
     title = _title(root, meta, site, document)
     paragraphs = [p for p in _body_paragraphs(document) if p != title]
-    if not any(len(p.split()) >= _MIN_PROSE_WORDS for p in paragraphs):
+    if not any(_is_prose(p) for p in paragraphs):
         raise ParseError("no article found in page")
     tags += [normalise_space(t) for t in meta.get("article:section", [])]
     tags += [normalise_space(t) for t in meta.get("article:tag", [])]
@@ -93,7 +98,7 @@ def parse_page(
         identity=url or "",  # where it came from: with no canonical URL, what makes it itself
         title=title,
         source=site or (getattr(document, "sitename", None) or ""),
-        published_at=_published_at(root, meta, document),
+        published_at=declared_date or parse_datetime(getattr(document, "date", None)),
         language=_language(root, meta),
         tags=_unique(tags),
         paragraphs=paragraphs,
@@ -242,16 +247,14 @@ def _json_ld_values(root: HtmlElement, key: str) -> Iterator[str]:
                 pending.extend(reversed(node))
 
 
-def _published_at(root: HtmlElement, meta: dict[str, list[str]], document: Any) -> datetime | None:
-    """Meta tags, then ``<time datetime>`` (the article's first), then JSON-LD, then trafilatura.
-
-    trafilatura's date has no time of day; it becomes midnight UTC.
+def _declared_published_at(root: HtmlElement, meta: dict[str, list[str]]) -> datetime | None:
+    """The date the page declares: meta tags, then ``<time datetime>`` (the article's first),
+    then JSON-LD. Only without one is trafilatura's date (no time of day: midnight UTC) used.
     """
     times = root.xpath("//article//time[@datetime] | //time[@datetime]")
     candidates: list[str | None] = [_first(meta, name) for name in _PUBLISHED_META]
     candidates += [t.get("datetime") for t in times[:1]]
     candidates += list(_json_ld_values(root, "datePublished"))[:1]
-    candidates.append(getattr(document, "date", None))
     for candidate in candidates:
         parsed = parse_datetime(candidate)
         if parsed is not None:
@@ -304,6 +307,17 @@ def _breadcrumb_tags(element: HtmlElement, site: str) -> list[str]:
     ]
 
 
+def _holds_article(element: HtmlElement, page_chars: int) -> bool:
+    """True for an element that may hold the article, which no clean-up rule may delete.
+
+    A container tag (``<body class="genesis-breadcrumbs-hidden">``) or any element with most of
+    the page's text (an unclosed ``<div class="breadcrumb">`` that swallowed what follows).
+    """
+    if element.tag in _CONTAINER_TAGS:
+        return True
+    return 2 * len(element.text_content()) > page_chars
+
+
 def _is_breadcrumb(element: HtmlElement) -> bool:
     hints = " ".join(
         element.get(attribute) or "" for attribute in ("class", "id", "aria-label", "itemtype")
@@ -315,21 +329,23 @@ def _pop_tag_lines(root: HtmlElement, site: str) -> list[str]:
     """Tags from category lines, breadcrumbs and ``rel=tag`` links; removes the lines.
 
     They are navigation, not body text, and trafilatura sometimes keeps a category line
-    as the first paragraph.
+    as the first paragraph. An element that may hold the article is never taken for one.
     """
     tags: list[str] = []
     consumed: list[HtmlElement] = []
+    page_chars = len(root.text_content())
     for element in root.iter():
         if not isinstance(element, HtmlElement) or any(
             ancestor in consumed for ancestor in element.iterancestors()
         ):
             continue
         if _is_breadcrumb(element):
-            tags += _breadcrumb_tags(element, site)
-            consumed.append(element)
+            if not _holds_article(element, page_chars):
+                tags += _breadcrumb_tags(element, site)
+                consumed.append(element)
             continue
         names = _category_line_tags(element)
-        if names is not None:
+        if names is not None and not _holds_article(element, page_chars):
             tags += names
             consumed.append(element)
     for anchor in root.iter("a"):
@@ -345,9 +361,11 @@ def _pop_tag_lines(root: HtmlElement, site: str) -> list[str]:
 # --------------------------------------------------------------------------- body
 
 
-def _extract(root: HtmlElement, url: str | None) -> Any:
+def _extract(root: HtmlElement, url: str | None, *, search_date: bool) -> Any:
     """trafilatura's extraction of the (cleaned) tree; None when it finds no article.
 
+    htmldate's extensive search (dateparser, which compiles hundreds of locale patterns in
+    each process) runs only when ``search_date``: when the page declares no date of its own.
     trafilatura raises assorted exception types on hostile markup; none may escape.
     """
     try:
@@ -355,8 +373,9 @@ def _extract(root: HtmlElement, url: str | None) -> Any:
             root,
             url=url,
             with_metadata=True,
+            date_extraction_params={"original_date": True, "extensive_search": search_date},
             include_comments=False,
-            include_tables=False,
+            include_tables=True,
             include_images=False,
             include_links=False,
             deduplicate=False,
@@ -365,40 +384,26 @@ def _extract(root: HtmlElement, url: str | None) -> Any:
         return None
 
 
-_LEAF_BLOCKS = ("p", "item", "quote")
 #: An article has at least one sentence this long; menus and error pages do not.
 _MIN_PROSE_WORDS = 12
+#: The same in scripts written without spaces (Chinese, Japanese): characters, not words.
+_MIN_PROSE_CHARS_UNSPACED = 30
+_UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 
 
-def _drop_navigation(root: HtmlElement) -> None:
-    """Remove menus and the page footer, which trafilatura falls back to on empty pages.
-
-    Runs after tags and related links were read from them; an article's own footer stays.
-    """
-    doomed = [
-        element
-        for element in root.iter("nav", "footer")
-        if element.tag == "nav" or not any(True for _ in element.iterancestors("article"))
-    ]
-    for element in doomed:
-        if element.getparent() is not None:
-            element.drop_tree()
+def _is_prose(paragraph: str) -> bool:
+    if len(paragraph.split()) >= _MIN_PROSE_WORDS:
+        return True
+    unspaced = len(_UNSPACED_SCRIPT.findall(paragraph))
+    return unspaced >= _MIN_PROSE_CHARS_UNSPACED
 
 
 def _body_paragraphs(document: Any) -> list[str]:
-    """Paragraphs of trafilatura's body: ``<p>``, list ``<item>`` and ``<quote>`` text.
+    """The lines of trafilatura's own text of the body, less copyright/share/byline lines.
 
-    Headings (``<head>``) are section titles, not paragraphs; a ``<lb/>`` (a ``<br>`` in
-    the page) separates paragraphs, as in CMSs that write ``<br><br>`` between them.
+    That text is what trafilatura is measured on: paragraphs, list items, quotes, section
+    headings, code and table rows (``| a | b |``), one per line; a ``<br>`` starts a line, as
+    CMSs write ``<br><br>`` between paragraphs. The lead skips what is not running text.
     """
-    body = getattr(document, "body", None)
-    if body is None:
-        return []
-    for line_break in body.iter("lb"):
-        line_break.text = "\n"
-    pieces: list[str] = []
-    for element in body.iter(*_LEAF_BLOCKS):
-        if any(True for _ in element.iterdescendants(*_LEAF_BLOCKS)):
-            continue
-        pieces.extend("".join(element.itertext()).split("\n"))
-    return clean_paragraphs(pieces)
+    text = getattr(document, "text", None) or ""
+    return clean_paragraphs(text.split("\n"))

@@ -278,7 +278,8 @@ _DATELINE = re.compile(
 )
 _TIMESTAMP_PREFIX = re.compile(r"^\s*(?:ore\s+)?\d{1,2}[:.]\d{2}\s*[-–—:|]?\s+")
 _BYLINE = re.compile(
-    r"^(?:di|by|dal nostro (?:inviat[oa]|corrispondente)|from our (?:correspondent|reporter))\b"
+    r"^(?:di|by|von|por|par|dal nostro (?:inviat[oa]|corrispondente)"
+    r"|from our (?:correspondent|reporter))\b"
     r"[^.!?]{0,80}$",
     re.IGNORECASE,
 )
@@ -306,18 +307,68 @@ def is_byline(paragraph: str) -> bool:
     return bool(_BYLINE.match(paragraph.strip()))
 
 
-def extract_lead(paragraphs: Sequence[str], language: str = "it") -> str:
-    """The first one or two sentences of the body, at most about 300 characters.
+#: Running text reads as sentences: this many words at least, or, in a script written without
+#: spaces (Chinese, Japanese), this many characters.
+_MIN_RUNNING_WORDS = 6
+_MIN_RUNNING_CHARS_UNSPACED = 20
+#: Sentence-final marks of running text (a heading or a label ends without one, or with ":").
+_RUNNING_TEXT_ENDS = '.!?…»”"’)。！？'
+#: Lines that are about the page, not the news, even when they read as a sentence: reading
+#: times, publication stamps, share/skip/subscribe/reprint lines, consent banners, credits.
+_NOT_NEWS = re.compile(
+    r"^(?:published|updated|posted|pubblicato|aggiornato|veröffentlicht|aktualisiert|publicado|"
+    r"actualizado)\b.{0,40}\d"
+    r"|\b(?:lesezeit|reading time|read time|tempo de leitura|tempo di lettura|"
+    r"tiempo de lectura|min(?:ute)?s? read)\b"
+    r"|\b(?:cookies?|newsletter|subscribe|sign up|reprints?|skip to|zum inhalt)\b"
+    r"|^(?:foto|photo|bild|credits?|crédits?|copyright|©|quelle|image|imagen)\b\s*:?",
+    re.IGNORECASE,
+)
+_NOT_NEWS_MAX_CHARS = 400
+#: Code (``(function() {``, ``x = f(y);``) and bare URLs are never a lead.
+_CODE_OR_URL = re.compile(r"[{};]\s*$|^\(?function\b|=>|^\S*(?:https?://|www\.)\S*$")
+#: trafilatura's text writes table rows as ``| a | b |`` and list items as ``- item``.
+_TABLE_OR_LIST = ("|", "- ", "* ", "• ")
 
-    Bylines and datelines are skipped. A very short first sentence ("Ci siamo.") is joined with
-    the next one when both fit. A first sentence longer than the hard limit is cut at a word and
-    ends with an ellipsis. ``language`` is accepted for symmetry with the other text functions;
-    the sentence rules cover Italian and English together.
+
+def is_running_text(paragraph: str) -> bool:
+    """True for a paragraph that reads as the article's prose, not page furniture.
+
+    Prose ends its sentences and has a few words; headings, labels ("Buchinfos:"), datelines
+    alone ("WASHINGTON —"), stamps, bylines, table rows, list items, code and page notices do
+    not qualify.
+    """
+    text = paragraph.strip()
+    if not text or text.startswith(_TABLE_OR_LIST) or is_byline(text):
+        return False
+    if _CODE_OR_URL.search(text):
+        return False
+    if len(text) <= _NOT_NEWS_MAX_CHARS and _NOT_NEWS.search(text):
+        return False
+    words = len(text.split())
+    long_enough = words >= _MIN_RUNNING_WORDS or (
+        words < 3 and len(text) >= _MIN_RUNNING_CHARS_UNSPACED
+    )
+    return (
+        long_enough
+        and text[-1] in _RUNNING_TEXT_ENDS
+        and any(c.islower() or ord(c) > 0x2E80 for c in text)
+    )
+
+
+def extract_lead(paragraphs: Sequence[str], language: str = "it") -> str:
+    """The first one or two sentences of the body's running text, at most about 300 characters.
+
+    The first paragraph that is running text (see :func:`is_running_text`) gives the lead; only
+    when none is, the first paragraph that is not a byline does. Datelines are stripped. A very
+    short first sentence ("Ci siamo.") is joined with the next one when both fit. A first
+    sentence longer than the hard limit is cut at a word and ends with an ellipsis.
+    ``language`` is accepted for symmetry with the other text functions; the rules cover the
+    languages of the pages measured in README (Italian, English and their neighbours).
     """
     del language
-    for paragraph in paragraphs:
-        if is_byline(paragraph):
-            continue
+    running = next((p for p in paragraphs if is_running_text(p)), None)
+    for paragraph in [running] if running else [p for p in paragraphs if not is_byline(p)]:
         body = strip_dateline(paragraph)
         sentences = split_sentences(body)
         if not sentences:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from htmldate.extractors import get_external_parser
 
 from bot.core.models import Link, ParseError
 from bot.core.pages import feed_links, parse_page
@@ -168,3 +169,98 @@ def test_feed_links() -> None:
     ]
     assert feed_links(_page("no_article.html")) == []
     assert feed_links(b"") == []
+
+
+_PROSE = (
+    "<p>Il consiglio comunale ha approvato ieri sera il bilancio di previsione con i voti della "
+    "maggioranza, dopo una seduta durata quasi sei ore.</p>"
+    "<p>L'opposizione ha annunciato un ricorso al tribunale amministrativo contro la delibera, "
+    "che giudica illegittima nella parte sulle tariffe.</p>"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a theme's class on the body or the article merely contains "breadcrumb"
+        f'<body class="genesis-breadcrumbs-hidden"><h1>Bilancio approvato</h1>{_PROSE}</body>',
+        f'<body><article class="url-breadcrumb"><h1>Bilancio approvato</h1>{_PROSE}</article>'
+        "</body>",
+        # an unclosed menu swallows the article that follows it
+        f'<body><nav><a href="/">Home</a> <a href="/x">Cronaca</a><h1>Bilancio approvato</h1>'
+        f"{_PROSE}</body>",
+        # an unclosed breadcrumb box swallows it
+        '<body><div class="breadcrumb"><a href="/">Home</a> › <a href="/c">Cronaca</a>'
+        f"<h1>Bilancio approvato</h1>{_PROSE}</body>",
+    ],
+)
+def test_no_clean_up_rule_deletes_the_element_holding_the_article(body: str) -> None:
+    draft = parse_page(f"<html>{body}</html>".encode(), url="https://q.example/a")
+    assert draft.paragraphs[0].startswith("Il consiglio comunale ha approvato")
+    assert draft.paragraphs[-1].startswith("L'opposizione ha annunciato")
+    assert "Skip" not in " ".join(draft.tags)
+
+
+def test_section_headings_are_part_of_the_article_text() -> None:
+    html = f"<html><body><article><h1>Bilancio</h1>{_PROSE}<h2>Le tariffe</h2>{_PROSE}</article>"
+    draft = parse_page(f"{html}</body></html>".encode(), url="https://q.example/a")
+    assert "Le tariffe" in draft.paragraphs
+
+
+def test_utf8_page_with_one_broken_sequence_stays_utf8() -> None:
+    html = f'<html><head><meta charset="utf-8"></head><body><h1>Perché</h1>{_PROSE * 5}'
+    data = html.encode() + b"<p>Un byte perso: \xc3</p></body></html>"
+    draft = parse_page(data, url="https://q.example/a")
+    assert draft.title == "Perché"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Lesen Sie auch: Der Haushalt im Überblick",
+        "Czytaj też: Budżet w skrócie",
+        "Foto: Mario Rossi / Ansa",
+        "Crédits photos : Bestimage",
+        "Sign up to get the best stories of the week.",
+        "© 2020 Giornale Srl",
+        "Kategorie: Politik",
+        "Seite drucken",
+        "5 Kommentare",
+        "23.10.2018",
+        "2021-10-16 14:05",
+        "Weitere Informationen:",
+        "More from our newsroom",
+    ],
+)
+def test_page_furniture_lines_are_not_paragraphs(line: str) -> None:
+    html = f"<html><body><article><h1>Bilancio</h1>{_PROSE}<p>{line}</p></article></body></html>"
+    draft = parse_page(html.encode(), url="https://q.example/a")
+    assert line not in draft.paragraphs
+    assert draft.paragraphs[-1].startswith("L'opposizione ha annunciato")
+
+
+def test_a_declared_date_spares_the_slow_date_search() -> None:
+    """dateparser (htmldate's extensive search) compiles hundreds of patterns in each process;
+    a page that declares its date never needs it."""
+    html = (
+        '<html><body><article><h1>Bilancio</h1><time datetime="2024-03-03T10:00:00+01:00">'
+        f'</time><span class="date">giovedì 3 marzo 2024</span>{_PROSE}</article></body></html>'
+    )
+    calls_before = get_external_parser.cache_info()
+    draft = parse_page(html.encode(), url="https://q.example/a")
+    calls_after = get_external_parser.cache_info()
+    assert draft.published_at == datetime(2024, 3, 3, 9, 0, tzinfo=UTC)
+    assert calls_after.hits + calls_after.misses == calls_before.hits + calls_before.misses
+
+
+def test_a_chinese_article_is_an_article_without_spaces_between_words() -> None:
+    sentence = "市议会昨晚以多数票通过了明年的预算，会议持续了将近六个小时，反对派宣布将提起诉讼。"
+    html = f"<html><body><article><h1>预算通过</h1><p>{sentence}</p><p>{sentence}</p></article>"
+    draft = parse_page(f"{html}</body></html>".encode(), url="https://q.example/a")
+    assert draft.paragraphs[0] == sentence
+
+
+@pytest.mark.parametrize("data", [b"<!-- nothing yet -->", b"<!-- one -->\n<!-- two", b"<!---->"])
+def test_a_document_of_comments_only_says_so(data: bytes) -> None:
+    with pytest.raises(ParseError, match=r"^only a comment, no feed or page$"):
+        parse_page(data, url="https://q.example/a")

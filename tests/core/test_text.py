@@ -163,3 +163,40 @@ def test_text_functions_never_raise(text: str) -> None:
     for paragraph in paragraphs:
         assert "".join(split_sentences(paragraph)).replace(" ", "") == paragraph.replace(" ", "")
     extract_lead(paragraphs)
+
+
+_STORY = "Der Stadtrat hat am Dienstag den neuen Haushalt beschlossen, mit zwei Gegenstimmen."
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        ["Lesezeit: 2 Minuten"],  # a reading time
+        ["Tempo de leitura: 1 minuto"],
+        ["23.10.2018"],  # a date stamp alone
+        ["20.04.2018 16:22"],
+        ["Published 18 November 2019"],
+        ["UPDATED: Tue., Nov. 19, 2019"],
+        ["WASHINGTON —"],  # a dateline alone
+        ["Von Gregory Lipinski"],  # a byline
+        ["(function() {"],  # code
+        ["https://example.org/2019/11/story"],  # a bare URL
+        ["Artikel teilen", "Zum Inhalt springen", "Order Reprints"],  # share/skip/reprint
+        ["Anzeige"],
+        ["Wie entsteht Erdöl?"],  # a section heading
+        ["Buchinfos:"],  # a label
+        ["| Name | Preis |"],  # a table row
+        ["- Home ›"],  # a list item
+        ["Foto: Mario Rossi / Ansa"],  # a credit
+        [
+            "Wir verwenden Cookies, um Ihnen das beste Nutzererlebnis zu bieten. "
+            "Wenn Sie fortfahren, stimmen Sie der Verwendung zu."
+        ],  # consent
+    ],
+)
+def test_lead_skips_what_is_not_running_text(before: list[str]) -> None:
+    assert extract_lead([*before, _STORY], "de") == _STORY
+
+
+def test_lead_falls_back_to_the_first_paragraph_when_none_reads_as_running_text() -> None:
+    assert extract_lead(["Mietpreis bis 4 Personen", "US $ 100,00"]) == "Mietpreis bis 4 Personen"
