@@ -9,16 +9,17 @@ only when the article itself says it names a speaker:
   apposition right after it ("Dmitri Peskov, portavoce del Cremlino"); or, for a full name of two
   or more words, one the running text also refers to by the surname alone ("… ha detto Rutte"),
   or writes in running text (not a title-case headline) as a run of capitalised words none of
-  which the article also writes in lower case;
+  which the article also writes in lower case; an acronym ("NASA") as an organisation;
 * an **office, source or organisation** phrase: a short phrase whose head noun is an office
   ("il portavoce", "the Foreign Secretary"), a source ("una fonte diplomatica") or an
   institution ("the ministry", "fonti di Palazzo Chigi"), without a verb clause in it.
 
 Never a speaker: places (the country list of ``data/toponyms.txt``), saints' and place names
-opening with San/Santa/Saint, possessives ("Dhoni's"), words the article also writes in lower
-case ("Parole", "Giuramento"), gerunds ("Rivolgendosi"), a lone capitalised word with no title
-or office before it ("Canada", "Che", "Labour"), and phrases that run on into a clause ("il
-tecnico elogia anche il pubblico").
+opening with San/Santa/Saint, possessives ("Dhoni's"), outlets ("Vice News"), crowds ("Justice
+Department lawyers", "i residenti"), words the article also writes in lower case ("Parole",
+"Giuramento"), gerunds ("Rivolgendosi"), a lone capitalised word with no title or office before
+it ("Canada", "Che", "Labour"), and phrases that run on into a clause ("il tecnico elogia anche
+il pubblico").
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ _NEVER_NAMES = NOT_NAMES - words("surname_months")
 # Inside an organisation's name: "Federal Bureau of Investigation", "Medicines and Healthcare".
 _INNER_LINKS = OF_PREPOSITIONS | CONJUNCTIONS
 _PLACE_OPENERS = words("place_openers")
-# Italian gerunds, with an enclitic pronoun or not ("rinnovando", "passandogli"); English "-ing".
+# Italian gerunds, with an enclitic pronoun or not ("rinnovando", "passandogli").
 _GERUND = re.compile(r"[a-zà-ú]{2,}(?:ando|endo)(?:gli|glie|le|lo|la|li|si|ci|ne|mi|ti|vi)?$")
 _POSSESSIVE = re.compile(r"['’]s$|s['’]$")
 _SENTENCE_STOPS = frozenset('.;:!?«»“”"()[]')
