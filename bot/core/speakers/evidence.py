@@ -106,7 +106,11 @@ def person_in_run(tokens: Sequence[Token], run: NameRun) -> NameRun | None:
     if _modifies_a_role(tokens, run.end):
         return None
     previous = tokens[run.start - 1] if run.start > 0 else None
-    if previous is not None and previous.lower in ARTICLES:
+    if (
+        previous is not None
+        and previous.lower in ARTICLES
+        and not _after_preposition_a(run, previous)
+    ):
         return None  # "the Booker Prize", "la Questura": a thing or an institution
     if previous is not None and previous.text[0].isdigit():
         return None  # "Movimento 5 Stelle", "Formula 1"
@@ -117,6 +121,12 @@ def person_in_run(tokens: Sequence[Token], run: NameRun) -> NameRun | None:
         elif len(words) == 1 and previous.lower in OF_PREPOSITIONS:
             return None
     return None if _is_institution(tokens, run) else run
+
+
+def _after_preposition_a(run: NameRun, previous: Token) -> bool:
+    """ "chiesto a Dario Toma": Italian "a" is a preposition before a full name, where English
+    "a" is an article ("a Democrat")."""
+    return previous.lower == "a" and run.end - run.start >= 2
 
 
 def _modifies_a_role(tokens: Sequence[Token], index: int) -> bool:
