@@ -367,3 +367,12 @@ def test_the_person_asked_answers() -> None:
         "linea con le precedenti - risponde - con grandi maestri del cinema»."
     ]
     assert _speakers(*paragraphs) == ["Dario Toma"]
+
+
+def test_a_title_in_marks_is_narration_and_keeps_the_speaker_before_it() -> None:
+    paragraphs = [
+        "La lista dei ministri del nuovo governo.",
+        "Giovanni Donzelli, deputato di Fratelli d’Italia, ad “Agorà” su Rai3, ha fugato ogni "
+        "dubbio. “Noi siamo pronti, non c’è ancora un presidente incaricato”, ha ricordato.",
+    ]
+    assert _speakers(*paragraphs) == ["Giovanni Donzelli"]

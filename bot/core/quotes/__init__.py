@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.core.models import Quote
-from bot.core.quotes.candidates import candidates_of, is_quote
+from bot.core.quotes.candidates import candidates_of, quotes_among
 from bot.core.quotes.key import mark_key
 from bot.core.quotes.marks import with_double_marks
 from bot.core.quotes.resolution import resolve
@@ -36,7 +36,7 @@ def extract_quotes(paragraphs: Sequence[str], language: str) -> list[Quote]:
     """
     del language  # both languages' conventions apply to every article
     paragraphs = [with_double_marks(paragraph) for paragraph in paragraphs]
-    candidates = [candidate for candidate in candidates_of(paragraphs) if is_quote(candidate)]
+    candidates = quotes_among(candidates_of(paragraphs))
     if not candidates:
         return []
     resolve(candidates, paragraphs)

@@ -169,6 +169,23 @@ _SCARE_QUOTE_MAX_WORDS = 4
 _LONGER_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
+def quotes_among(candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates that are direct quotes, each one's narration starting after the previous
+    direct quote in its paragraph: a title in marks ("ad “Agorà” su Rai3") is narration, and
+    the speaker named before it ("Giovanni Donzelli, deputato…, ad “Agorà”") is still there."""
+    quotes: list[Candidate] = []
+    for candidate in candidates:
+        if not is_quote(candidate):
+            continue
+        previous = quotes[-1] if quotes else None
+        if previous is not None and previous.spans[-1].paragraph == candidate.paragraph:
+            candidate.narration_start = previous.spans[-1].outer_end
+        else:
+            candidate.narration_start = 0
+        quotes.append(candidate)
+    return quotes
+
+
 def is_quote(candidate: Candidate) -> bool:
     """Tell a direct quote from scare quotes and titles.
 
