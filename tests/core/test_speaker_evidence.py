@@ -376,3 +376,13 @@ def test_a_title_in_marks_is_narration_and_keeps_the_speaker_before_it() -> None
         "dubbio. “Noi siamo pronti, non c’è ancora un presidente incaricato”, ha ricordato.",
     ]
     assert _speakers(*paragraphs) == ["Giovanni Donzelli"]
+
+
+def test_a_name_modifying_a_noun_in_a_complement_is_not_the_subject() -> None:
+    """ "Il premier torna sul caso Cospito … «…», scandisce": the premier speaks, not Cospito."""
+    paragraphs = [
+        "La premier Giorgia Meloni ha parlato a lungo in conferenza stampa.",
+        "Il premier poi torna sul caso Cospito, l'anarchico in sciopero della fame. «Lo Stato "
+        "non deve trattare con chi lo minaccia», scandisce.",
+    ]
+    assert _speakers(*paragraphs) == ["Giorgia Meloni"]
