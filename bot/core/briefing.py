@@ -1,9 +1,10 @@
 """Composing a briefing from an article and the stored articles related to it.
 
 Related links come in order of usefulness: other sources of the same story first (the reader
-gets another account of the same facts), then the best topic matches, then the article's own
-"Leggi anche" links. The same URL never appears twice, and never the article itself or an
-article without a URL.
+gets another account of the same facts), then the article's own "Leggi anche" links that
+point to articles (not to the site's tag, category or author pages); nothing weaker (see
+``bot.core.related``). The same URL never appears twice, and never the
+article itself or an article without a URL.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from bot.core.models import Article, Briefing, Link
+from bot.core.related import is_listing_url
 
 MAX_RELATED = 5
 
@@ -19,10 +21,9 @@ def compose_briefing(
     article: Article,
     *,
     same_story: Sequence[Article] = (),
-    topic_matches: Sequence[Article] = (),
     max_related: int = MAX_RELATED,
 ) -> Briefing:
-    """The briefing of ``article``; ``same_story`` and ``topic_matches`` come from the store."""
+    """The briefing of ``article``; ``same_story`` comes from the store."""
     return Briefing(
         id=article.id,
         url=article.url,
@@ -33,20 +34,18 @@ def compose_briefing(
         tags=article.tags,
         lead=article.lead,
         quotes=article.quotes,
-        related=_related_links(article, same_story, topic_matches, max_related),
+        related=_related_links(article, same_story, max_related),
     )
 
 
 def _related_links(
     article: Article,
     same_story: Iterable[Article],
-    topic_matches: Iterable[Article],
     limit: int,
 ) -> list[Link]:
     candidates = [
         *(Link(title=_with_source(other), url=other.url) for other in same_story),
-        *(Link(title=other.title, url=other.url) for other in topic_matches),
-        *article.related,
+        *(link for link in article.related if not is_listing_url(link.url)),
     ]
     seen = {article.url, ""}  # an article without a URL has no link to offer
     related: list[Link] = []
