@@ -25,8 +25,8 @@ async def find_article(store: Store, url_or_id: str) -> Article | None:
 
 
 async def brief(store: Store, article: Article, *, max_related: int = MAX_RELATED) -> Briefing:
-    """The article's briefing with its related links: the same story's other sources, then the
-    page's own links to articles (why nothing else: ``bot.core.related``)."""
+    """The article's briefing; its related links are the same story's other sources
+    (``bot.core.briefing`` says why nothing else)."""
     same_story = (
         await store.story_articles(article.story_id, exclude_id=article.id, limit=max_related)
         if article.story_id

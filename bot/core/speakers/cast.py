@@ -23,13 +23,13 @@ from bot.core.speakers.attested import SpeakerEvidence
 from bot.core.speakers.evidence import is_role_word
 from bot.core.speakers.lexicon import (
     ARTICLES,
-    words,
     CONJUNCTIONS,
     NAME_PARTICLES,
     NOT_NAMES,
     OF_PREPOSITIONS,
     ROLE_ABBREVIATIONS,
     ROLE_SYNONYMS,
+    words,
 )
 from bot.core.speakers.names import in_a_complement, persons
 from bot.core.speakers.roles import role_after, role_before
