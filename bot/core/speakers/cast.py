@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.core.speakers.attested import SpeakerEvidence
-from bot.core.speakers.evidence import is_role_word
+from bot.core.speakers.evidence import is_asked, is_role_word
 from bot.core.speakers.lexicon import (
     ARTICLES,
     CONJUNCTIONS,
@@ -29,7 +29,6 @@ from bot.core.speakers.lexicon import (
     OF_PREPOSITIONS,
     ROLE_ABBREVIATIONS,
     ROLE_SYNONYMS,
-    words,
 )
 from bot.core.speakers.names import in_a_complement, persons
 from bot.core.speakers.roles import role_after, role_before
@@ -153,17 +152,6 @@ def _proper_name_around(tokens: Sequence[Token], index: int) -> tuple[int, int]:
     return start, end
 
 
-_ASKING_VERBS = words("asking_verbs")
-
-
-def _is_asked(tokens: Sequence[Token], run: NameRun) -> bool:
-    """ "chiesto a Dario Toma", "asked Rachel Reeves": the person a question goes to."""
-    before = [token.lower for token in tokens[max(0, run.start - 2) : run.start]]
-    return bool(before) and (
-        before[-1] in _ASKING_VERBS or (before == [before[0], "a"] and before[0] in _ASKING_VERBS)
-    )
-
-
 def _without_articles(phrase: str) -> list[Token]:
     return [token for token in tokenize(phrase) if token.lower not in ARTICLES]
 
@@ -282,7 +270,7 @@ class Cast:
             for run, member in zip(runs, members, strict=True)
             if tokens[run.start].start >= start
             and tokens[run.end - 1].end <= end
-            and (not in_a_complement(tokens, run) or _is_asked(tokens, run))
+            and (not in_a_complement(tokens, run) or is_asked(tokens, run))
             and (
                 len(member.words) > 1
                 or (run.start > 0 and tokens[run.start - 1].text not in ".!?-–—:")
@@ -298,7 +286,7 @@ class Cast:
             (i for i in range(last_run.start) if tokens[i].text in ".!?"), default=-1
         )
         in_sentence = [(run, member) for run, member in found if run.start > sentence_start]
-        asked = [member.name for run, member in in_sentence if _is_asked(tokens, run)]
+        asked = [member.name for run, member in in_sentence if is_asked(tokens, run)]
         if asked:
             return asked[-1]  # "Abbiamo chiesto a Dario Toma …": the one asked answers
         # "… between Dean Elgar and Hashim Amla, Kohli said:": the one who says, if anyone does

@@ -20,7 +20,6 @@ from bot.core.speakers.evidence import (
     person_in_run,
 )
 from bot.core.speakers.lexicon import (
-    ARTICLES,
     COMPLEMENT_PREPOSITIONS,
     CONJUNCTIONS,
     NAME_PARTICLES,
@@ -155,15 +154,4 @@ def in_a_complement(tokens: Sequence[Token], run: NameRun) -> bool:
     if run.start == 0:
         return False
     previous = tokens[run.start - 1].lower
-    if previous in COMPLEMENT_PREPOSITIONS and previous not in OF_PREPOSITIONS:
-        return True
-    # a name that modifies a common noun inside the phrase: "torna sul caso Cospito"
-    return (
-        run.start >= 2
-        and previous.isalpha()
-        and tokens[run.start - 1].text.islower()
-        and not is_role_word(previous)
-        and previous not in ARTICLES
-        and tokens[run.start - 2].lower in COMPLEMENT_PREPOSITIONS
-        and tokens[run.start - 2].lower not in OF_PREPOSITIONS | ARTICLES  # English "a"
-    )
+    return previous in COMPLEMENT_PREPOSITIONS and previous not in OF_PREPOSITIONS
