@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.catalog import Catalog, Message
 
-from bot.app import COMMANDS
+from bot.app import ADMIN_COMMANDS, COMMANDS
 from bot.core.catalogs import LANGUAGES, MissingMessage, lookup, read_catalog
 from bot.core.dates import Length, format_moment
 from bot.i18n import plural, text
@@ -25,7 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 _LITERAL_KEY = re.compile(r"""(?<![.\w])(?:text|plural|lookup)\(\s*(?:f?)["']([a-z_]+)["']""")
 # Keys the code builds from a name: f"command_{name}", f"admin_status_{feed.status.value}"...
 _BUILT_KEYS = {
-    *(f"command_{name}" for name in COMMANDS),
+    *(f"command_{name}" for name in COMMANDS + ADMIN_COMMANDS),
     *(f"admin_status_{status.value}" for status in FeedStatus),
     *(f"admin_ingested_{outcome.value}" for outcome in UpsertOutcome),
     *(problem.value for problem in Problem),
