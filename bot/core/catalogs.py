@@ -20,7 +20,7 @@ from importlib.resources import files
 from io import BytesIO
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # Babel is imported on first use: 0.1-0.3 s no command should pay to start
+if TYPE_CHECKING:  # imported on first use: a command that shows no text pays nothing for Babel
     from babel.messages.catalog import Catalog
     from babel.support import Translations
 

@@ -21,7 +21,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-if TYPE_CHECKING:  # Babel is imported on first use: 0.1-0.3 s no command should pay to start
+if TYPE_CHECKING:  # imported on first use: a command that shows no text pays nothing for Babel
     from babel import Locale
 
 # The interface languages' CLDR locales; any other language is shown as English.
