@@ -40,6 +40,7 @@ pytest: $(INSTALLED)
 	$(BIN)/pytest -q
 
 bench: $(INSTALLED)
+	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/query.py
 	cd bench && ../$(BIN)/python commands.py

@@ -14,24 +14,17 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-
-from bot import feeds
-from bot.briefings import brief, find_article
-from bot.config import Settings
-from bot.core.models import Briefing, SpeakerQuote
-from bot.core.render import render_quotes_text, render_text
-from bot.core.topics import parse_query
-from bot.fetch import Fetcher
-from bot.gc_policy import tune_garbage_collector
-from bot.ingest import IngestReport, ingest_sources
-from bot.quotes import suggested_speakers
-from bot.store import display_url, open_store
-from bot.store.base import Store
-from bot.store.feeds import Feed
+# Only the standard library at import time: ``rassegna --help`` and a mistyped command answer
+# at once. Each command imports what it uses when it runs (the parsers, the store, the bot).
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.core.models import Briefing, SpeakerQuote
+    from bot.ingest import IngestReport
+    from bot.store.base import Store
+    from bot.store.feeds import Feed
 
 MAX_RESULTS = 50
 
@@ -125,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
     try:
         settings = Settings()
     except ValidationError as error:
@@ -146,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The Telegram stack is imported only by the commands that run the bot.
         if args.command == "run":
             from bot.app import run_bot
+            from bot.gc_policy import tune_garbage_collector
 
             tune_garbage_collector()
             run_bot(settings)
@@ -159,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "digest":
             return asyncio.run(_digest(args.chat, settings, dry_run=args.dry_run))
         if args.command == "ingest":
+            from bot.gc_policy import tune_garbage_collector
+
             tune_garbage_collector()
         return asyncio.run(_run(args, settings))
     except CliError as error:
@@ -173,6 +173,7 @@ async def _digest(chat_id: int, settings: Settings, *, dry_run: bool) -> int:
     from telegram import Bot
 
     from bot.digests import Outcome, digest_now, send_now
+    from bot.store import open_store
 
     token = settings.telegram_bot_token
     if token is None and not dry_run:
@@ -217,6 +218,8 @@ def _configure_logging(level: str) -> None:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store import display_url, open_store
+
     try:
         store = await open_store(settings.database_url)
     except (OSError, ValueError) as error:
@@ -235,6 +238,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _ingest(store: Store, settings: Settings, sources: list[str]) -> int:
+    from bot.fetch import Fetcher
+    from bot.ingest import ingest_sources
+
     fetcher = Fetcher(
         allow_private=settings.allow_private_urls,
         max_bytes=settings.max_source_bytes,
@@ -261,6 +267,8 @@ async def _ingest(store: Store, settings: Settings, sources: list[str]) -> int:
 
 async def _database(args: argparse.Namespace, database_url: str) -> int:
     """``db upgrade`` opens the store, which migrates it; ``db copy`` moves SQLite to PostgreSQL."""
+    from bot.store import display_url, open_store
+
     shown = display_url(database_url)
     if args.db_action == "upgrade":
         try:
@@ -290,6 +298,9 @@ async def _database(args: argparse.Namespace, database_url: str) -> int:
 
 async def _feeds(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     """``rassegna feeds add|list|remove``: the same rules and refusals as the admin commands."""
+    from bot import feeds
+    from bot.fetch import Fetcher
+
     try:
         if args.feeds_action == "add":
             fetcher = Fetcher(
@@ -350,6 +361,10 @@ def _summary(report: IngestReport) -> str:
 
 
 async def _show(store: Store, args: argparse.Namespace, settings: Settings) -> int:
+    from bot.briefings import brief, find_article
+    from bot.core.render import render_text
+    from bot.core.topics import parse_query
+
     if args.command == "latest":
         articles = await store.latest(args.n)
     elif args.command == "topic":
@@ -380,6 +395,9 @@ async def _show(store: Store, args: argparse.Namespace, settings: Settings) -> i
 async def _quotes(store: Store, args: argparse.Namespace, settings: Settings) -> int:
     """``quotes WORDS``: the newest quotes whose speaker or role has every word; when there are
     none, the people most quoted this week (on stderr: stdout keeps only the answer)."""
+    from bot.core.render import render_quotes_text
+    from bot.quotes import suggested_speakers
+
     found = await store.quotes_by(" ".join(args.words), args.n)
     if args.json:
         zone = ZoneInfo(settings.timezone)
