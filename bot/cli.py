@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 # at once. Each command imports what it uses when it runs (the parsers, the store, the bot).
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.core.models import Briefing, SpeakerQuote
+    from bot.core.models import Article, Briefing, SpeakerQuote
     from bot.ingest import IngestReport
     from bot.store.base import Store
     from bot.store.feeds import Feed
@@ -276,7 +276,7 @@ async def _database(args: argparse.Namespace, database_url: str) -> int:
         except (OSError, ValueError) as error:
             raise CliError(f"cannot upgrade {shown}: {error}") from error
         await store.close()
-        print(f"{shown}: schema up to date")
+        print(f"{shown}: {store.schema.describe()}")
         return 0
     if not database_url.startswith("sqlite://"):
         raise CliError(f"db copy reads a SQLite install; {shown} is not one")
@@ -372,7 +372,7 @@ async def _show(store: Store, args: argparse.Namespace, settings: Settings) -> i
     else:
         article = await find_article(store, args.url_or_id)
         if article is None:
-            raise CliError(f"no stored article for {args.url_or_id!r}")
+            article = await _ingest_to_brief(store, settings, args.url_or_id)
         articles = [article]
     briefings = [await brief(store, article) for article in articles]
     if args.json:
@@ -390,6 +390,28 @@ async def _show(store: Store, args: argparse.Namespace, settings: Settings) -> i
     else:
         print("Nessun articolo trovato. / No articles found.", file=sys.stderr)
     return 0
+
+
+async def _ingest_to_brief(store: Store, settings: Settings, url_or_id: str) -> Article:
+    """``brief URL`` of a page not stored yet: fetch it (through the URL guard) and store it."""
+    from bot.fetch import Fetcher
+    from bot.ingest import SourceError, ingest_page, is_file_url, is_url
+
+    if not (is_url(url_or_id) or is_file_url(url_or_id)):
+        raise CliError(f"no stored article for {url_or_id!r}")
+    fetcher = Fetcher(
+        allow_private=settings.allow_private_urls,
+        max_bytes=settings.max_source_bytes,
+        timeout=settings.fetch_timeout,
+    )
+    try:
+        return await ingest_page(
+            url_or_id, store=store, fetcher=fetcher, max_bytes=settings.max_source_bytes
+        )
+    except SourceError as error:
+        raise CliError(f"not stored, and fetching it failed: {error}") from error
+    finally:
+        await fetcher.aclose()
 
 
 async def _quotes(store: Store, args: argparse.Namespace, settings: Settings) -> int:
