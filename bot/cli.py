@@ -14,6 +14,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
@@ -90,7 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "run", help="run the bot on Telegram (polling, or a webhook if RASSEGNA_WEBHOOK_URL)"
     )
-    commands.add_parser("chat", help="try the bot offline, in this terminal")
+    chat = commands.add_parser("chat", help="try the bot offline, in this terminal")
+    chat.add_argument(
+        "--feeds",
+        type=Path,
+        metavar="FILE",
+        help="a feeds file (see feeds.example.toml) to add and poll once before chatting",
+    )
     digest = commands.add_parser("digest", help="send one chat's digest now, or print it")
     digest.add_argument("--chat", type=int, required=True, metavar="ID", help="Telegram chat id")
     digest.add_argument("--dry-run", action="store_true", help="print the digest, send nothing")
@@ -106,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--interval", type=_minutes, default=10, metavar="MIN", help="poll every MIN minutes (>= 2)"
     )
     feed_actions.add_parser("list", help="every feed with its status")
+    feed_actions.add_parser(
+        "poll", help="poll every active feed once now (and RASSEGNA_FEEDS_FILE's), no token needed"
+    )
     remove = feed_actions.add_parser("remove", help="stop polling a feed (its articles stay)")
     remove.add_argument("url_or_id", metavar="URL_OR_ID")
     database = commands.add_parser("db", help="database upkeep: migrations, moving an install")
@@ -150,8 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "chat":
             from bot.chat import run_chat
+            from bot.feeds_file import FeedsFileError
 
-            return asyncio.run(run_chat(settings))
+            try:
+                return asyncio.run(run_chat(settings, feeds_file=args.feeds))
+            except FeedsFileError as error:
+                raise CliError(str(error)) from error
         if args.command == "db":
             return asyncio.run(_database(args, settings.database_url))
         if args.command == "digest":
@@ -297,10 +311,13 @@ async def _database(args: argparse.Namespace, database_url: str) -> int:
 
 
 async def _feeds(store: Store, settings: Settings, args: argparse.Namespace) -> int:
-    """``rassegna feeds add|list|remove``: the same rules and refusals as the admin commands."""
+    """``rassegna feeds add|list|remove|poll``: the same rules and refusals as the admin
+    commands."""
     from bot import feeds
     from bot.fetch import Fetcher
 
+    if args.feeds_action == "poll":
+        return await _poll_feeds(store, settings)
     try:
         if args.feeds_action == "add":
             fetcher = Fetcher(
@@ -334,6 +351,22 @@ async def _feeds(store: Store, settings: Settings, args: argparse.Namespace) -> 
     except feeds.FeedError as error:
         raise CliError(str(error)) from error
     return 0
+
+
+async def _poll_feeds(store: Store, settings: Settings) -> int:
+    """``feeds poll``: one line per feed polled; exit 1 when any failed."""
+    from bot.feeds_file import FeedsFileError
+    from bot.poller import poll_every_feed_once
+
+    try:
+        report = await poll_every_feed_once(settings, store)
+    except FeedsFileError as error:
+        raise CliError(str(error)) from error
+    for result in report.by_feed.values():
+        print(result.describe())
+    if not report.by_feed:
+        print("Nessun feed attivo. / No active feeds.", file=sys.stderr)
+    return 1 if report.failed else 0
 
 
 def _feed_line(feed: Feed, zone: ZoneInfo) -> str:
