@@ -79,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     topic = commands.add_parser("topic", help="briefings on a topic, best first")
     topic.add_argument("words", nargs="+", metavar="WORDS")
     with_output_options(topic)
-    one = commands.add_parser("brief", help="one article's briefing")
+    one = commands.add_parser(
+        "brief", help="one article's briefing (a URL not stored yet is fetched and stored)"
+    )
     one.add_argument("url_or_id", metavar="URL_OR_ID")
     with_output_options(one, count=False)
     quotes = commands.add_parser(

@@ -212,8 +212,8 @@ def test_quotes_lists_the_newest_quotes_by_a_name(
     for block in (first, second):
         assert "Volodymyr Zelensky (presidente ucraino)" in block.replace("\n", " ")
     # Newest article first, in the configured zone (Europe/Rome).
-    assert "24 nov 2026, 09:20" in first
-    assert "24 nov 2026, 08:05" in second.replace("\n  ", " ")
+    assert "25 nov 2026, 10:50" in first
+    assert "25 nov 2026, 09:35" in second.replace("\n  ", " ")
     assert first.splitlines()[-1].strip().startswith("https://esempio.rassegna.invalid/")
 
 
