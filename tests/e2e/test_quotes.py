@@ -74,8 +74,8 @@ async def test_quotes_lists_the_newest_quotes_with_their_articles_and_briefing_b
     assert lines[0] == "Citazioni di «zelensky»"
     assert lines[2] == f"1. «{first.text}» — Volodymyr Zelensky (presidente ucraino)"
     assert lines[3] == first.article.title
-    assert lines[4] == f"{SAMPLE_SOURCE} · 24 nov, 09:20"  # 08:20 UTC, shown in Rome's time
-    assert f"{SAMPLE_SOURCE} · 24 nov, 08:05" in lines
+    assert lines[4] == f"{SAMPLE_SOURCE} · 25 nov, 10:50"  # 09:50 UTC, shown in Rome's time
+    assert f"{SAMPLE_SOURCE} · 25 nov, 09:35" in lines
     assert _links(reply) == [first.article.url, second.article.url]
     assert buttons(reply) == {
         "Sintesi 1": f"1:b:{first.article.id}",
