@@ -396,6 +396,19 @@ _TABLE: dict[str, tuple[str, str]] = {
         "Messages sent since start: {messages}\n"
         "Telegram errors since start: {errors}{kinds}",
     ),
+    "admin_stats_last_prune": (
+        "Ultima pulizia: {when}, {removed} articoli rimossi (si tengono {days} giorni"
+        " dall'archiviazione)",
+        "Last prune: {when}, {removed} articles removed (kept {days} days after storing)",
+    ),
+    "admin_stats_never_pruned": (
+        "Ultima pulizia: mai (si tengono {days} giorni dall'archiviazione)",
+        "Last prune: never (kept {days} days after storing)",
+    ),
+    "admin_stats_retention_off": (
+        "Pulizia disattivata: si tengono tutti gli articoli",
+        "Pruning off: every article is kept",
+    ),
     "admin_feed_paused_alert": (
         "⚠️ Il feed #{id} <b>{name}</b> è in pausa dopo {failures} errori di fila.\n"
         "{url}\nUltimo errore: <i>{error}</i>\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from pydantic import ValidationError
 
@@ -65,3 +67,9 @@ def test_listen_address(
 ) -> None:
     monkeypatch.setenv("RASSEGNA_LISTEN", listen)
     assert Settings().listen_address == address
+
+
+@pytest.mark.parametrize(("days", "kept"), [("0", None), ("30", timedelta(days=30))])
+def test_retention_zero_keeps_everything(days: str, kept: timedelta | None) -> None:
+    settings = Settings(_env_file=None, RASSEGNA_RETENTION_DAYS=days)  # type: ignore[call-arg]
+    assert settings.retention == kept
