@@ -82,6 +82,14 @@ class Settings(BaseSettings):
         """How long an article is kept after it was stored; None (``0`` days): for ever."""
         return timedelta(days=self.retention_days) if self.retention_days else None
 
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _blank_token_is_unset(cls, value: object) -> object:
+        """``TELEGRAM_BOT_TOKEN=`` (as ``.env.example`` has it) is no token, not an empty one."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @property
     def listen_address(self) -> tuple[str, int]:
         """``RASSEGNA_LISTEN`` as (host, port); an empty host means loopback only."""
