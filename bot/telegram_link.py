@@ -64,9 +64,11 @@ async def connect_with_backoff(
             if not await _unless_stopped(connect(), stop):
                 return False
         except InvalidToken as error:
+            # PTB's own message quotes the token; Telegram's answer is the one it wraps.
+            answer = error.__cause__ if isinstance(error.__cause__, TelegramError) else error
             raise TokenRejected(
-                f"Telegram refused TELEGRAM_BOT_TOKEN ({redact(str(error))}): check the token "
-                "BotFather gave you (and TELEGRAM_API_BASE_URL, if you set it)"
+                f"Telegram refused TELEGRAM_BOT_TOKEN ({redact(answer.message)}): check the "
+                "token BotFather gave you (and TELEGRAM_API_BASE_URL, if you set it)"
             ) from None
         except TelegramError as error:  # NetworkError, TimedOut, a 429, not the Bot API
             link.failed_attempts += 1

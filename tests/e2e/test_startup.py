@@ -240,3 +240,34 @@ async def test_sigterm_during_an_attempt_that_gets_no_answer_ends_it(tmp_path: P
     assert exit_status == 0, run.log()
     assert UNREACHABLE not in run.log()
     assert "Traceback" not in run.log()
+
+
+async def test_a_token_telegram_refuses_is_one_line_and_exit_status_2(tmp_path: Path) -> None:
+    async with FakeTelegram(host="127.0.0.1", port=0) as fake:
+        environment = run_environment(
+            fake,
+            f"sqlite:///{tmp_path / 'rassegna.db'}",
+            free_port(),
+            TELEGRAM_BOT_TOKEN="123456789:AAOtherTokenTelegramDoesNotKnow",
+        )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=tmp_path,
+            env=environment,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        async with asyncio.timeout(WAIT_TIMEOUT):
+            _, errors = await process.communicate()
+
+    output = errors.decode()
+    assert process.returncode == 2, output
+    assert output.strip().splitlines()[-1] == (
+        "rassegna: Telegram refused TELEGRAM_BOT_TOKEN (Unauthorized): check the token BotFather"
+        " gave you (and TELEGRAM_API_BASE_URL, if you set it)"
+    )
+    assert "Traceback" not in output
+    assert "AAOtherTokenTelegramDoesNotKnow" not in output
