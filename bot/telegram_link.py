@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
 from telegram.error import InvalidToken, TelegramError
@@ -50,15 +50,13 @@ async def connect_with_backoff(
     stop: asyncio.Event,
     *,
     redact: Callable[[str], str],
-    first_delay: float = RETRY_FIRST_SECONDS,
-    max_delay: float = RETRY_MAX_SECONDS,
 ) -> bool:
     """Run ``connect`` (getMe) until it succeeds: True; or until ``stop`` is set: False.
 
     ``stop`` also cuts short an attempt in flight and the wait between attempts, so SIGTERM
     ends the start at once. ``redact`` blanks secrets out of the error logged.
     """
-    delay = first_delay
+    delays = retry_delays()
     while not stop.is_set():
         try:
             if not await _unless_stopped(connect(), stop):
@@ -73,6 +71,7 @@ async def connect_with_backoff(
         except TelegramError as error:  # NetworkError, TimedOut, a 429, not the Bot API
             link.failed_attempts += 1
             link.last_failure = type(error).__name__
+            delay = next(delays)
             _LOGGER.warning(
                 "Telegram unreachable (attempt %d: %s); next attempt in %g s",
                 link.failed_attempts,
@@ -81,13 +80,20 @@ async def connect_with_backoff(
             )
             if not await _unless_stopped(asyncio.sleep(delay), stop):
                 return False
-            delay = min(delay * 2, max_delay)
             continue
         link.reachable = True
         if link.failed_attempts:
             _LOGGER.info("Telegram reached after %d failed attempts", link.failed_attempts)
         return True
     return False
+
+
+def retry_delays() -> Iterator[float]:
+    """Seconds between attempts: 1, then twice the last, at most 60 (1, 2, 4 … 32, 60, 60 …)."""
+    delay = RETRY_FIRST_SECONDS
+    while True:
+        yield delay
+        delay = min(delay * 2, RETRY_MAX_SECONDS)
 
 
 async def _unless_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:
