@@ -8,7 +8,7 @@ i18n key and values of its one-line answer.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -27,10 +27,10 @@ from bot.feeds import (
     NotAFeedError,
 )
 from bot.fetch import Fetcher, FetchError, UrlNotAllowedError
-from bot.i18n import text
+from bot.i18n import plural, text
 from bot.ingest import store_with_stories
 from bot.metrics import Metrics
-from bot.store.base import Store, UpsertOutcome
+from bot.store.base import Prune, Store, UpsertOutcome
 from bot.store.feeds import Feed, FeedStatus
 
 MAX_URL_CHARACTERS = 2048  # longer "URLs" are refused before anything is fetched
@@ -124,13 +124,22 @@ class Stats:
     digests_today: int
     messages_sent: int
     telegram_errors: dict[str, int] = field(default_factory=dict)
+    retention_days: int = 0  # 0: every article is kept
+    last_prune: Prune | None = None  # in the bot's time zone
 
 
-async def gather_stats(store: Store, metrics: Metrics, *, now: datetime, timezone: str) -> Stats:
-    """Counts from the store and the process's metrics; "today" starts at local midnight."""
+async def gather_stats(
+    store: Store, metrics: Metrics, *, now: datetime, timezone: str, retention_days: int
+) -> Stats:
+    """Counts from the store and the process's metrics; "today" starts at local midnight.
+
+    The last prune is any instance's (the store records it), so an admin sees what retention
+    removed whichever instance answers.
+    """
     feeds = await store.feeds.list_feeds()
     zone = ZoneInfo(timezone)
     today = datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
+    last_prune = await store.last_prune()
     return Stats(
         articles=await store.count_articles(),
         stories=await store.count_stories(),
@@ -144,25 +153,46 @@ async def gather_stats(store: Store, metrics: Metrics, *, now: datetime, timezon
         telegram_errors={
             kind: int(value) for kind, value in metrics.counts("rassegna_telegram_errors").items()
         },
+        retention_days=retention_days,
+        last_prune=replace(last_prune, at=last_prune.at.astimezone(zone)) if last_prune else None,
     )
 
 
 def stats_html(stats: Stats, language: str) -> str:
     errors = ", ".join(f"{kind} {count}" for kind, count in sorted(stats.telegram_errors.items()))
-    return text(
-        "admin_stats",
+    return (
+        text(
+            "admin_stats",
+            language,
+            articles=stats.articles,
+            stories=stats.stories,
+            feeds=stats.feeds,
+            active=stats.active_feeds,
+            paused=stats.paused_feeds,
+            failing=stats.failing_feeds,
+            subscribers=stats.subscribers,
+            digests=stats.digests_today,
+            messages=stats.messages_sent,
+            errors=sum(stats.telegram_errors.values()),
+            kinds=f" ({errors})" if errors else "",
+        )
+        + "\n"
+        + _retention_line(stats, language)
+    )
+
+
+def _retention_line(stats: Stats, language: str) -> str:
+    """When retention last pruned and what it removed, or that it keeps everything."""
+    if not stats.retention_days:
+        return text("admin_stats_retention_off", language)
+    if stats.last_prune is None:
+        return text("admin_stats_never_pruned", language, days=stats.retention_days)
+    return plural(
+        "admin_stats_last_prune",
+        stats.last_prune.removed,
         language,
-        articles=stats.articles,
-        stories=stats.stories,
-        feeds=stats.feeds,
-        active=stats.active_feeds,
-        paused=stats.paused_feeds,
-        failing=stats.failing_feeds,
-        subscribers=stats.subscribers,
-        digests=stats.digests_today,
-        messages=stats.messages_sent,
-        errors=sum(stats.telegram_errors.values()),
-        kinds=f" ({errors})" if errors else "",
+        when=f"{stats.last_prune.at:%d/%m %H:%M}",
+        days=stats.retention_days,
     )
 
 

@@ -2,9 +2,11 @@
 
 Only this module imports ``handlers``. ``build_application`` wires the transport (Bot API base
 URL, rate limiting with retries, HTML and no link previews by default) and the handlers;
-``post_init`` opens what the bot needs once the event loop runs (the store, when none was
-given; the command menus) and ``post_shutdown`` closes it. ``running`` does for tests and
-``rassegna chat`` what ``run_polling`` does for ``rassegna run``, in the caller's loop.
+``_Lifecycle`` opens what the bot needs once the event loop runs (the store, when none was
+given; the endpoint, poller and digests of ``rassegna run``; the command menus) and closes it.
+``running`` does for tests and ``rassegna chat`` what ``run_polling`` does, in the caller's
+loop; ``rassegna run`` starts what needs no Telegram first and then waits for Telegram for as
+long as it takes (``bot.telegram_link``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import contextlib
 import logging
 import secrets
 import signal
+import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -46,6 +49,7 @@ from bot.metrics import Metrics
 from bot.poller import Poller, start_poller
 from bot.store import open_store
 from bot.store.base import Store
+from bot.telegram_link import TelegramLink, TokenRejected, connect_with_backoff
 from handlers.common import SERVICES_KEY, Services
 
 _LOGGER = logging.getLogger(__name__)
@@ -75,6 +79,7 @@ COMMANDS = (
 ADMIN_COMMANDS = ("feeds", "addfeed", "removefeed", "pausefeed", "resumefeed", "ingest", "stats")
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
+_LIFECYCLE_KEY = "rassegna.lifecycle"
 ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
 # Bot API methods that put a message in a chat (or change one): counted as messages sent.
 MESSAGE_METHODS = frozenset(
@@ -106,11 +111,14 @@ class _SecretRedactor(logging.Filter):
     def add(self, secret: str) -> None:
         self._secrets.add(secret)
 
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = message
-        for secret in self._secrets:
-            redacted = redacted.replace(secret, "<redacted>")
+        redacted = self.redact(message)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
@@ -163,7 +171,9 @@ class RetryingRateLimiter(AIORateLimiter):
                 self._metrics.messages_sent.labels(method=endpoint).inc()
             return result
 
-        for attempt in range(self._network_retries + 1):
+        # getMe is retried by the start-up, with its own backoff and log line per attempt.
+        retries = 0 if endpoint == "getMe" else self._network_retries
+        for attempt in range(retries + 1):
             try:
                 return await super().process_request(
                     counted, args, kwargs, endpoint, data, rate_limit_args
@@ -171,7 +181,7 @@ class RetryingRateLimiter(AIORateLimiter):
             except (BadRequest, TimedOut):
                 raise
             except NetworkError as error:
-                if attempt == self._network_retries:
+                if attempt == retries:
                     raise
                 _LOGGER.warning("%s failed (%s), retrying", endpoint, error)
                 await asyncio.sleep(self._backoff_seconds * (attempt + 1))
@@ -213,12 +223,12 @@ def build_application(
     with_poller: bool = False,
     with_digests: bool = False,
 ) -> BotApplication:
-    """The bot, ready to run; without ``store`` it opens ``settings.database_url`` in post_init.
+    """The bot, ready to run; without ``store`` it opens ``settings.database_url`` on start.
 
     A store passed in stays the caller's to close. With ``http_endpoint`` (``rassegna run``)
-    post_init also opens the HTTP endpoint on ``RASSEGNA_LISTEN`` (``/healthz``, ``/metrics``
-    and, with a webhook URL, the webhook, which it then registers with Telegram).
-    ``with_poller`` (``rassegna run``) starts the feed poller in post_init.
+    the start also opens the HTTP endpoint on ``RASSEGNA_LISTEN`` (``/healthz``, ``/metrics``
+    and, with a webhook URL, the webhook, registered with Telegram once Telegram answers).
+    ``with_poller`` (``rassegna run``) starts the feed poller on start.
     ``with_digests`` (``rassegna run``) schedules the daily digests on the job queue.
     ``RASSEGNA_SEND_RATE`` paces all sends together (0: unpaced, for benchmarks that measure
     the bot rather than Telegram's limit); 429s are waited out and retried either way.
@@ -232,46 +242,13 @@ def build_application(
     if settings.webhook_secret is not None:
         _REDACTOR.add(settings.webhook_secret.get_secret_value())
     services = Services(settings=settings, store_or_none=store)
-    owns_store = store is None
-    # Health, metrics and webhook endpoint: the secret Telegram must send back, if webhooks.
-    endpoint: HttpEndpoint | None = None
-    webhook_secret = _webhook_secret(settings) if http_endpoint and settings.webhook_url else None
-
-    poller: Poller | None = None  # feed polling, when with_poller
-
-    async def post_init(application: BotApplication) -> None:
-        nonlocal endpoint, poller
-        if services.store_or_none is None:
-            services.store_or_none = await open_store(settings.database_url)
-        await _set_commands(application, settings.language, settings.admin_ids)
-        if http_endpoint:
-            endpoint = await _open_http_endpoint(application, services, webhook_secret)
-        if with_poller:
-            poller = await start_poller(
-                settings,
-                services.store,
-                metrics=services.metrics,
-                on_paused=paused_feed_alert(application.bot, services.store, settings),
-            )
-        # Daily digests (bot/digests.py): a repeating tick on the job queue, stopped with it.
-        if with_digests and application.job_queue is not None:
-            sender = DigestSender.from_settings(
-                settings, services.store, application.bot, services.metrics
-            )
-            schedule_digests(application.job_queue, sender, settings.digest_interval)
-
-    async def post_shutdown(application: BotApplication) -> None:
-        nonlocal endpoint, poller
-        if poller is not None:  # first: it writes to the store
-            await poller.stop()
-            poller = None
-        if endpoint is not None:  # first: its health checks use the store
-            await endpoint.stop()
-            endpoint = None
-        if owns_store and services.store_or_none is not None:
-            await services.store_or_none.close()
-            services.store_or_none = None
-
+    lifecycle = _Lifecycle(
+        services,
+        owns_store=store is None,
+        http_endpoint=http_endpoint,
+        with_poller=with_poller,
+        with_digests=with_digests,
+    )
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -284,8 +261,8 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
+        .post_init(lifecycle.post_init)
+        .post_shutdown(lifecycle.stop)
     )
     if request is not None:
         builder = builder.request(request)
@@ -293,8 +270,96 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
+    application.bot_data[_LIFECYCLE_KEY] = lifecycle
     handlers.register(application)
     return application
+
+
+class _Lifecycle:
+    """What runs beside the Telegram application, started in the order ``rassegna run`` needs.
+
+    ``start`` opens what needs no Telegram: the store (unless one was given), the HTTP
+    endpoint, the feed poller and the digest job, so they work while Telegram cannot be
+    reached. ``connect`` does what needs it once getMe has answered: the command menus and,
+    in webhook mode, the webhook. ``stop`` undoes ``start``. PTB's ``post_init`` is ``start``
+    then ``connect``, for callers that reached Telegram first (``running``, the benchmarks).
+    """
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        owns_store: bool,
+        http_endpoint: bool,
+        with_poller: bool,
+        with_digests: bool,
+    ) -> None:
+        self.services = services
+        self.telegram = TelegramLink()
+        self._owns_store = owns_store
+        self._with_endpoint = http_endpoint
+        self._with_poller = with_poller
+        self._with_digests = with_digests
+        settings = services.settings
+        # The secret Telegram must send back with each webhook call, in webhook mode.
+        self._webhook_secret = (
+            _webhook_secret(settings) if http_endpoint and settings.webhook_url else None
+        )
+        self._webhook: WebhookRoute | None = None
+        self._endpoint: HttpEndpoint | None = None
+        self._poller: Poller | None = None
+
+    async def post_init(self, application: BotApplication) -> None:
+        await self.start(application)
+        await self.connect(application)
+
+    async def start(self, application: BotApplication) -> None:
+        services, settings = self.services, self.services.settings
+        if services.store_or_none is None:
+            services.store_or_none = await open_store(settings.database_url)
+        if self._with_endpoint:
+            self._webhook, self._endpoint = await _open_http_endpoint(
+                application, services, self._webhook_secret, self.telegram
+            )
+        if self._with_poller:
+            self._poller = await start_poller(
+                settings,
+                services.store,
+                metrics=services.metrics,
+                on_paused=paused_feed_alert(application.bot, services.store, settings),
+            )
+        # Daily digests (bot/digests.py): a repeating tick on the job queue, started now (before
+        # Telegram answers, its sends fail and are retried) and stopped with the application.
+        if self._with_digests and application.job_queue is not None:
+            sender = DigestSender.from_settings(
+                settings, services.store, application.bot, services.metrics
+            )
+            schedule_digests(application.job_queue, sender, settings.digest_interval)
+            await application.job_queue.start()
+
+    async def connect(self, application: BotApplication) -> None:
+        await _set_commands(
+            application, self.services.settings.language, self.services.settings.admin_ids
+        )
+        webhook_url = self.services.settings.webhook_url
+        if self._webhook is not None and webhook_url:
+            await application.bot.set_webhook(
+                webhook_url, secret_token=self._webhook.secret, allowed_updates=Update.ALL_TYPES
+            )
+
+    async def stop(self, application: BotApplication) -> None:
+        job_queue = application.job_queue
+        if job_queue is not None and job_queue.scheduler.running:  # Telegram never answered
+            await job_queue.stop()
+        if self._poller is not None:  # first: it writes to the store
+            await self._poller.stop()
+            self._poller = None
+        if self._endpoint is not None:  # first: its health checks use the store
+            await self._endpoint.stop()
+            self._endpoint = None
+        if self._owns_store and self.services.store_or_none is not None:
+            await self.services.store_or_none.close()
+            self.services.store_or_none = None
 
 
 @asynccontextmanager
@@ -350,20 +415,43 @@ def run_bot(settings: Settings) -> None:
         asyncio.run(_serve(application, settings))
     except ListenError as error:
         raise SystemExit(f"rassegna: {error}") from None
+    except TokenRejected as error:
+        print(f"rassegna: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 async def _serve(application: BotApplication, settings: Settings) -> None:
-    """Run the started application until SIGINT or SIGTERM."""
+    """Run until SIGINT or SIGTERM: what needs no Telegram at once, the bot once it answers.
+
+    Telegram unreachable at start (getMe fails) is waited out, however long it takes, while the
+    poller, the digests and ``/healthz`` (which says so) run; a signal ends the wait at once.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with _started(application):
-        if settings.webhook_url:
-            await stop.wait()  # updates arrive through the webhook route
-        else:
-            leadership = leadership_for(settings.database_url, "updates")
-            await _poll_while_leading(application, leadership, stop)
+    lifecycle: _Lifecycle = application.bot_data[_LIFECYCLE_KEY]
+    try:
+        await lifecycle.start(application)
+        reached = await connect_with_backoff(
+            application.initialize, lifecycle.telegram, stop, redact=_REDACTOR.redact
+        )
+        if not reached:
+            await application.bot.shutdown()  # the HTTP clients the attempts opened
+            return
+        async with application:  # initialised above: on exit, shut down
+            await lifecycle.connect(application)
+            await application.start()
+            try:
+                if settings.webhook_url:
+                    await stop.wait()  # updates arrive through the webhook route
+                else:
+                    leadership = leadership_for(settings.database_url, "updates")
+                    await _poll_while_leading(application, leadership, stop)
+            finally:
+                await application.stop()
+    finally:
+        await lifecycle.stop(application)
 
 
 async def _poll_while_leading(
@@ -410,9 +498,13 @@ def _webhook_secret(settings: Settings) -> str:
 
 
 async def _open_http_endpoint(
-    application: BotApplication, services: Services, webhook_secret: str | None
-) -> HttpEndpoint:
-    """Listen on ``RASSEGNA_LISTEN``; in webhook mode, then tell Telegram where to post."""
+    application: BotApplication,
+    services: Services,
+    webhook_secret: str | None,
+    telegram: TelegramLink,
+) -> tuple[WebhookRoute | None, HttpEndpoint]:
+    """Listen on ``RASSEGNA_LISTEN``, with the webhook route in webhook mode (registered with
+    Telegram by ``_Lifecycle.connect``, once Telegram answers)."""
     settings = services.settings
     webhook = None
     if settings.webhook_url and webhook_secret:
@@ -428,6 +520,7 @@ async def _open_http_endpoint(
         clock=utc_now,
         max_poll_age=timedelta(minutes=settings.health_max_poll_minutes),
         webhook=webhook,
+        telegram=telegram,
     )
     try:
         await endpoint.start(*settings.listen_address)
@@ -435,11 +528,7 @@ async def _open_http_endpoint(
         raise ListenError(
             f"cannot listen on {settings.listen} (RASSEGNA_LISTEN): {error.strerror or error}"
         ) from error
-    if webhook is not None and settings.webhook_url:
-        await application.bot.set_webhook(
-            settings.webhook_url, secret_token=webhook.secret, allowed_updates=Update.ALL_TYPES
-        )
-    return endpoint
+    return webhook, endpoint
 
 
 async def _set_commands(

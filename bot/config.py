@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     send_rate: float = Field(default=30.0, ge=0, alias="RASSEGNA_SEND_RATE")
     # Feed polling, admin commands, health and metrics (bot/poller.py, bot/health.py).
     feed_failure_limit: int = Field(default=10, ge=1, alias="RASSEGNA_FEED_FAILURE_LIMIT")
-    retention_days: int = Field(default=90, ge=1, alias="RASSEGNA_RETENTION_DAYS")
+    # Days an article is kept after it was stored (not published); 0 keeps every article.
+    retention_days: int = Field(default=90, ge=0, alias="RASSEGNA_RETENTION_DAYS")
     fetch_concurrency: int = Field(default=20, ge=1, alias="RASSEGNA_FETCH_CONCURRENCY")
     # How long a claimed feed poll stays this instance's: a crashed instance's feeds are
     # taken over after it. Longer than one feed's poll can take.
@@ -74,6 +75,19 @@ class Settings(BaseSettings):
         bracketed = host.startswith("[") and host.endswith("]")
         if (":" in host and not bracketed) or host.startswith("[") != host.endswith("]"):
             raise ValueError(f"{value!r}: an IPv6 host goes in brackets, e.g. [::1]:8443")
+        return value
+
+    @property
+    def retention(self) -> timedelta | None:
+        """How long an article is kept after it was stored; None (``0`` days): for ever."""
+        return timedelta(days=self.retention_days) if self.retention_days else None
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _blank_token_is_unset(cls, value: object) -> object:
+        """``TELEGRAM_BOT_TOKEN=`` (as ``.env.example`` has it) is no token, not an empty one."""
+        if isinstance(value, str) and not value.strip():
+            return None
         return value
 
     @property

@@ -5,9 +5,10 @@ serves all three routes (the pattern of python-telegram-bot's custom-webhook exa
 route checks the secret header and puts ``Update.de_json(...)`` on the application's update
 queue). In polling mode the server has only the health and metrics routes.
 
-``/healthz`` answers 200 when the store answers a query and a feed poll finished recently, 503
-otherwise, with the reasons; it names no URL, path or error message, which could carry a
-password or a host name, only the check that failed and the kind of error.
+``/healthz`` answers 200 when the store answers a query, a feed poll finished recently and (in
+``rassegna run``) Telegram is not unreachable at start; 503 otherwise, with the reasons. It names
+no URL, path or error message, which could carry a password or a host name, only the check
+that failed and the kind of error.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from tornado.httpserver import HTTPServer
 from bot.metrics import Metrics
 from bot.store.base import Store
 from bot.store.feeds import FeedStatus
+from bot.telegram_link import TelegramLink
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -59,14 +61,18 @@ class Health:
     store: str  # "ok", or what went wrong ("timeout", "error: OperationalError")
     last_poll_age_seconds: float | None  # None before the first poll
     reasons: tuple[str, ...]
+    telegram: str | None = None  # "ok", "connecting", "unreachable"; None: not watched
 
     def as_json(self) -> dict[str, object]:
-        return {
+        answer: dict[str, object] = {
             "status": "ok" if self.healthy else "unavailable",
             "store": self.store,
             "last_poll_age_seconds": self.last_poll_age_seconds,
             "reasons": list(self.reasons),
         }
+        if self.telegram is not None:
+            answer["telegram"] = self.telegram
+        return answer
 
 
 async def check_health(
@@ -76,8 +82,10 @@ async def check_health(
     now: datetime,
     started_at: datetime,
     max_poll_age: timedelta,
+    telegram: TelegramLink | None = None,
 ) -> Health:
-    """Is the store answering, and has a feed poll finished within ``max_poll_age``?
+    """Is the store answering, has a feed poll finished within ``max_poll_age``, and (when
+    ``telegram`` is given) has Telegram answered, or at least no attempt to reach it failed?
 
     Before the first poll the bot counts as polled at ``started_at``: a bot that just started
     is healthy, one that has not polled anything for ``max_poll_age`` since is not. A bot
@@ -105,9 +113,16 @@ async def check_health(
     except Exception as error:  # any failure of the database is the answer, not a crash
         store_state = f"error: {type(error).__name__}"
         reasons.append(f"the store failed ({type(error).__name__})")
+    if telegram is not None and telegram.state == "unreachable":
+        reasons.append(
+            f"Telegram is unreachable ({telegram.failed_attempts} attempts to connect failed, "
+            f"the last with {telegram.last_failure})"
+        )
     last_poll = metrics.last_poll_time()
     age = None if last_poll is None else max(0.0, (now - last_poll).total_seconds())
-    return Health(not reasons, store_state, age, tuple(reasons))
+    return Health(
+        not reasons, store_state, age, tuple(reasons), telegram.state if telegram else None
+    )
 
 
 async def _any_active_feed(store: Store) -> bool:
@@ -126,8 +141,9 @@ class HttpEndpoint:
         clock: Callable[[], datetime],
         max_poll_age: timedelta,
         webhook: WebhookRoute | None = None,
+        telegram: TelegramLink | None = None,
     ) -> None:
-        health = _HealthRoute(store, metrics, clock, clock(), max_poll_age)
+        health = _HealthRoute(store, metrics, clock, clock(), max_poll_age, telegram)
         routes: list[Any] = [
             (r"/healthz", _HealthHandler, {"route": health}),
             (r"/metrics", _MetricsHandler, {"metrics": metrics}),
@@ -159,6 +175,7 @@ class _HealthRoute:
     clock: Callable[[], datetime]
     started_at: datetime
     max_poll_age: timedelta
+    telegram: TelegramLink | None
 
 
 class _HealthHandler(tornado.web.RequestHandler):
@@ -175,6 +192,7 @@ class _HealthHandler(tornado.web.RequestHandler):
             now=route.clock(),
             started_at=route.started_at,
             max_poll_age=route.max_poll_age,
+            telegram=route.telegram,
         )
         if not health.healthy:
             _LOGGER.warning("health check failed: %s", "; ".join(health.reasons))

@@ -123,7 +123,7 @@ def _configured_poller(
         metrics=metrics,
         on_paused=on_paused,
         failure_limit=settings.feed_failure_limit,
-        retention=timedelta(days=settings.retention_days),
+        retention=settings.retention,
         lease=timedelta(seconds=settings.feed_lease),
         owns_fetcher=True,
     )
@@ -168,8 +168,8 @@ class CycleReport:
     updated: int = 0
     duplicate: int = 0
     pages: int = 0  # article pages fetched for full text
-    too_old: int = 0  # items older than the retention period: not stored, they would be pruned
-    pruned: int = 0
+    too_old: int = 0  # items published before the retention period: a feed's archive, not news
+    pruned: int | None = None  # articles the cycle's prune removed; None: no prune this cycle
     errors: list[str] = field(default_factory=list)
     by_feed: dict[int, FeedPollResult] = field(default_factory=dict)  # feed id → its result
 
@@ -202,7 +202,7 @@ class Poller:
         metrics: Metrics | None = None,
         on_paused: PausedCallback | None = None,
         failure_limit: int = 10,
-        retention: timedelta = timedelta(days=90),
+        retention: timedelta | None = timedelta(days=90),
         clock: Clock = utc_now,
         rng: random.Random | None = None,
         worker: str | None = None,
@@ -279,8 +279,10 @@ class Poller:
             )
 
         report = await self._cycle(now, claimed)
-        if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
-            report.pruned = await self._store.prune_articles(now - self._retention)
+        if self._retention is not None and (
+            self._last_prune is None or now - self._last_prune >= PRUNE_EVERY
+        ):
+            report.pruned = await self._prune(now - self._retention)
             self._last_prune = now
         return report
 
@@ -309,6 +311,16 @@ class Poller:
                 await asyncio.gather(*(self._poll(feed, now, report, read) for feed in batch))
             await read.put(None)  # the end of the cycle: the writer finishes and returns
         return report
+
+    async def _prune(self, stored_before: datetime) -> int:
+        """Retention: the articles stored before ``stored_before`` go, and the log says so."""
+        removed = await self._store.prune_articles(stored_before)
+        log.info(
+            "retention prune: %d articles stored before %s removed",
+            removed,
+            f"{stored_before:%Y-%m-%d %H:%M} UTC",
+        )
+        return removed
 
     async def _poll(
         self, feed: Feed, now: datetime, report: CycleReport, read: asyncio.Queue[ReadFeed | None]
@@ -361,8 +373,12 @@ class Poller:
             drafts = parse_feed(result.content, url=result.final_url).items
         except ParseError as error:
             raise FeedFailure(f"{result.final_url}: {error}") from error
-        oldest = now - self._retention
-        recent = [d for d in drafts if d.published_at is None or d.published_at >= oldest]
+        oldest = now - self._retention if self._retention is not None else None
+        recent = [
+            d
+            for d in drafts
+            if oldest is None or d.published_at is None or d.published_at >= oldest
+        ]
         report.too_old += len(drafts) - len(recent)
         report.by_feed[feed.id].too_old = len(drafts) - len(recent)
         drafts = await self._with_full_text(feed, recent, report)

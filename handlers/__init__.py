@@ -33,6 +33,7 @@ from handlers import (
     subscribe,
     topic,
 )
+from handlers.buttons import ButtonHandler
 from handlers.common import SERVICES_KEY, Services
 from handlers.help import show_help
 
@@ -59,17 +60,18 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("settings", settings.settings_command, filters=_NEW),
             CommandHandler("digest", digest.digest, filters=_NEW),  # the digest now
             CommandHandler("id", ids.show_ids, filters=_NEW),  # for the operator's settings
-            # Buttons, each by its exact data pattern, then whatever is left: stale or forged.
-            CallbackQueryHandler(latest.open_briefing, pattern=callbacks.BRIEFING),
-            CallbackQueryHandler(latest.turn_page, pattern=callbacks.LATEST_PAGE),
-            CallbackQueryHandler(topic.topic_button, pattern=callbacks.TOPIC),
-            CallbackQueryHandler(quotes.turn_page, pattern=callbacks.QUOTES_PAGE),
+            # Buttons, each by its exact data pattern (handlers/buttons.py: what a press that
+            # changes nothing means), then whatever is left: empty, stale or forged.
+            ButtonHandler(latest.open_briefing, callbacks.BRIEFING),
+            ButtonHandler(latest.turn_page, callbacks.LATEST_PAGE),
+            ButtonHandler(topic.topic_button, callbacks.TOPIC),
+            ButtonHandler(quotes.turn_page, callbacks.QUOTES_PAGE),
             # Subscription and /settings buttons.
-            CallbackQueryHandler(subscribe.remove_button, pattern=callbacks.SUB_REMOVE),
-            CallbackQueryHandler(subscribe.remove_all_button, pattern=callbacks.SUB_REMOVE_ALL),
-            CallbackQueryHandler(subscribe.offer_button, pattern=callbacks.SUB_OFFER),
+            ButtonHandler(subscribe.remove_button, callbacks.SUB_REMOVE),
+            ButtonHandler(subscribe.remove_all_button, callbacks.SUB_REMOVE_ALL),
+            ButtonHandler(subscribe.offer_button, callbacks.SUB_OFFER),
             *(
-                CallbackQueryHandler(settings.settings_button, pattern=pattern)
+                ButtonHandler(settings.settings_button, pattern)
                 for pattern in (
                     callbacks.SETTINGS_TIME,
                     callbacks.SETTINGS_ZONE,

@@ -103,7 +103,11 @@ async def stats(update: Update, context: Context) -> None:
     shared = services(context)
     language = await chat_language(update, context)
     figures = await gather_stats(
-        shared.store, shared.metrics, now=utc_now(), timezone=shared.settings.timezone
+        shared.store,
+        shared.metrics,
+        now=utc_now(),
+        timezone=shared.settings.timezone,
+        retention_days=shared.settings.retention_days,
     )
     await _reply(update, context, stats_html(figures, language))
 

@@ -23,7 +23,6 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
-from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.answers import ANSWER_TTL_SECONDS, Answers
@@ -201,11 +200,7 @@ async def show_page(query: CallbackQuery, page: tuple[str, Keyboard] | None, not
         return
     html, keyboard = page
     await query.answer()
-    try:
-        await query.edit_message_text(html, reply_markup=InlineKeyboardMarkup(keyboard))
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():  # a double tap: the page is already shown
-            raise
+    await query.edit_message_text(html, reply_markup=InlineKeyboardMarkup(keyboard))
 
 
 async def trending(context: ContextTypes.DEFAULT_TYPE, now: datetime) -> list[str]:

@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
@@ -168,13 +167,9 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     await query.answer(text("settings_saved", schedule.preferences.language))
     summary, keyboard = overview(schedule.preferences)
-    try:
-        await query.edit_message_text(
-            _saved(schedule) + "\n\n" + summary, reply_markup=InlineKeyboardMarkup(keyboard)
-        )
-    except BadRequest as error:  # the value pressed was the value already chosen
-        if "not modified" not in str(error).lower():
-            raise
+    await query.edit_message_text(
+        _saved(schedule) + "\n\n" + summary, reply_markup=InlineKeyboardMarkup(keyboard)
+    )
 
 
 async def _apply(

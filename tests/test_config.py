@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -65,3 +68,20 @@ def test_listen_address(
 ) -> None:
     monkeypatch.setenv("RASSEGNA_LISTEN", listen)
     assert Settings().listen_address == address
+
+
+@pytest.mark.parametrize(("days", "kept"), [("0", None), ("30", timedelta(days=30))])
+def test_retention_zero_keeps_everything(days: str, kept: timedelta | None) -> None:
+    settings = Settings(_env_file=None, RASSEGNA_RETENTION_DAYS=days)  # type: ignore[call-arg]
+    assert settings.retention == kept
+
+
+@pytest.mark.parametrize("written", ["", "   "])
+def test_an_empty_token_in_env_is_no_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str
+) -> None:
+    """``cp .env.example .env`` leaves ``TELEGRAM_BOT_TOKEN=``: "not set", like no line at all."""
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    env = tmp_path / ".env"
+    env.write_text(f"TELEGRAM_BOT_TOKEN={written}\n", encoding="utf-8")
+    assert Settings(_env_file=env).telegram_bot_token is None  # type: ignore[call-arg]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot import poller as poller_module
+from bot.core.models import Article
 from bot.feeds import add_feed
 from bot.fetch import Fetcher
 from bot.metrics import Metrics
@@ -398,9 +399,11 @@ async def test_failures_back_off_then_pause_the_feed_and_alert_once(
     assert len(alerts.calls) == 1
 
 
-async def test_retention_prunes_old_articles_once_a_day_and_skips_old_items(
-    store: Store, fetcher: Fetcher, http_server: LocalHTTPServer
+async def test_the_feed_archive_is_skipped_and_an_old_article_stored_today_survives_the_prune(
+    store: Store, fetcher: Fetcher, http_server: LocalHTTPServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Retention counts from storing: `rassegna ingest` of a 2019 article, then `rassegna run`
+    (whose poller prunes once a day, logging what it removed), keeps the article."""
     old = "Mon, 04 Nov 2024 08:00:00 +0000"  # 119 days before NOW
     http_server.routes["/feed.xml"] = Response(
         body=rss(
@@ -411,24 +414,64 @@ async def test_retention_prunes_old_articles_once_a_day_and_skips_old_items(
         )
     )
     await add(store, http_server.url("/feed.xml"), full_text=FullTextMode.NEVER)
-    _, archived = await store.upsert_article(
-        make_article(
-            "https://borgo.example/archivio", "Dall'archivio", ["Vecchio testo."], hours=-2400
-        )
+    _, from_2019 = await store.upsert_article(
+        make_article("https://borgo.example/archivio", "Dal 2019", ["Vecchio testo."], hours=-52608)
     )
+    assert from_2019.published_at is not None
+    assert from_2019.published_at.year == 2019
     poller = make_poller(store, fetcher, retention=timedelta(days=90))
+    caplog.set_level("INFO", logger="bot.poller")
+
     first = await poller.run_once(NOW)
-    assert (first.new, first.too_old, first.pruned) == (1, 1, 1)
-    assert await store.get_article(archived.id) is None
+    assert (first.new, first.too_old, first.pruned) == (1, 1, 0)
+    assert await store.get_article(from_2019.id) == from_2019
     assert await store.find_article(url="https://borgo.example/vecchia") is None
-    assert await store.count_articles() == 1
-    _, archived = await store.upsert_article(
-        make_article(
-            "https://borgo.example/archivio", "Dall'archivio", ["Vecchio testo."], hours=-2400
+    assert "retention prune: 0 articles stored before 2024-12-03 09:00 UTC removed" in caplog.text
+
+
+async def test_retention_prunes_once_a_day_what_was_stored_before_the_period(
+    store: Store, fetcher: Fetcher, caplog: pytest.LogCaptureFixture
+) -> None:
+    def archived(n: int) -> Article:
+        return make_article(f"https://borgo.example/archivio/{n}", f"Archivio {n}", ["Testo."])
+
+    _, first = await store.upsert_article(archived(1))
+    poller = make_poller(store, fetcher, retention=timedelta(days=90))
+    caplog.set_level("INFO", logger="bot.poller")
+    now = datetime.now(UTC)
+
+    assert (await poller.run_once(now)).pruned == 0
+    assert (await poller.run_once(now + timedelta(days=91))).pruned == 1
+    assert await store.get_article(first.id) is None
+    _, second = await store.upsert_article(archived(2))
+    assert (await poller.run_once(now + timedelta(days=91, hours=1))).pruned is None  # once a day
+    assert await store.get_article(second.id) is not None
+    assert (await poller.run_once(now + timedelta(days=92))).pruned == 1
+    assert await store.get_article(second.id) is None
+    assert caplog.text.count("retention prune: ") == 3
+    assert caplog.text.count("retention prune: 1 articles stored before") == 2
+    last = await store.last_prune()
+    assert last is not None
+    assert last.removed == 1
+
+
+async def test_retention_zero_keeps_every_article_and_every_feed_item(
+    store: Store, fetcher: Fetcher, http_server: LocalHTTPServer
+) -> None:
+    http_server.routes["/feed.xml"] = Response(
+        body=rss(
+            item("https://borgo.example/vecchia", "Notizia di novembre").replace(
+                "Mon, 03 Mar 2025 08:00:00 +0000", "Mon, 04 Nov 2019 08:00:00 +0000"
+            )
         )
     )
-    assert (await poller.run_once(NOW + timedelta(hours=1))).pruned == 0  # once a day
-    assert (await poller.run_once(NOW + timedelta(days=1))).pruned == 1
+    await add(store, http_server.url("/feed.xml"), full_text=FullTextMode.NEVER)
+    poller = make_poller(store, fetcher, retention=None)
+
+    report = await poller.run_once(datetime.now(UTC) + timedelta(days=3650))
+    assert (report.new, report.too_old, report.pruned) == (1, 0, None)
+    assert await store.count_articles() == 1
+    assert await store.last_prune() is None
 
 
 async def test_add_feed_checks_the_url_and_suggests_the_linked_feed(

@@ -30,6 +30,14 @@ class UpsertOutcome(enum.StrEnum):
     DUPLICATE = "duplicate"
 
 
+@dataclass(frozen=True)
+class Prune:
+    """The last retention prune: when it ran and how many articles it removed."""
+
+    at: datetime
+    removed: int
+
+
 class UnsupportedDatabaseError(ValueError):
     """The database URL names a backend this build cannot open."""
 
@@ -146,5 +154,12 @@ class Store(Protocol):
         """The polled feeds and their state (``bot/store/feeds.py``)."""
 
     async def prune_articles(self, older_than: datetime) -> int:
-        """Delete articles first seen before ``older_than`` (published time when known), with
-        their index rows, story bands, quotes and feed links; returns how many went."""
+        """Delete articles stored before ``older_than``, with their index rows, story bands,
+        quotes and feed links; returns how many went, and records it as the last prune.
+
+        Stored, not published: an article from 2019 ingested today is today's to keep. An
+        update does not restart the count; the time an article was first stored does.
+        """
+
+    async def last_prune(self) -> Prune | None:
+        """The newest ``prune_articles`` of any instance sharing the store; None before any."""

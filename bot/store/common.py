@@ -76,6 +76,15 @@ def article_values(article: Article, first_seen: int) -> tuple[Any, ...]:
     )
 
 
+#: ``last_prune`` holds one row, rewritten by every prune (the statements both backends run).
+RECORD_PRUNE_SQL = (
+    "INSERT INTO last_prune (singleton, pruned_at, removed) VALUES (1, ?, ?)"
+    " ON CONFLICT (singleton) DO UPDATE"
+    " SET pruned_at = excluded.pruned_at, removed = excluded.removed"
+)
+LAST_PRUNE_SQL = "SELECT pruned_at, removed FROM last_prune WHERE singleton = 1"
+
+
 def rank(scored: dict[int, tuple[float, int, bool]]) -> list[int]:
     """Best first: relevance (bm25, normalised to the best candidate), freshness, phrase bonus.
 

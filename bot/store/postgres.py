@@ -21,9 +21,11 @@ from bot.core.quote_terms import query_terms
 from bot.core.stories import StoryCandidate, StorySignature
 from bot.core.topics import TopicQuery
 from bot.store import postgres_feeds, postgres_quotes, postgres_subscriptions
-from bot.store.base import PreparedArticle, UpsertOutcome, prepare_article
+from bot.store.base import PreparedArticle, Prune, UpsertOutcome, prepare_article
 from bot.store.common import (
     KEY_ARTICLES_WITHOUT_URL,
+    LAST_PRUNE_SQL,
+    RECORD_PRUNE_SQL,
     TRENDING_WINDOW,
     FilledStep,
     SchemaUpgrade,
@@ -37,6 +39,7 @@ from bot.store.common import (
 )
 from bot.store.postgres_search import PLAN_EACH_QUERY, recent_matches, tsvector_literal
 from bot.store.quotes import MOST_QUOTED_SQL
+from bot.store.subscriptions import from_micros
 
 # Numbered steps, applied in order, each in its own transaction and recorded in
 # ``schema_migrations``. Never edit a released step: add the next one.
@@ -88,6 +91,20 @@ MIGRATIONS: tuple[str | FilledStep[asyncpg.Connection], ...] = (
     """,
     postgres_quotes.MIGRATION,  # with the quotes of the articles already stored
     KEY_ARTICLES_WITHOUT_URL,
+    # Retention counts from when an article was stored: the time of the transaction that
+    # inserts it. When the rows already here were stored is not known (``sort_time`` is their
+    # publication time when they have one): they count from this upgrade, so none of them goes
+    # sooner than a full retention period after it.
+    """
+    ALTER TABLE articles ADD COLUMN stored_at BIGINT NOT NULL
+        DEFAULT (extract(epoch FROM now()) * 1000000)::bigint;
+    CREATE INDEX articles_stored ON articles (stored_at);
+    CREATE TABLE last_prune (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        pruned_at BIGINT NOT NULL,
+        removed BIGINT NOT NULL
+    );
+    """,
 )
 
 POOL_MIN_SIZE = 1
@@ -472,11 +489,22 @@ class PostgresStore:
                     "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))", _WRITE_LOCK
                 )
                 status = await connection.execute(
-                    "DELETE FROM articles WHERE sort_time < $1", micros(older_than)
+                    "DELETE FROM articles WHERE stored_at < $1", micros(older_than)
                 )
-            return int(str(status).rsplit(" ", 1)[-1])
+                removed = int(str(status).rsplit(" ", 1)[-1])
+                await connection.execute(
+                    numbered(RECORD_PRUNE_SQL), micros(datetime.now(UTC)), removed
+                )
+            return removed
 
         return await self._with_connection(prune)
+
+    async def last_prune(self) -> Prune | None:
+        async def read(connection: asyncpg.Connection) -> Prune | None:
+            row = await connection.fetchrow(LAST_PRUNE_SQL)
+            return None if row is None else Prune(from_micros(row[0]), int(row[1]))
+
+        return await self._with_connection(read)
 
 
 async def _stored_rows(

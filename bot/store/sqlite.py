@@ -24,10 +24,12 @@ from bot.core.quote_terms import query_terms
 from bot.core.stories import StoryCandidate, StorySignature
 from bot.core.topics import TopicQuery
 from bot.store import sqlite_feeds, sqlite_quotes, sqlite_subscriptions
-from bot.store.base import PreparedArticle, UpsertOutcome, prepare_article
+from bot.store.base import PreparedArticle, Prune, UpsertOutcome, prepare_article
 from bot.store.common import (
     CANDIDATES,
     KEY_ARTICLES_WITHOUT_URL,
+    LAST_PRUNE_SQL,
+    RECORD_PRUNE_SQL,
     TRENDING_WINDOW,
     FilledStep,
     SchemaUpgrade,
@@ -40,6 +42,7 @@ from bot.store.common import (
 )
 from bot.store.sqlite_connection import MEMORY, SqliteConnection
 from bot.store.sqlite_reader import SqliteReader
+from bot.store.subscriptions import from_micros
 
 # Numbered steps, applied in order, each in its own transaction with PRAGMA user_version.
 # Never edit a released step: add the next one.
@@ -87,6 +90,19 @@ MIGRATIONS: tuple[str | FilledStep[aiosqlite.Connection], ...] = (
     sqlite_feeds.SCHEMA,
     sqlite_quotes.MIGRATION,  # with the quotes of the articles already stored
     KEY_ARTICLES_WITHOUT_URL,
+    # Retention counts from when an article was stored. When the rows already here were stored
+    # is not known (``sort_time`` is their publication time when they have one): they count
+    # from this upgrade, so none of them goes sooner than a full retention period after it.
+    """
+    ALTER TABLE articles ADD COLUMN stored_at INTEGER NOT NULL DEFAULT 0;
+    UPDATE articles SET stored_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000000;
+    CREATE INDEX articles_stored ON articles (stored_at);
+    CREATE TABLE last_prune (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        pruned_at INTEGER NOT NULL,
+        removed INTEGER NOT NULL
+    );
+    """,
 )
 
 # Ingesting commits every batch; with SQLite's default checkpoint (every 1,000 WAL pages) the
@@ -314,9 +330,10 @@ class SqliteStore:
             return
         now = micros(datetime.now(UTC))
         await self._db.executemany(
-            f"INSERT INTO articles ({_ARTICLE_COLUMNS}, signature) VALUES ({_placeholders(13)})",
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}, signature, stored_at)"
+            f" VALUES ({_placeholders(14)})",
             [
-                (seq, *article_values(item.article, now), item.signature.to_bytes())
+                (seq, *article_values(item.article, now), item.signature.to_bytes(), now)
                 for seq, item in pending
             ],
         )
@@ -532,16 +549,22 @@ class SqliteStore:
 
     async def prune_articles(self, older_than: datetime) -> int:
         """One transaction: the FTS rows first (no cascade reaches them), then the articles,
-        whose story bands, quotes and feed links go by ``ON DELETE CASCADE``."""
+        whose story bands, quotes and feed links go by ``ON DELETE CASCADE``, then the record."""
         cutoff = micros(older_than)
         async with self._shared.transaction() as connection:
             await connection.execute(
                 "DELETE FROM article_index WHERE rowid IN"
-                " (SELECT seq FROM articles WHERE sort_time < ?)",
+                " (SELECT seq FROM articles WHERE stored_at < ?)",
                 (cutoff,),
             )
-            cursor = await connection.execute("DELETE FROM articles WHERE sort_time < ?", (cutoff,))
-        return cursor.rowcount
+            cursor = await connection.execute("DELETE FROM articles WHERE stored_at < ?", (cutoff,))
+            removed = cursor.rowcount
+            await connection.execute(RECORD_PRUNE_SQL, (micros(datetime.now(UTC)), removed))
+        return removed
+
+    async def last_prune(self) -> Prune | None:
+        rows = await self._reader.fetch(LAST_PRUNE_SQL)
+        return next((Prune(from_micros(int(at)), int(removed)) for at, removed in rows), None)
 
 
 async def migrate(connection: aiosqlite.Connection) -> SchemaUpgrade:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -392,7 +393,36 @@ async def test_stats_counts_articles_feeds_subscribers_and_messages(
         "Rassegne inviate oggi: 0",
         "Messaggi inviati dall'avvio: 1",
         "Errori di Telegram dall'avvio: 1 (forbidden 1)",
+        "Ultima pulizia: mai (si tengono 90 giorni dall'archiviazione)",
     ]
+
+
+@pytest.mark.usefixtures("bot")
+async def test_stats_shows_the_last_prune_in_the_bots_zone(
+    fake_telegram: FakeTelegram,
+    store: Store,  # noqa: F811
+) -> None:
+    articles = await store.count_articles()
+    assert await store.prune_articles(datetime.now(UTC) + timedelta(seconds=1)) == articles
+    last = await store.last_prune()
+    assert last is not None
+
+    reply = await ask(fake_telegram, "stats")
+
+    shown = f"{last.at.astimezone(ZoneInfo('Europe/Rome')):%d/%m %H:%M}"
+    assert reply.splitlines()[-1] == (
+        f"Ultima pulizia: {shown}, {articles} articoli rimossi"
+        " (si tengono 90 giorni dall'archiviazione)"
+    )
+
+
+async def test_stats_says_when_retention_keeps_everything(
+    fake_telegram: FakeTelegram,
+    store: Store,  # noqa: F811
+) -> None:
+    async for _ in _admin_bot(fake_telegram, store, RASSEGNA_RETENTION_DAYS="0"):
+        reply = await ask(fake_telegram, "stats")
+        assert reply.splitlines()[-1] == "Pulizia disattivata: si tengono tutti gli articoli"
 
 
 # ---------------------------------------------------------------------- the paused-feed alert

@@ -60,6 +60,12 @@ async def test_chat_ingests_samples_once_and_shows_replies_and_buttons(tmp_path:
     assert "I temi del giorno" in "\n".join(shown)
 
 
+NO_TOKEN = (
+    "rassegna: TELEGRAM_BOT_TOKEN is not set (see README: create a bot with BotFather). "
+    "To try the bot offline, run: rassegna chat\n"
+)
+
+
 def test_run_without_a_token_points_to_chat(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -69,4 +75,23 @@ def test_run_without_a_token_points_to_chat(
     status = main(["run"])
 
     assert status == 2
-    assert "rassegna chat" in capsys.readouterr().err
+    assert capsys.readouterr().err == NO_TOKEN
+
+
+@pytest.mark.parametrize("where", ["dotenv", "environment"])
+def test_run_with_an_empty_token_is_run_without_a_token(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    """``cp .env.example .env; make run`` leaves ``TELEGRAM_BOT_TOKEN=``: not set, not invalid."""
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    if where == "dotenv":
+        example = Path(__file__).resolve().parents[2] / ".env.example"
+        (tmp_path / ".env").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    else:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+
+    status = main(["run"])
+
+    assert status == 2
+    assert capsys.readouterr().err == NO_TOKEN

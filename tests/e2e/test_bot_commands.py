@@ -316,6 +316,24 @@ async def test_stale_or_forged_buttons_get_a_polite_answer(
     assert len(fake_telegram.sent_messages(PRIVATE)) == 2
 
 
+async def test_empty_button_data_gets_the_stale_button_answer(
+    fake_telegram: FakeTelegram, bot: BotApplication
+) -> None:
+    """python-telegram-bot gives a press with empty data to the first patterned handler
+    (open_briefing), with ``True`` for a match: it must reach the stale-button answer."""
+    [listing] = await reply_to(fake_telegram, PRIVATE, "latest", "2")
+
+    fake_telegram.inject_callback_query(PRIVATE, listing.message_id, "")
+    [help_reply] = await reply_to(fake_telegram, PRIVATE, "help")  # updates run in order
+
+    assert [answer.text for answer in fake_telegram.callback_answers] == [
+        "Questo pulsante non è più valido: chiedi di nuovo."
+    ]
+    assert help_reply.plain_text.startswith("Comandi")  # no apology before it
+    assert len(fake_telegram.sent_messages(PRIVATE)) == 2
+    assert not fake_telegram.edits
+
+
 # ---------------------------------------------------------------------- /topic, /topics
 
 

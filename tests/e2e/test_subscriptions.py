@@ -253,6 +253,25 @@ async def test_no_topics_and_the_confirmation_for_one_topic(
     assert ask_en.plain_text.startswith("Stop following your only topic?")
 
 
+async def test_a_double_tap_on_remove_all_answers_quietly_without_an_apology(
+    fake_telegram: FakeTelegram, bot: BotApplication, store: Store
+) -> None:
+    await reply_to(fake_telegram, PRIVATE, "subscribe", "ucraina, nato")
+    [ask] = await reply_to(fake_telegram, PRIVATE, "unsubscribe")
+    yes = buttons(ask)["Sì, tutti"]
+    await press(fake_telegram, PRIVATE, ask, "Sì, tutti")
+
+    # The second tap of a double tap: the client still shows the buttons.
+    fake_telegram.inject_callback_query(PRIVATE, ask.message_id, yes)
+    [nothing] = await reply_to(fake_telegram, PRIVATE, "subscriptions")  # updates run in order
+
+    assert nothing.plain_text.startswith("Non segui nessun tema")  # no apology before it
+    assert [answer.text for answer in fake_telegram.callback_answers] == [None, None]
+    assert len(fake_telegram.edits) == 1
+    assert current(fake_telegram, PRIVATE, ask)["text"].startswith("Fatto")
+    assert await store.subscriptions.topics(PRIVATE) == []
+
+
 # ---------------------------------------------------------------------- /settings
 
 

@@ -20,6 +20,12 @@ from bot.store import Store, open_store
 if TYPE_CHECKING:
     import asyncpg
 
+# Undoes the step that added ``stored_at`` and ``last_prune`` (the same SQL on both backends):
+# a test that rebuilds an older release's schema undoes it too, as that release had neither.
+UNDO_STORED_AT = (
+    "DROP TABLE last_prune; DROP INDEX articles_stored; ALTER TABLE articles DROP COLUMN stored_at;"
+)
+
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 POSTGRES_DATABASE = "test"
 POSTGRES_URL = f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"

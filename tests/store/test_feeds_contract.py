@@ -213,7 +213,6 @@ async def test_prune_removes_old_articles_with_index_bands_and_links(
         "https://news.example/vecchio",
         "Alluvione a Ravenna, vecchia notizia",
         ["L'alluvione di Ravenna ha colpito la città e le campagne vicine per giorni."],
-        hours=-24 * 100,
     )
     fresh = make_article(
         "https://news.example/nuovo",
@@ -221,6 +220,7 @@ async def test_prune_removes_old_articles_with_index_bands_and_links(
         ["A Ravenna la ricostruzione dopo l'alluvione procede nei quartieri colpiti."],
     )
     _, stored_old = await store.upsert_article(old)
+    cutoff = datetime.now(UTC)  # the retention period ended between the two
     _, stored_fresh = await store.upsert_article(fresh)
     feed = await store.feeds.add_feed(spec(1), now=NOW)
     await store.feeds.record_success(
@@ -231,7 +231,7 @@ async def test_prune_removes_old_articles_with_index_bands_and_links(
         last_modified=None,
         article_ids=[stored_old.id, stored_fresh.id],
     )
-    assert await store.prune_articles(NOW - timedelta(days=90)) == 1
+    assert await store.prune_articles(cutoff) == 1
     assert await store.get_article(stored_old.id) is None
     assert await store.count_articles() == 1
     found = await store.search(parse_query("alluvione", "it"), 10)
@@ -239,7 +239,7 @@ async def test_prune_removes_old_articles_with_index_bands_and_links(
     pruned_feed = await store.feeds.get_feed(feed.id)
     assert pruned_feed is not None
     assert pruned_feed.article_count == 1
-    assert await store.prune_articles(NOW - timedelta(days=90)) == 0
+    assert await store.prune_articles(cutoff) == 0
     if database_url.startswith("sqlite://"):  # FTS5 rows have no cascade: check none is left
         with sqlite3.connect(sqlite_path(database_url)) as raw:
             assert raw.execute("SELECT count(*) FROM article_index").fetchone() == (1,)

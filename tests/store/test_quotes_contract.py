@@ -6,7 +6,7 @@ Every article and quote here is invented for these tests.
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -21,7 +21,7 @@ from bot.store import (
     sqlite_path,
     sqlite_quotes,
 )
-from tests.store.conftest import postgres_admin_connection
+from tests.store.conftest import UNDO_STORED_AT, postgres_admin_connection
 from tests.store.test_store_contract import START, make_article
 
 RUTTE = "Mark Rutte"
@@ -176,8 +176,11 @@ async def test_an_article_stored_again_with_other_quotes_replaces_its_rows(store
 
 
 async def test_pruned_articles_take_their_quotes_with_them(store: Store) -> None:
-    await _fill(store)
-    assert await store.prune_articles(START + timedelta(hours=4)) == 2
+    await store.upsert_article(VILNIUS)
+    await store.upsert_article(ROME)
+    after_the_first_two = datetime.now(UTC)
+    await store.upsert_article(BRUSSELS)
+    assert await store.prune_articles(after_the_first_two) == 2
     assert await _texts(store, "rutte") == RUTTE_NEWEST_FIRST[:2]
     assert await _texts(store, "presidente") == []
     assert await store.most_quoted(START, 10) == [RUTTE]
@@ -198,7 +201,7 @@ async def _as_before_quotes(database_url: str) -> None:
     if database_url.startswith("sqlite://"):
         with sqlite3.connect(sqlite_path(database_url)) as raw:
             raw.executescript(
-                "DROP TABLE quote_terms; DROP TABLE quotes;"
+                UNDO_STORED_AT + " DROP TABLE quote_terms; DROP TABLE quotes;"
                 " UPDATE articles SET document ="
                 ' replace(document, \'"speaker":null\', \'"speaker":""\');'
                 f" PRAGMA user_version = {sqlite.MIGRATIONS.index(sqlite_quotes.MIGRATION)};"
@@ -208,7 +211,7 @@ async def _as_before_quotes(database_url: str) -> None:
     admin = await postgres_admin_connection()
     try:
         await admin.execute(
-            f"SET search_path = {schema};"
+            f"SET search_path = {schema}; {UNDO_STORED_AT}"
             " DROP TABLE quote_terms, quotes;"
             " UPDATE articles SET document ="
             ' replace(document::text, \'"speaker": null\', \'"speaker": ""\')::jsonb;'

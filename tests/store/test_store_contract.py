@@ -396,13 +396,15 @@ async def test_concurrent_writes_all_land(store: Store) -> None:
     await asyncio.gather(
         *(ingest(batch) for batch in batches),
         *(store.set_chat_language(chat, "en" if chat % 2 else "it") for chat in range(1, 21)),
-        store.prune_articles(START - timedelta(days=1)),  # nothing that old: removes nothing
+        store.prune_articles(datetime.now(UTC) - timedelta(days=1)),  # stored earlier: none
     )
 
     assert await store.count_articles() == 40
     assert [await store.get_chat_language(chat) for chat in (1, 2)] == ["en", "it"]
-    assert await store.prune_articles(START + timedelta(hours=4)) == 20
-    assert await store.count_articles() == 20
+    after_the_batches = datetime.now(UTC)
+    await ingest([*batches[0][:1], make_article("https://news.example/dopo", "Dopo", ["Testo."])])
+    assert await store.prune_articles(after_the_batches) == 40
+    assert await store.count_articles() == 1
 
 
 async def test_count_stories_counts_each_story_once(store: Store) -> None:

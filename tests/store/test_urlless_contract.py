@@ -12,7 +12,7 @@ from bot.core.articles import article_id
 from bot.core.models import Article, Quote
 from bot.store import Store, UpsertOutcome, open_store, postgres, sqlite, sqlite_path
 from bot.store.common import KEY_ARTICLES_WITHOUT_URL
-from tests.store.conftest import postgres_admin_connection
+from tests.store.conftest import UNDO_STORED_AT, postgres_admin_connection
 from tests.store.test_store_contract import make_article
 
 # What an older release stored for every article without a URL: the id of "", under url "".
@@ -43,7 +43,7 @@ async def _as_before_the_url_key(database_url: str) -> None:
     if database_url.startswith("sqlite://"):
         with sqlite3.connect(sqlite_path(database_url)) as raw:
             raw.executescript(
-                f"UPDATE articles SET url = '' WHERE id = '{OLD.id}';"
+                f"{UNDO_STORED_AT} UPDATE articles SET url = '' WHERE id = '{OLD.id}';"
                 f" PRAGMA user_version = {sqlite.MIGRATIONS.index(KEY_ARTICLES_WITHOUT_URL)};"
             )
         return
@@ -51,7 +51,7 @@ async def _as_before_the_url_key(database_url: str) -> None:
     admin = await postgres_admin_connection()
     try:
         await admin.execute(
-            f"SET search_path = {schema};"
+            f"SET search_path = {schema}; {UNDO_STORED_AT}"
             f" UPDATE articles SET url = '' WHERE id = '{OLD.id}';"
             " DELETE FROM schema_migrations WHERE version >"
             f" {postgres.MIGRATIONS.index(KEY_ARTICLES_WITHOUT_URL)};"
