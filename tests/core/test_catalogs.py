@@ -103,7 +103,18 @@ def test_no_message_says_one_with_a_plural_noun() -> None:
     for language, nouns in (("it", ("temi", "errori")), ("en", ("topics", "failures"))):
         for key, message in CATALOGS[language].items():
             if message.pluralizable:
-                shown = plural(key, 1, language, id=7, name="n", url="u", failures=1, error="e")
+                shown = plural(
+                    key,
+                    1,
+                    language,
+                    id=7,
+                    name="n",
+                    url="u",
+                    failures=1,
+                    error="e",
+                    when="w",
+                    days=90,
+                )
                 assert not any(f"1 {noun}" in shown for noun in nouns), (language, key)
     assert plural("sub_confirm_all", 3, "it").startswith("Smettere di seguire tutti e 3 i temi?")
     assert plural("sub_confirm_all", 1, "it").startswith("Smettere di seguire il tuo unico tema?")
