@@ -52,10 +52,10 @@ async def run_chat(
     settings: Settings, *, read_line: ReadLine | None = None, write: Write | None = None
 ) -> int:
     """Chat with the bot until end of input or /quit; returns the exit status."""
-    read = read_line or _stdin_reader()
     show = write or _print
     store = await open_store(settings.database_url)
     try:
+        read = read_line or _stdin_reader()  # once the store is open: a failure ends the chat
         if await store.count_articles() == 0:
             await _ingest_samples(store, settings, show)
         async with FakeTelegram() as fake:

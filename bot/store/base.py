@@ -17,6 +17,7 @@ from bot.core.models import Article, SpeakerQuote
 from bot.core.quote_terms import QuoteTerms, quote_terms
 from bot.core.stories import StoryCandidate, StorySignature, band_keys, signature
 from bot.core.topics import IndexDocument, TopicQuery, index_document
+from bot.store.errors import StoreError
 from bot.store.feeds import FeedStore
 from bot.store.subscriptions import SubscriptionStore
 
@@ -29,8 +30,8 @@ class UpsertOutcome(enum.StrEnum):
     DUPLICATE = "duplicate"
 
 
-class UnsupportedDatabaseError(ValueError):
-    """The database URL names a backend this build cannot open."""
+class UnsupportedDatabaseError(StoreError, ValueError):
+    """The database URL names a backend this build cannot open (the message masks it)."""
 
 
 @dataclass(frozen=True)
