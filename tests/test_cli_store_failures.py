@@ -192,7 +192,7 @@ def test_a_read_only_folder_is_one_line(open_folder: Path) -> None:
     (open_folder / "rassegna.db").chmod(0o666)
     open_folder.chmod(0o555)  # SQLite cannot create its -wal and -shm files beside the file
     try:
-        for args in (["latest"], ["ingest", new_feed], ["feeds", "list"], ["db", "upgrade"]):
+        for args in (["latest"], ["ingest", new_feed]):
             result = run_rassegna(url, *args, as_nobody=True)
             assert result.returncode == EXIT_STORE, (args, result.stderr)
             assert result.stdout == ""
@@ -203,12 +203,12 @@ def test_a_read_only_folder_is_one_line(open_folder: Path) -> None:
 
 def test_a_full_disk_stops_ingest_with_what_it_stored_printed(open_folder: Path) -> None:
     """A file size limit (RLIMIT_FSIZE) fills the disk for the command alone: the first
-    source (one article) fits, the second (150 articles) does not."""
+    source (one article) fits, the second (100 articles, one transaction) does not."""
     url = f"sqlite:///{open_folder / 'rassegna.db'}"
     assert run_rassegna(url, "db", "upgrade").returncode == 0
     limit = (open_folder / "rassegna.db").stat().st_size + 64 * 1024
     small = _feed(open_folder, "una.xml", 1)
-    large = _feed(open_folder, "tante.xml", 150)
+    large = _feed(open_folder, "tante.xml", 100)
 
     def disk_of(size: int) -> Callable[[], None]:
         return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -115,12 +116,38 @@ async def test_the_bot_start_never_prints_the_database_password(tmp_path: Path, 
     assert_one_line(errors, shown)
 
 
-async def test_the_bot_start_on_a_broken_file_is_one_line(tmp_path: Path) -> None:
+def _broken_file(tmp_path: Path) -> str:
     (tmp_path / "rassegna.db").write_bytes(b"SQLite format 3\x00" + b"\xee" * 8000)
-    url = f"sqlite:///{tmp_path / 'rassegna.db'}"
+    return f"sqlite:///{tmp_path / 'rassegna.db'}"
+
+
+BROKEN_STORES: dict[str, tuple[Callable[[Path], str], str]] = {
+    "broken file": (_broken_file, "not a SQLite database"),
+    "unknown role": (
+        lambda _: "postgresql://no_such_role_rassegna@127.0.0.1:5432/test",
+        'role "no_such_role_rassegna" does not exist',
+    ),
+    "port 99999": (
+        lambda _: "postgresql://postgres@127.0.0.1:99999/test",
+        "the port must be between 0 and 65535",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "broken file",
+        pytest.param("unknown role", marks=pytest.mark.postgres),
+        "port 99999",
+    ],
+)
+async def test_the_bot_start_on_a_broken_store_is_one_line(tmp_path: Path, case: str) -> None:
+    make, reason = BROKEN_STORES[case]
+    url = make(tmp_path)
     code, errors = await _run_bot(url, tmp_path)
     assert code == EXIT_STORE
-    assert_one_line(errors, f"cannot open the store {url}: ", "not a SQLite database")
+    assert_one_line(errors, f"cannot open the store {url}: ", reason)
 
 
 async def test_log_lines_never_show_a_feed_password(tmp_path: Path) -> None:
