@@ -25,9 +25,7 @@ MASK = "***"
 SECRET_NAME_WORDS = ("password", "passwd", "secret", "token", "apikey", "api_key", "api-key")
 SECRET_NAMES = frozenset({"pass", "pwd", "pw", "key"})
 
-# Where a URL starts: a scheme beginning the text or a word (a "x://" inside a password
-# does not start another URL).
-_URL_START = re.compile(r"(?:^|(?<=[\s'\"<(\[,;=]))[A-Za-z][A-Za-z0-9+.-]*://")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 # A URL's query parameter: after ``?`` or ``&``, the value up to the next ``&``, ``#`` or space.
 _QUERY_PARAMETER = re.compile(r"(?<=[?&])(?P<name>[^\s=&#]+)(?P<equals>=)(?P<value>[^\s&#]*)")
 # A DSN's ``name = value`` pair, starting the text or after a space, quote, bracket or
@@ -49,18 +47,23 @@ def mask_credentials(text: str) -> str:
 def _mask_userinfo(text: str) -> str:
     """Each ``scheme://user:password@`` as ``scheme://user:***@``.
 
-    The userinfo ends at the last ``@`` before the next URL or the end of the line: a
-    password may hold ``@``, ``/`` or even a space, so the host may be the only sure end.
+    The userinfo ends at the last ``@`` before the end of the line or the next URL that
+    starts a word: a password may hold ``@``, ``/``, ``x://`` or even a space, so the host
+    may be the only sure end.
     """
     pieces: list[str] = []
     position = 0
-    starts = [match.end() for match in _URL_START.finditer(text)]
-    for index, start in enumerate(starts):
+    schemes = list(_SCHEME.finditer(text))
+    for index, scheme in enumerate(schemes):
+        start = scheme.end()
         if start < position:
             continue  # inside a password already masked
         line_end = text.find("\n", start)
-        next_url = starts[index + 1] if index + 1 < len(starts) else len(text)
-        end = min(next_url, line_end) if line_end != -1 else next_url
+        end = len(text) if line_end == -1 else line_end
+        for later in schemes[index + 1 :]:
+            if later.start() >= end or text[later.start() - 1].isspace():
+                end = min(end, later.start())
+                break
         at = text.rfind("@", start, end)
         user, colon, _ = text[start:at].partition(":")
         if at == -1 or not colon or any(c in user for c in "/?#") or _has_space(user):
