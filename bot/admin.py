@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.core.articles import enrich
+from bot.core.credentials import mask_credentials
 from bot.core.dates import Length, format_moment
 from bot.core.feeds import looks_like_feed
 from bot.core.models import Article, ParseError
@@ -47,12 +48,15 @@ class AdminError(Exception):
         self.values = values
 
     def answer(self, language: str) -> str:
-        return text(self.key, language, **self.values)
+        # The values echo URLs and errors, which may carry a password or a token.
+        masked = {name: mask_credentials(str(value)) for name, value in self.values.items()}
+        return text(self.key, language, **masked)
 
 
 def shown(value: str, limit: int = MAX_SHOWN_CHARACTERS) -> str:
-    """User input or a stored error as echoed in an answer: one line, at most ``limit``."""
-    flat = " ".join(value.split())
+    """User input or a stored error as echoed in an answer: one line, at most ``limit``,
+    credentials masked."""
+    flat = " ".join(mask_credentials(value).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -208,7 +212,7 @@ def feed_list_messages(feeds: Sequence[Feed], language: str, timezone: str) -> l
 
 def feed_summary(feed: Feed, key: str, language: str) -> str:
     """One of the one-line answers naming a feed (added, removed, paused, resumed)."""
-    return text(key, language, id=feed.id, name=feed.name, url=feed.url)
+    return text(key, language, id=feed.id, name=feed.name, url=mask_credentials(feed.url))
 
 
 def _feed_block(feed: Feed, language: str, zone: ZoneInfo) -> str:
@@ -224,7 +228,7 @@ def _feed_block(feed: Feed, language: str, zone: ZoneInfo) -> str:
         id=feed.id,
         name=feed.name,
         status=status,
-        url=feed.url,
+        url=mask_credentials(feed.url),
         success=when(feed.last_success_at),
         articles=feed.article_count,
     )

@@ -66,10 +66,10 @@ async def run_chat(
     With ``feeds_file``, its feeds are added and polled once first (over the network); a
     bad file raises ``FeedsFileError`` before the chat starts.
     """
-    read = read_line or _stdin_reader()
     show = write or _print
     store = await open_store(settings.database_url)
     try:
+        read = read_line or _stdin_reader()  # once the store is open: a failure ends the chat
         if await store.count_articles() == 0:
             await _ingest_samples(store, settings, show)
         if feeds_file is not None:

@@ -1,8 +1,18 @@
 """The ``rassegna`` command (also ``python -m bot``).
 
 Each subcommand opens what it needs (settings, store, HTTP client), calls one function of
-``bot`` and prints. Errors are one line on stderr with a non-zero exit status: 1 when the
-work failed, 2 when the command line was wrong.
+``bot`` and prints. Errors are one line on stderr (``rassegna: …``, any password in a URL
+masked), never a traceback, with an exit status that says what kind of failure it was:
+
+0    done
+1    the work failed: a source not ingested, no such article, a digest not delivered…
+2    the command line or a setting is wrong (a missing token included)
+3    the store cannot be opened or failed: no server, refused, unknown role or database,
+     a bad database URL, a corrupt, read-only or full file. ``ingest`` still prints
+     what it stored before the store failed.
+130  interrupted (Ctrl-C)
+141  stdout was closed early (``rassegna latest | head -1``): quiet, as Unix tools end on
+     SIGPIPE
 """
 
 from __future__ import annotations
@@ -11,6 +21,8 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -28,6 +40,12 @@ if TYPE_CHECKING:
     from bot.store.feeds import Feed
 
 MAX_RESULTS = 50
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_STORE = 3
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_PIPE_CLOSED = 128 + signal.SIGPIPE
 
 
 class CliError(Exception):
@@ -128,6 +146,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _masked(text: str) -> str:
+    """``text`` with every credential masked (``bot.core.credentials``, imported when needed)."""
+    from bot.core.credentials import mask_credentials
+
+    return mask_credentials(text)
+
+
+def _fail(message: object) -> None:
+    """One line on stderr, credentials masked: messages quote URLs, and URLs carry them."""
+    print(_masked(f"rassegna: {message}"), file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from pydantic import ValidationError
@@ -138,50 +168,79 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings()
     except ValidationError as error:
         first = error.errors()[0]
-        print(f"rassegna: bad setting {first['loc'][0]}: {first['msg']}", file=sys.stderr)
-        return 2
+        _fail(f"bad setting {first['loc'][0]}: {first['msg']}")
+        return EXIT_USAGE
     if args.database_url:
         settings = settings.model_copy(update={"database_url": args.database_url})
     if args.command == "run" and settings.telegram_bot_token is None:
-        print(
-            "rassegna: TELEGRAM_BOT_TOKEN is not set (see README: create a bot with BotFather). "
-            "To try the bot offline, run: rassegna chat",
-            file=sys.stderr,
+        _fail(
+            "TELEGRAM_BOT_TOKEN is not set (see README: create a bot with BotFather). "
+            "To try the bot offline, run: rassegna chat"
         )
-        return 2
+        return EXIT_USAGE
     # The chat prints the conversation on the terminal: only problems should interrupt it.
     _configure_logging("WARNING" if args.command == "chat" else settings.log_level)
     try:
-        # The Telegram stack is imported only by the commands that run the bot.
-        if args.command == "run":
-            from bot.app import run_bot
-            from bot.gc_policy import tune_garbage_collector
-
-            tune_garbage_collector()
-            run_bot(settings)
-            return 0
-        if args.command == "chat":
-            from bot.chat import run_chat
-            from bot.feeds_file import FeedsFileError
-
-            try:
-                return asyncio.run(run_chat(settings, feeds_file=args.feeds))
-            except FeedsFileError as error:
-                raise CliError(str(error)) from error
-        if args.command == "db":
-            return asyncio.run(_database(args, settings.database_url))
-        if args.command == "digest":
-            return asyncio.run(_digest(args.chat, settings, dry_run=args.dry_run))
-        if args.command == "ingest":
-            from bot.gc_policy import tune_garbage_collector
-
-            tune_garbage_collector()
-        return asyncio.run(_run(args, settings))
+        code = _command(args, settings)
+        sys.stdout.flush()  # now, so that a closed pipe is noticed here and not at exit
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_PIPE_CLOSED
     except CliError as error:
-        print(f"rassegna: {error}", file=sys.stderr)
-        return 1
+        _fail(error)
+        return EXIT_FAILED
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        from bot.store.errors import store_error
+
+        failure = store_error(error, settings.database_url, opening=False)
+        if failure is None:
+            raise
+        _fail(failure)
+        return EXIT_STORE
+    return code
+
+
+def _quiet_stdout() -> None:
+    """Send what is left of stdout to /dev/null: the reader has gone, and the flush at exit
+    would otherwise fail again, with Python's "Exception ignored" lines on stderr."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor behind stdout (tests capture it)
+        pass
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the command; a store failure raises ``StoreError`` or the driver's own error.
+
+    The Telegram stack is imported only by the commands that run the bot."""
+    if args.command == "run":
+        from bot.app import run_bot
+        from bot.gc_policy import tune_garbage_collector
+
+        tune_garbage_collector()
+        run_bot(settings)
+        return 0
+    if args.command == "chat":
+        from bot.chat import run_chat
+        from bot.feeds_file import FeedsFileError
+
+        try:
+            return asyncio.run(run_chat(settings, feeds_file=args.feeds))
+        except FeedsFileError as error:
+            raise CliError(str(error)) from error
+    if args.command == "db":
+        return asyncio.run(_database(args, settings.database_url))
+    if args.command == "digest":
+        return asyncio.run(_digest(args.chat, settings, dry_run=args.dry_run))
+    if args.command == "ingest":
+        from bot.gc_policy import tune_garbage_collector
+
+        tune_garbage_collector()
+    return asyncio.run(_run(args, settings))
 
 
 async def _digest(chat_id: int, settings: Settings, *, dry_run: bool) -> int:
@@ -193,8 +252,8 @@ async def _digest(chat_id: int, settings: Settings, *, dry_run: bool) -> int:
 
     token = settings.telegram_bot_token
     if token is None and not dry_run:
-        print("rassegna: TELEGRAM_BOT_TOKEN is not set (--dry-run only prints)", file=sys.stderr)
-        return 2
+        _fail("TELEGRAM_BOT_TOKEN is not set (--dry-run only prints)")
+        return EXIT_USAGE
     store = await open_store(settings.database_url)
     try:
         now = datetime.now(UTC)
@@ -217,10 +276,17 @@ async def _digest(chat_id: int, settings: Settings, *, dry_run: bool) -> int:
 _PAGE_PARSER_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext")
 
 
+class _MaskingFormatter(logging.Formatter):
+    """Log lines with credentials masked: a message or a traceback may quote a URL whole."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _masked(super().format(record))
+
+
 def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(_MaskingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logging.basicConfig(level=level.upper(), handlers=[handler])
     # httpx logs request URLs at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -234,13 +300,9 @@ def _configure_logging(level: str) -> None:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.store import display_url, open_store
+    from bot.store import open_store
 
-    try:
-        store = await open_store(settings.database_url)
-    except (OSError, ValueError) as error:
-        shown = display_url(settings.database_url)
-        raise CliError(f"cannot open the store {shown}: {error}") from error
+    store = await open_store(settings.database_url)
     try:
         if args.command == "ingest":
             return await _ingest(store, settings, args.sources)
@@ -255,7 +317,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _ingest(store: Store, settings: Settings, sources: list[str]) -> int:
     from bot.fetch import Fetcher
-    from bot.ingest import ingest_sources
+    from bot.ingest import IngestReport, ingest_sources
+    from bot.store.errors import StoreError, store_error
 
     fetcher = Fetcher(
         allow_private=settings.allow_private_urls,
@@ -263,52 +326,59 @@ async def _ingest(store: Store, settings: Settings, sources: list[str]) -> int:
         timeout=settings.fetch_timeout,
     )
     progress = _ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    report = IngestReport()
+    stopped: StoreError | None = None  # the store failed: the summary says what it kept
     try:
-        report = await ingest_sources(
+        await ingest_sources(
             sources,
             store=store,
             fetcher=fetcher,
             max_bytes=settings.max_source_bytes,
             progress=progress,
+            report=report,
         )
+    except Exception as error:
+        stopped = store_error(error, settings.database_url, opening=False)
+        if stopped is None:
+            raise
     finally:
         await fetcher.aclose()
         if progress:
             progress.finish()
     for reason in report.errors:
-        print(f"rassegna: {reason}", file=sys.stderr)
+        _fail(reason)
     print(_summary(report))
-    return 1 if report.failed else 0
+    if stopped is not None:
+        raise StoreError(f"ingest stopped: {stopped}") from stopped
+    return EXIT_FAILED if report.failed else 0
 
 
 async def _database(args: argparse.Namespace, database_url: str) -> int:
     """``db upgrade`` opens the store, which migrates it; ``db copy`` moves SQLite to PostgreSQL."""
-    from bot.store import display_url, open_store
+    from bot.store import open_store
 
-    shown = display_url(database_url)
+    shown = _masked(database_url)
     if args.db_action == "upgrade":
-        try:
-            store = await open_store(database_url)
-        except (OSError, ValueError) as error:
-            raise CliError(f"cannot upgrade {shown}: {error}") from error
+        store = await open_store(database_url)
         await store.close()
         print(f"{shown}: {store.schema.describe()}")
         return 0
     if not database_url.startswith("sqlite://"):
         raise CliError(f"db copy reads a SQLite install; {shown} is not one")
     if not args.to.startswith(("postgresql://", "postgres://", "postgresql+asyncpg://")):
-        raise CliError(
-            f"db copy writes to PostgreSQL; {display_url(args.to)} is not postgresql://…"
-        )
+        raise CliError(f"db copy writes to PostgreSQL; {_masked(args.to)} is not postgresql://…")
     from bot.dbcopy import CopyError, copy_sqlite_to_postgres
+    from bot.store.errors import StoreError
 
     try:
         report = await copy_sqlite_to_postgres(database_url, args.to)
-    except (CopyError, OSError, ValueError) as error:
+    except StoreError as error:
+        raise StoreError(f"copy failed, the target is unchanged: {error}") from error
+    except CopyError as error:
         raise CliError(f"copy failed, the target is unchanged: {error}") from error
     for table, rows in report.tables.items():
         print(f"{table}: {rows} rows")
-    print(f"copied {report.total} rows into {display_url(args.to)}; every count verified")
+    print(f"copied {report.total} rows into {_masked(args.to)}; every count verified")
     return 0
 
 
@@ -339,10 +409,10 @@ async def _feeds(store: Store, settings: Settings, args: argparse.Namespace) -> 
                 )
             finally:
                 await fetcher.aclose()
-            print(f"added feed {feed.id}: {feed.name} <{feed.url}>")
+            print(f"added feed {feed.id}: {feed.name} <{_masked(feed.url)}>")
         elif args.feeds_action == "remove":
             feed = await feeds.remove_feed(store, args.url_or_id)
-            print(f"removed feed {feed.id}: {feed.name} <{feed.url}>")
+            print(f"removed feed {feed.id}: {feed.name} <{_masked(feed.url)}>")
         else:
             zone = ZoneInfo(settings.timezone)
             listed = await feeds.list_feeds(store)
@@ -385,7 +455,7 @@ def _feed_line(feed: Feed, zone: ZoneInfo) -> str:
     )
     if feed.failures:
         line += f"\t{feed.failures} failures, last: {feed.last_error}"
-    return line
+    return _masked(line)  # the URL and its last error may carry a password
 
 
 def _summary(report: IngestReport) -> str:

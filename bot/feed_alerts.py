@@ -16,6 +16,7 @@ from telegram.error import TelegramError
 
 from bot.admin import MAX_ERROR_CHARACTERS, shown
 from bot.config import Settings
+from bot.core.credentials import mask_credentials
 from bot.i18n import plural
 from bot.poller import PausedCallback
 from bot.store.base import Store
@@ -36,7 +37,7 @@ def paused_feed_alert(bot: Bot, store: Store, settings: Settings) -> PausedCallb
                 language,
                 id=feed.id,
                 name=feed.name,
-                url=feed.url,
+                url=mask_credentials(feed.url),
                 failures=feed.failures,
                 error=shown(reason, MAX_ERROR_CHARACTERS),
             )

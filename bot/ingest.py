@@ -218,9 +218,14 @@ async def ingest_sources(
     fetcher: Fetcher | None,
     max_bytes: int,
     progress: ProgressCallback | None = None,
+    report: IngestReport | None = None,
 ) -> IngestReport:
-    """Ingest every source in turn; failures are counted, never raised."""
-    report = IngestReport()
+    """Ingest every source in turn; a failed source is counted, never raised.
+
+    A failure of the store itself is raised: nothing more can be stored. ``report``, when
+    given, is filled in as the batch goes, so its caller still knows what was stored then.
+    """
+    report = report if report is not None else IngestReport()
     done = 0
     for source in sources:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.core.credentials import mask_credentials
 from bot.store.base import (
     PreparedArticle,
     Store,
@@ -11,13 +12,14 @@ from bot.store.base import (
     UpsertOutcome,
     prepare_article,
 )
+from bot.store.errors import StoreError, store_error
 
 __all__ = [
     "PreparedArticle",
     "Store",
+    "StoreError",
     "UnsupportedDatabaseError",
     "UpsertOutcome",
-    "display_url",
     "open_store",
     "prepare_article",
 ]
@@ -35,13 +37,28 @@ def sqlite_path(database_url: str) -> str:
         return _MEMORY
     if not rest.startswith("/"):
         raise UnsupportedDatabaseError(
-            f"{database_url!r}: a SQLite URL is sqlite:///relative/path or sqlite:////absolute/path"
+            f"{mask_credentials(database_url)!r}: a SQLite URL is sqlite:///relative/path"
+            " or sqlite:////absolute/path"
         )
     return rest[1:]
 
 
 async def open_store(database_url: str) -> Store:
-    """Open (creating and migrating if needed) the store a database URL names."""
+    """Open (creating and migrating if needed) the store a database URL names.
+
+    Any failure to do so (no such file or server, refused, corrupt, read-only, full…) is a
+    ``StoreError``: one line naming the store, its password masked.
+    """
+    try:
+        return await _open_backend(database_url)
+    except Exception as error:
+        failure = store_error(error, database_url, opening=True)
+        if failure is None:
+            raise
+        raise failure from error
+
+
+async def _open_backend(database_url: str) -> Store:
     if database_url.startswith(_SQLITE_PREFIX):
         from bot.store.sqlite import SqliteStore
 
@@ -51,20 +68,15 @@ async def open_store(database_url: str) -> Store:
         return await SqliteStore.open(path)
     if database_url.startswith(_POSTGRES_PREFIXES):
         return await _open_postgres(database_url)
-    scheme = database_url.partition(":")[0] or database_url
+    scheme, separator, _ = database_url.partition("://")
+    if not separator:
+        raise UnsupportedDatabaseError(
+            f"not a database URL: {mask_credentials(database_url)!r}: "
+            "use sqlite:///… or postgresql://…"
+        )
     raise UnsupportedDatabaseError(
         f"unsupported database URL scheme {scheme!r}: use sqlite:///… or postgresql://…"
     )
-
-
-def display_url(database_url: str) -> str:
-    """The database URL with any password blanked, for messages and logs."""
-    scheme, separator, rest = database_url.partition("://")
-    credentials, at, location = rest.rpartition("@")
-    if not separator or not at or ":" not in credentials:
-        return database_url
-    user = credentials.partition(":")[0]
-    return f"{scheme}://{user}:***@{location}"
 
 
 def postgres_dsn(database_url: str) -> str:

@@ -18,6 +18,7 @@ from bot.core.quote_terms import QuoteTerms, quote_terms
 from bot.core.stories import StoryCandidate, StorySignature, band_keys, signature
 from bot.core.topics import IndexDocument, TopicQuery, index_document
 from bot.store.common import SchemaUpgrade
+from bot.store.errors import StoreError
 from bot.store.feeds import FeedStore
 from bot.store.subscriptions import SubscriptionStore
 
@@ -38,8 +39,8 @@ class Prune:
     removed: int
 
 
-class UnsupportedDatabaseError(ValueError):
-    """The database URL names a backend this build cannot open."""
+class UnsupportedDatabaseError(StoreError, ValueError):
+    """The database URL names a backend this build cannot open (the message masks it)."""
 
 
 @dataclass(frozen=True)

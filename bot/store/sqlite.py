@@ -40,7 +40,7 @@ from bot.store.common import (
     url_key,
     with_own_story,
 )
-from bot.store.sqlite_connection import MEMORY, SqliteConnection
+from bot.store.sqlite_connection import MEMORY, SqliteConnection, connect
 from bot.store.sqlite_reader import SqliteReader
 from bot.store.subscriptions import from_micros
 
@@ -228,7 +228,7 @@ class SqliteStore:
             path = str(Path(scratch.name) / "store.db")
         opened: list[Any] = []  # closed again if a later step fails
         try:
-            connection = await aiosqlite.connect(path, isolation_level=None)
+            connection = await connect(path)
             opened.append(connection)
             await connection.execute("PRAGMA busy_timeout = 5000")
             await connection.execute("PRAGMA foreign_keys = ON")

@@ -38,6 +38,23 @@ class Written:
     lastrowid: int | None
 
 
+async def connect(path: str) -> aiosqlite.Connection:
+    """``aiosqlite.connect`` in autocommit mode; a failure is raised once its thread has ended.
+
+    When the file cannot be opened (a folder, a missing or unwritable one), aiosqlite asks
+    the connection's thread to stop without waiting for it. A command reporting that failure
+    then closes its event loop at once, and the thread's late answer to the closed loop ends
+    in a traceback on stderr after the one-line message.
+    """
+    connection = aiosqlite.connect(path, isolation_level=None)
+    try:
+        return await connection
+    except BaseException:
+        if connection._thread.is_alive():
+            await asyncio.to_thread(connection._thread.join)
+        raise
+
+
 class SqliteConnection:
     """An aiosqlite connection (autocommit mode) plus the lock its writers take turns on."""
 
@@ -49,7 +66,7 @@ class SqliteConnection:
     @classmethod
     async def open(cls, path: str) -> SqliteConnection:
         """A new connection to the (already migrated) file database at ``path``."""
-        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection = await connect(path)
         try:
             await connection.execute("PRAGMA busy_timeout = 5000")
             await connection.execute("PRAGMA foreign_keys = ON")
@@ -133,4 +150,4 @@ class SqlitePart:
         await self._db.close()
 
 
-__all__ = ["MEMORY", "Parameters", "SqliteConnection", "SqlitePart", "Written"]
+__all__ = ["MEMORY", "Parameters", "SqliteConnection", "SqlitePart", "Written", "connect"]
