@@ -86,6 +86,13 @@ class Store(Protocol):
     ) -> Article | None:
         """The stored article with this canonical URL or feed GUID, if any."""
 
+    async def stored_titles(self, urls: Sequence[str]) -> dict[str, str]:
+        """The title of each stored article among ``urls`` (canonical URLs), by URL.
+
+        One query for a whole feed: the poller takes the items not stored yet first, and leaves
+        a teaser stored under the same title alone.
+        """
+
     async def latest(
         self, limit: int, *, offset: int = 0, language: str | None = None
     ) -> list[Article]:

@@ -287,6 +287,12 @@ class PostgresStore:
                     return found[0]
         return None
 
+    async def stored_titles(self, urls: Sequence[str]) -> dict[str, str]:
+        rows = await self._fetch(
+            "SELECT url, title FROM articles WHERE url = ANY($1::text[])", list(set(urls))
+        )
+        return {row["url"]: row["title"] for row in rows}
+
     async def latest(
         self, limit: int, *, offset: int = 0, language: str | None = None
     ) -> list[Article]:

@@ -381,6 +381,16 @@ class SqliteStore:
                     return found[0]
         return None
 
+    async def stored_titles(self, urls: Sequence[str]) -> dict[str, str]:
+        titles: dict[str, str] = {}
+        for chunk in _chunks(list(dict.fromkeys(urls))):
+            rows = await self._reader.fetch(
+                f"SELECT url, title FROM articles WHERE url IN ({_placeholders(len(chunk))})",
+                tuple(chunk),
+            )
+            titles.update((row[0], row[1]) for row in rows)
+        return titles
+
     async def latest(
         self, limit: int, *, offset: int = 0, language: str | None = None
     ) -> list[Article]:
