@@ -67,6 +67,11 @@ class Store(Protocol):
     async def close(self) -> None:
         """Release connections; the store cannot be used afterwards."""
 
+    def changes_seen(self) -> int:
+        """A number that moves whenever stored articles may have changed: written through this
+        store, by another process or by another instance. Cheap enough to ask on every cached
+        answer (``bot.answers``), which is dropped when the number has moved."""
+
     async def upsert_article(self, article: Article) -> tuple[UpsertOutcome, Article]:
         """Insert, or update the article with the same canonical URL (or same source and GUID).
 

@@ -34,6 +34,7 @@ from bot.store.common import (
     url_key,
     with_own_story,
 )
+from bot.store.postgres_changes import NOTIFY_SQL, ChangeCounter
 from bot.store.postgres_search import PLAN_EACH_QUERY, recent_matches, tsvector_literal
 from bot.store.quotes import MOST_QUOTED_SQL
 
@@ -205,8 +206,9 @@ def _row_values(row: _Row) -> tuple[Any, ...]:
 class PostgresStore:
     """A ``Store`` on PostgreSQL through an asyncpg pool; several instances may share it."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, changes: ChangeCounter) -> None:
         self._pool = pool
+        self._changes = changes
         self.subscriptions = postgres_subscriptions.PostgresSubscriptions(pool)
         self._feeds = postgres_feeds.PostgresFeeds(pool)
 
@@ -217,13 +219,18 @@ class PostgresStore:
         try:
             async with pool.acquire() as connection:
                 await migrate(connection)
+            changes = await ChangeCounter.open(dsn)
         except BaseException:
             await pool.close()
             raise
-        return cls(pool)
+        return cls(pool, changes)
 
     async def close(self) -> None:
+        await self._changes.close()
         await self._pool.close()
+
+    def changes_seen(self) -> int:
+        return self._changes.value
 
     # ---------------------------------------------------------------- writing
 
@@ -247,9 +254,14 @@ class PostgresStore:
                 plan = _plan_upserts(items, stored, micros(datetime.now(UTC)))
                 await _insert(connection, plan.new)
                 await _update(connection, plan.updated)
+                if plan.new or plan.updated:
+                    await connection.execute(NOTIFY_SQL)
             return plan.results
 
-        return await self._with_connection(write)
+        results = await self._with_connection(write)
+        if any(outcome is not UpsertOutcome.DUPLICATE for outcome, _ in results):
+            self._changes.moved()
+        return results
 
     async def _with_connection(
         self, work: Callable[[asyncpg.Connection], Awaitable[_Result]]
@@ -478,9 +490,12 @@ class PostgresStore:
                 status = await connection.execute(
                     "DELETE FROM articles WHERE sort_time < $1", micros(older_than)
                 )
+                await connection.execute(NOTIFY_SQL)
             return int(str(status).rsplit(" ", 1)[-1])
 
-        return await self._with_connection(prune)
+        pruned = await self._with_connection(prune)
+        self._changes.moved()
+        return pruned
 
 
 async def _stored_rows(

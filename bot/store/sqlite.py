@@ -240,6 +240,11 @@ class SqliteStore:
             if self._scratch is not None:
                 self._scratch.cleanup()
 
+    def changes_seen(self) -> int:
+        """SQLite's ``data_version`` as the reader's connection sees it: it moves with every
+        commit of another connection, this process's writers included, to any table."""
+        return self._reader.data_version()
+
     # ---------------------------------------------------------------- writing
 
     async def upsert_article(self, article: Article) -> tuple[UpsertOutcome, Article]:

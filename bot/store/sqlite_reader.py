@@ -95,6 +95,11 @@ class SqliteReader:
         """The rows of one statement."""
         return await self.run(lambda connection: connection.execute(sql, parameters).fetchall())
 
+    def data_version(self) -> int:
+        """``PRAGMA data_version`` (a few microseconds): it changes when any other connection,
+        in this process or another, has committed since the last time it was asked."""
+        return int(self._inline.execute("PRAGMA data_version").fetchone()[0])
+
     async def close(self) -> None:
         """Close both connections, the thread's after the reads already queued there.
 
