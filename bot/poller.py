@@ -47,7 +47,7 @@ from bot.metrics import Metrics
 from bot.reading import EnrichFailure, prepare_items, read_feed, read_page
 from bot.store.base import PreparedArticle, Store, UpsertOutcome
 from bot.store.feeds import Feed, FeedStatus, FullTextMode
-from bot.workers import InlineWorkers, ProcessWorkers, Workers
+from bot.workers import InlineWorkers, ProcessWorkers, WorkerCrashed, Workers
 
 log = logging.getLogger(__name__)
 
@@ -354,12 +354,15 @@ class Poller:
             items = await self._workers.run(
                 read_feed, result.content, result.final_url, now - self._retention
             )
-        except ParseError as error:
+        except (ParseError, WorkerCrashed) as error:
             raise FeedFailure(f"{result.final_url}: {error}") from error
         report.too_old += items.too_old
         chosen = await self._choose(feed, items.drafts, report, pages)
         drafts = await self._with_full_text(chosen, report)
-        articles = await self._prepare(feed, drafts)
+        try:
+            articles = await self._prepare(feed, drafts)
+        except WorkerCrashed as error:
+            raise FeedFailure(f"{result.final_url}: {error}") from error
         if chosen.left_over:  # the next cycle reads the rest, so the feed must not answer 304
             report.deferred += chosen.left_over
             return ReadFeed(feed, started, now + BACKLOG_DELAY, None, None, articles)
@@ -506,7 +509,7 @@ class Poller:
             return await self._workers.run(
                 read_page, result.content, result.final_url, result.charset
             )
-        except (FetchError, ParseError) as error:
+        except (FetchError, ParseError, WorkerCrashed) as error:
             log.info("no full text for %s: %s", draft.url, error)
             return None
 

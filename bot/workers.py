@@ -17,16 +17,27 @@ loop. The functions sent to a process must be importable module-level functions
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol, TypeVar, TypeVarTuple
 
 Result = TypeVar("Result")
 Arguments = TypeVarTuple("Arguments")
 
+log = logging.getLogger(__name__)
+
 # How long closing waits for a terminated worker to go (it gets SIGTERM, then SIGKILL).
 _TERMINATE_WAIT_SECONDS = 2.0
+
+
+class WorkerCrashed(RuntimeError):
+    """The worker process died during the work (killed, out of memory, a crash in C code).
+
+    The pool is replaced, so later work runs; this work is the caller's to count as failed.
+    """
 
 
 class Workers(Protocol):
@@ -55,10 +66,23 @@ class ProcessWorkers:
     """
 
     def __init__(self, processes: int) -> None:
-        self._pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+        self._processes = processes
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self._processes, mp_context=multiprocessing.get_context("spawn"))
 
     async def run(self, function: Callable[[*Arguments], Result], *arguments: *Arguments) -> Result:
-        return await asyncio.wrap_future(self._pool.submit(function, *arguments))
+        """Raises ``WorkerCrashed`` if the worker died, and whatever ``function`` raised."""
+        pool = self._pool
+        try:
+            return await asyncio.wrap_future(pool.submit(function, *arguments))
+        except BrokenProcessPool as error:
+            if pool is self._pool:  # the first to notice replaces it
+                log.error("a worker process died (%s); starting a new one", error)
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+            raise WorkerCrashed(f"the worker process died: {error}") from error
 
     async def close(self) -> None:
         """Cancel queued work and end the workers now, even mid-slice.
@@ -79,4 +103,4 @@ class ProcessWorkers:
                 process.kill()
 
 
-__all__ = ["InlineWorkers", "ProcessWorkers", "Workers"]
+__all__ = ["InlineWorkers", "ProcessWorkers", "WorkerCrashed", "Workers"]
