@@ -68,6 +68,7 @@ class ProcessWorkers:
     def __init__(self, processes: int) -> None:
         self._processes = processes
         self._pool = self._new_pool()
+        self._closed = False
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self._processes, mp_context=multiprocessing.get_context("spawn"))
@@ -78,7 +79,7 @@ class ProcessWorkers:
         try:
             return await asyncio.wrap_future(pool.submit(function, *arguments))
         except BrokenProcessPool as error:
-            if pool is self._pool:  # the first to notice replaces it
+            if pool is self._pool and not self._closed:  # the first to notice replaces it
                 log.error("a worker process died (%s); starting a new one", error)
                 pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = self._new_pool()
@@ -92,6 +93,7 @@ class ProcessWorkers:
         """
         # ProcessPoolExecutor has no public way to end busy workers before Python 3.14
         # (``terminate_workers``); its process table is read before shutdown clears it.
+        self._closed = True
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
