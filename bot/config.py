@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     # the rest come in the next cycles (a 5,000-item feed must not hold the bot for minutes).
     feed_items_per_cycle: int = Field(default=100, ge=1, alias="RASSEGNA_FEED_ITEMS_PER_CYCLE")
     # Article pages fetched for full text in one cycle, in all and from one host; teasers over
-    # the budget wait for the next cycle (unstored, so nothing is lost).
+    # the budget wait for the next cycle (unstored, so nothing is lost). 0: no page fetches.
     page_fetches_per_cycle: int = Field(default=100, ge=0, alias="RASSEGNA_PAGE_FETCHES_PER_CYCLE")
     page_fetches_per_host: int = Field(default=20, ge=0, alias="RASSEGNA_PAGE_FETCHES_PER_HOST")
     # Processes that parse feeds and pages and enrich items beside the bot's event loop.

@@ -32,7 +32,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -174,13 +174,13 @@ class PageBudget:
         return True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class Chosen:
     """A feed's items for this cycle, those whose page is wanted, and how many wait."""
 
-    drafts: list[ArticleDraft]
-    wanting_pages: list[int]  # positions in ``drafts``
-    left_over: int  # items not stored yet, left for the next cycles
+    drafts: list[ArticleDraft] = field(default_factory=list)
+    wanting_pages: list[int] = field(default_factory=list)  # positions in ``drafts``
+    left_over: int = 0  # items not stored yet, left for the next cycles
 
 
 class FeedFailure(Exception):
@@ -469,28 +469,32 @@ class Poller:
         stored = await self._store.stored_titles([d.url for d in drafts if d.url])
         unstored = [d for d in drafts if d.url not in stored]
         ordered = unstored + [d for d in drafts if d.url in stored]
-        chosen = Chosen([], [], left_over=0)
+        chosen = Chosen()
         for draft in ordered:
-            is_new = draft.url not in stored
             if len(chosen.drafts) >= self._items_per_cycle:
-                chosen = replace(chosen, left_over=chosen.left_over + is_new)
+                chosen.left_over += draft.url not in stored
                 continue
             if self._wants_page(feed, draft):
                 if stored.get(draft.url) == " ".join(draft.title.split()):
                     report.duplicate += 1
                     continue
                 if not pages.take(draft.url):
-                    chosen = replace(chosen, left_over=chosen.left_over + 1)
+                    chosen.left_over += 1
                     continue
                 chosen.wanting_pages.append(len(chosen.drafts))
             chosen.drafts.append(draft)
         return chosen
 
-    @staticmethod
-    def _wants_page(feed: Feed, draft: ArticleDraft) -> bool:
-        return bool(draft.url) and (
-            feed.full_text is FullTextMode.ALWAYS
-            or (feed.full_text is FullTextMode.AUTO and _word_count(draft) < TEASER_WORDS)
+    def _wants_page(self, feed: Feed, draft: ArticleDraft) -> bool:
+        """A page budget of 0 turns page fetches off: teasers are then stored as they are."""
+        return (
+            self._pages_per_cycle > 0
+            and self._pages_per_host > 0
+            and bool(draft.url)
+            and (
+                feed.full_text is FullTextMode.ALWAYS
+                or (feed.full_text is FullTextMode.AUTO and _word_count(draft) < TEASER_WORDS)
+            )
         )
 
     async def _with_full_text(self, chosen: Chosen, report: CycleReport) -> list[ArticleDraft]:

@@ -118,3 +118,16 @@ async def test_teasers_over_the_page_budget_wait_unstored_for_the_next_cycle(
         stored = await store.find_article(url=link)
         assert stored is not None
         assert any("Paragrafo 7" in paragraph for paragraph in stored.paragraphs)
+
+
+async def test_a_page_budget_of_zero_stores_teasers_as_they_are_instead_of_waiting_forever(
+    store: Store,  # noqa: F811
+    fetcher: Fetcher,  # noqa: F811
+    http_server: LocalHTTPServer,
+) -> None:
+    link = http_server.url("/articolo")
+    http_server.routes["/feed.xml"] = Response(body=feed_of([dated_item(link, "Piano", 0, TEASER)]))
+    await add(store, http_server.url("/feed.xml"))  # full text: auto
+    report = await make_poller(store, fetcher, pages_per_host=0).run_once(NOW)
+    assert (report.new, report.pages, report.deferred) == (1, 0, 0)
+    assert not any(r.path == "/articolo" for r in http_server.requests)
