@@ -123,6 +123,7 @@ async def test_search_answers_from_the_cache_until_an_article_is_stored(
     answers = Answers(clock=clock)
     query = answers.query("traghetti", "it")
     assert [a.url for a in await answers.search(store, query, 5)] == [FERRY.url]
+    await store.set_chat_language(42, "en")  # a write, but to no article: the cache stays
     assert [a.url for a in await answers.search(store, query, 5)] == [FERRY.url]  # cached
 
     await store.upsert_article(FERRY_AGAIN)

@@ -95,10 +95,11 @@ class SqliteReader:
         """The rows of one statement."""
         return await self.run(lambda connection: connection.execute(sql, parameters).fetchall())
 
-    def data_version(self) -> int:
-        """``PRAGMA data_version`` (a few microseconds): it changes when any other connection,
-        in this process or another, has committed since the last time it was asked."""
-        return int(self._inline.execute("PRAGMA data_version").fetchone()[0])
+    def fetch_now(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        """The rows of a tiny read (a pragma, a primary-key lookup), right now, for callers that
+        cannot await; under the same budget as ``run``, whose interruption it raises."""
+        self._deadline = time.perf_counter() + INLINE_BUDGET
+        return self._inline.execute(sql, parameters).fetchall()
 
     async def close(self) -> None:
         """Close both connections, the thread's after the reads already queued there.
