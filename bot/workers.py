@@ -77,7 +77,10 @@ class ProcessWorkers:
         """Raises ``WorkerCrashed`` if the worker died, and whatever ``function`` raised."""
         pool = self._pool
         try:
-            return await asyncio.wrap_future(pool.submit(function, *arguments))
+            # Submitted from a thread: the first submit spawns the process (a quarter of a
+            # second of the loop's time otherwise), and a submit is thread-safe.
+            future = await asyncio.to_thread(lambda: pool.submit(function, *arguments))
+            return await asyncio.wrap_future(future)
         except BrokenProcessPool as error:
             if pool is self._pool and not self._closed:  # the first to notice replaces it
                 log.error("a worker process died (%s); starting a new one", error)
