@@ -219,11 +219,10 @@ class PostgresStore:
         try:
             async with pool.acquire() as connection:
                 await migrate(connection)
-            changes = await ChangeCounter.open(dsn)
         except BaseException:
             await pool.close()
             raise
-        return cls(pool, changes)
+        return cls(pool, ChangeCounter(dsn))
 
     async def close(self) -> None:
         await self._changes.close()

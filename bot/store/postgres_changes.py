@@ -2,13 +2,14 @@
 
 Every transaction that changes articles ends with ``NOTIFY_SQL``, which PostgreSQL delivers on
 commit to every connection listening on ``CHANNEL`` (all databases' instances share a channel,
-so the payload names the schema and other schemas' news is ignored). Each store keeps one
-connection outside its pool that listens; ``ChangeCounter.value`` moves when a change is heard,
-and the answers caches compare it on every lookup (``bot.answers``).
+so the payload names the schema and other schemas' news is ignored). A store that is asked for
+its changes (the bot's, for its answer caches: ``bot.answers``) opens one connection outside
+its pool to listen, on the first question; the CLI's stores never ask, and open none.
+``ChangeCounter.value`` moves when a change is heard.
 
-While the listening connection is down, other instances' writes cannot be heard: the counter
-then moves on every read, so nothing is answered from a cache, and the connection is opened
-again in the background.
+Until the listening connection is up, and whenever it is lost, other instances' writes cannot
+be heard: the counter then moves on every read, so nothing is answered from a cache, and the
+connection is opened (again) in the background.
 """
 
 from __future__ import annotations
@@ -38,16 +39,12 @@ class ChangeCounter:
         self._reconnecting: asyncio.Task[None] | None = None
         self._closed = False
 
-    @classmethod
-    async def open(cls, dsn: str) -> ChangeCounter:
-        counter = cls(dsn)
-        await counter._listen()
-        return counter
-
     @property
     def value(self) -> int:
+        """Asked from the event loop (it may start the listening connection)."""
         if self._connection is None:  # deaf to other instances: nothing may be cached
             self._count += 1
+            self._start_listening(wait=False)
         return self._count
 
     def moved(self) -> None:
@@ -82,21 +79,27 @@ class ChangeCounter:
 
     def _lost(self, _connection: Any) -> None:
         self._connection = None
-        if not self._closed and self._reconnecting is None:
+        if not self._closed:
             log.warning("lost the connection that hears other instances' writes; reconnecting")
-            self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
+            self._start_listening(wait=True)
 
-    async def _reconnect(self) -> None:
+    def _start_listening(self, *, wait: bool) -> None:
+        if not self._closed and self._reconnecting is None:
+            self._reconnecting = asyncio.get_running_loop().create_task(self._connect(wait))
+
+    async def _connect(self, wait: bool) -> None:
+        """Open the listening connection, retrying with growing pauses until it is up."""
         attempt = 0
         while not self._closed:
-            await asyncio.sleep(_RECONNECT_SECONDS[min(attempt, len(_RECONNECT_SECONDS) - 1)])
+            if wait or attempt:
+                pause = _RECONNECT_SECONDS[min(attempt, len(_RECONNECT_SECONDS) - 1)]
+                await asyncio.sleep(pause)
             try:
                 await self._listen()
             except (OSError, asyncpg.PostgresError) as error:
                 attempt += 1
                 log.warning("cannot listen for other instances' writes yet: %s", error)
                 continue
-            log.info("listening for other instances' writes again")
             break
         self._reconnecting = None
 
