@@ -252,10 +252,6 @@ class Poller:
             await self._fetcher.aclose()
 
     async def _run(self) -> None:
-        try:
-            await self._workers.start()  # before claiming: a claim's lease is for reading
-        except Exception:  # the first cycle will try again, and fail its feeds if it must
-            log.exception("could not start the worker processes")
         while True:
             try:
                 report = await self.run_once(self._clock())

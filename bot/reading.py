@@ -65,13 +65,8 @@ def prepare_items(
     return prepared
 
 
-def warm_up() -> None:
-    """Nothing: sent to a new worker process, it makes the process import this module (the
-    parsers, the extractor, the enrichment rules) before the first feed needs them."""
-
-
 def _newest_first(draft: ArticleDraft) -> float:
     return -draft.published_at.timestamp() if draft.published_at else -math.inf
 
 
-__all__ = ["EnrichFailure", "FeedItems", "prepare_items", "read_feed", "read_page", "warm_up"]
+__all__ = ["EnrichFailure", "FeedItems", "prepare_items", "read_feed", "read_page"]

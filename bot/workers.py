@@ -24,8 +24,6 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol, TypeVar, TypeVarTuple
 
-from bot.reading import warm_up
-
 Result = TypeVar("Result")
 Arguments = TypeVarTuple("Arguments")
 
@@ -43,10 +41,6 @@ class WorkerCrashed(RuntimeError):
 
 
 class Workers(Protocol):
-    async def start(self) -> None:
-        """Be ready for work: a worker process started and its imports done, so that the first
-        feed's time (and its claim's lease) is not spent starting one."""
-
     async def run(self, function: Callable[[*Arguments], Result], *arguments: *Arguments) -> Result:
         """``function(*arguments)``, wherever this kind of worker runs it."""
 
@@ -56,9 +50,6 @@ class Workers(Protocol):
 
 class InlineWorkers:
     """Runs the function right here: for the CLI and tests, where nothing else waits."""
-
-    async def start(self) -> None:
-        return None
 
     async def run(self, function: Callable[[*Arguments], Result], *arguments: *Arguments) -> Result:
         return function(*arguments)
@@ -81,9 +72,6 @@ class ProcessWorkers:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self._processes, mp_context=multiprocessing.get_context("spawn"))
-
-    async def start(self) -> None:
-        await self.run(warm_up)
 
     async def run(self, function: Callable[[*Arguments], Result], *arguments: *Arguments) -> Result:
         """Raises ``WorkerCrashed`` if the worker died, and whatever ``function`` raised."""
