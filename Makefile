@@ -10,17 +10,21 @@ SAMPLES_DB := sqlite:///data/samples.db
 .PHONY: install chat run test lint typecheck pytest bench clean
 
 $(INSTALLED): pyproject.toml
+	@echo "Setting up: a virtual environment in $(VENV), with Rassegna and the libraries in"
+	@echo "pyproject.toml (python-telegram-bot, httpx, trafilatura, ...). Once, about a minute."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
+	@echo "Set up. Starting..."
 
 install: $(INSTALLED)
 
 ## The offline try-out: the real bot against a local fake Telegram, chatted with in the terminal
-## (the bundled sample articles are ingested on first use).
+## (the bundled sample articles are ingested on first use, dated as if just published).
+## `make chat FEEDS=feeds.toml` also adds that file's feeds and polls them once (network).
 chat: $(INSTALLED)
-	$(BIN)/rassegna --database-url $(SAMPLES_DB) chat
+	$(BIN)/rassegna --database-url $(SAMPLES_DB) chat $(if $(FEEDS),--feeds $(FEEDS))
 
 ## The bot for real, with TELEGRAM_BOT_TOKEN in .env.
 run: $(INSTALLED)
@@ -40,6 +44,7 @@ pytest: $(INSTALLED)
 	$(BIN)/pytest -q
 
 bench: $(INSTALLED)
+	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/query.py
 	cd bench && ../$(BIN)/python commands.py

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.core.articles import enrich
+from bot.core.dates import Length, format_moment
 from bot.core.feeds import looks_like_feed
 from bot.core.models import Article, ParseError
 from bot.core.pages import parse_page
@@ -184,7 +185,7 @@ def _feed_block(feed: Feed, language: str, zone: ZoneInfo) -> str:
     def when(moment: datetime | None) -> str:
         if moment is None:
             return text("admin_never", language)
-        return f"{moment.astimezone(zone):%d/%m %H:%M}"
+        return format_moment(moment, language, zone, Length.SHORT)
 
     status = text(f"admin_status_{feed.status.value}", language)
     block = text(

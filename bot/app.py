@@ -14,13 +14,13 @@ import contextlib
 import logging
 import secrets
 import signal
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -67,9 +67,12 @@ COMMANDS = (
     "subscriptions",
     "settings",
     "digest",
+    "id",
     "help",
     "start",
 )
+# Commands only RASSEGNA_ADMIN_IDS may use, in their private chats: in their menu and /help only.
+ADMIN_COMMANDS = ("feeds", "addfeed", "removefeed", "pausefeed", "resumefeed", "ingest", "stats")
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
 ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
@@ -240,7 +243,7 @@ def build_application(
         nonlocal endpoint, poller
         if services.store_or_none is None:
             services.store_or_none = await open_store(settings.database_url)
-        await _set_commands(application, settings.language)
+        await _set_commands(application, settings.language, settings.admin_ids)
         if http_endpoint:
             endpoint = await _open_http_endpoint(application, services, webhook_secret)
         if with_poller:
@@ -439,15 +442,29 @@ async def _open_http_endpoint(
     return endpoint
 
 
-async def _set_commands(application: BotApplication, default_language: str) -> None:
-    """The command menu in each language, and the default language's for everyone else."""
+async def _set_commands(
+    application: BotApplication, default_language: str, admin_ids: Iterable[int]
+) -> None:
+    """The command menu in each language, and the default language's for everyone else; each
+    admin's private chat gets the admin commands too."""
 
-    def menu(language: str) -> list[BotCommand]:
-        return [BotCommand(name, text(f"command_{name}", language)) for name in COMMANDS]
+    def menu(language: str, names: Sequence[str] = COMMANDS) -> list[BotCommand]:
+        return [BotCommand(name, text(f"command_{name}", language)) for name in names]
 
     for language in LANGUAGES:
         await application.bot.set_my_commands(menu(language), language_code=language)
     await application.bot.set_my_commands(menu(default_language))
+    for admin_id in sorted(admin_ids):
+        scope = BotCommandScopeChat(admin_id)
+        try:
+            for language in LANGUAGES:
+                admin_menu = menu(language, COMMANDS + ADMIN_COMMANDS)
+                await application.bot.set_my_commands(admin_menu, scope, language)
+            await application.bot.set_my_commands(
+                menu(default_language, COMMANDS + ADMIN_COMMANDS), scope
+            )
+        except TelegramError as error:  # an admin who never wrote to the bot: no chat yet
+            _LOGGER.warning("could not set the admin command menu for %d: %s", admin_id, error)
 
 
 def _file_url(base_url: str) -> str:

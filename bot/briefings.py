@@ -1,14 +1,13 @@
 """Briefings from the store: look up what is related to an article, then compose.
 
 The composition itself is pure (``bot.core.briefing``); this module only asks the store for
-the article's other sources and its best topic matches.
+the article's other sources.
 """
 
 from __future__ import annotations
 
 from bot.core.briefing import MAX_RELATED, compose_briefing
 from bot.core.models import Article, Briefing
-from bot.core.topics import parse_query
 from bot.core.urls import canonical_url
 from bot.store.base import Store
 
@@ -26,17 +25,11 @@ async def find_article(store: Store, url_or_id: str) -> Article | None:
 
 
 async def brief(store: Store, article: Article, *, max_related: int = MAX_RELATED) -> Briefing:
-    """The article's briefing with related stories: same story first, then its main topic."""
+    """The article's briefing; its related links are the same story's other sources
+    (``bot.core.briefing`` says why nothing else)."""
     same_story = (
         await store.story_articles(article.story_id, exclude_id=article.id, limit=max_related)
         if article.story_id
         else []
     )
-    topic_matches: list[Article] = []
-    main_topic = next(iter(article.entities), None)
-    if main_topic:
-        matches = await store.search(parse_query(main_topic, article.language), max_related + 1)
-        topic_matches = [m for m in matches if m.story_id != article.story_id]
-    return compose_briefing(
-        article, same_story=same_story, topic_matches=topic_matches, max_related=max_related
-    )
+    return compose_briefing(article, same_story=same_story, max_related=max_related)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,19 @@ from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
 from bot.app import BotApplication, build_application, running
+from bot.clock import utc_now
 from bot.config import Settings
+from bot.core.articles import enrich
+from bot.core.models import ArticleDraft
 from bot.core.telegram_html import visible_text
 from bot.fake_telegram import FakeTelegram
-from bot.ingest import ingest_sources
+from bot.ingest import load_source, parse_source, store_articles
+from bot.poller import poll_every_feed_once
 from bot.store import open_store
-from bot.store.base import Store
+from bot.store.base import Store, UpsertOutcome
 
 SAMPLE_FEED = Path(__file__).parent / "samples" / "rassegna-esempi.xml"
+NEWEST_SAMPLE_AGE = timedelta(minutes=30)  # how long before the first chat the newest came out
 CHAT_ID = 1000
 REPLY_TIMEOUT_SECONDS = 30.0
 # After every feature's group (0): runs once the update has been fully handled.
@@ -49,15 +55,27 @@ class _Choice:
 
 
 async def run_chat(
-    settings: Settings, *, read_line: ReadLine | None = None, write: Write | None = None
+    settings: Settings,
+    *,
+    feeds_file: Path | None = None,
+    read_line: ReadLine | None = None,
+    write: Write | None = None,
 ) -> int:
-    """Chat with the bot until end of input or /quit; returns the exit status."""
+    """Chat with the bot until end of input or /quit; returns the exit status.
+
+    With ``feeds_file``, its feeds are added and polled once first (over the network); a
+    bad file raises ``FeedsFileError`` before the chat starts.
+    """
     read = read_line or _stdin_reader()
     show = write or _print
     store = await open_store(settings.database_url)
     try:
         if await store.count_articles() == 0:
             await _ingest_samples(store, settings, show)
+        if feeds_file is not None:
+            await _poll_feeds_file(
+                store, settings.model_copy(update={"feeds_file": feeds_file}), show
+            )
         async with FakeTelegram() as fake:
             bot_settings = settings.model_copy(
                 update={
@@ -189,13 +207,40 @@ def _as_text(text: str, parse_mode: str | None) -> str:
 
 
 async def _ingest_samples(store: Store, settings: Settings, show: Write) -> None:
-    report = await ingest_sources(
-        [str(SAMPLE_FEED)],
-        store=store,
-        fetcher=None,
-        max_bytes=settings.max_source_bytes,
-    )
-    show(f"Caricati {report.new} articoli di esempio / loaded {report.new} sample articles.")
+    """Store the sample articles as if the newest had just come out (see ``placed_before``)."""
+    source = await load_source(str(SAMPLE_FEED), fetcher=None, max_bytes=settings.max_source_bytes)
+    drafts = placed_before(parse_source(source), utc_now())
+    outcomes = await store_articles(store, [enrich(draft) for draft in drafts])
+    new = outcomes.count(UpsertOutcome.NEW)
+    show(f"Caricati {new} articoli di esempio / loaded {new} sample articles.")
+
+
+def placed_before(drafts: Sequence[ArticleDraft], moment: datetime) -> list[ArticleDraft]:
+    """The drafts with their dates moved forward together, so that the newest came out
+    ``NEWEST_SAMPLE_AGE`` before ``moment`` (to the minute); order and spacing stay.
+
+    The bundled samples were written for one day in November: stored as dated, ``/digest``
+    (which looks back a day) would find nothing and ``/topics`` would show a stale day.
+    """
+    dates = [draft.published_at for draft in drafts if draft.published_at is not None]
+    if not dates:
+        return list(drafts)
+    shift = moment - NEWEST_SAMPLE_AGE - max(dates)
+    shift -= timedelta(seconds=shift.total_seconds() % 60)
+    return [
+        draft.model_copy(update={"published_at": draft.published_at + shift})
+        if draft.published_at is not None
+        else draft
+        for draft in drafts
+    ]
+
+
+async def _poll_feeds_file(store: Store, settings: Settings, show: Write) -> None:
+    """Add the file's feeds and poll them once, one line per feed. Raises ``FeedsFileError``."""
+    show(f"Leggo i feed di {settings.feeds_file} / polling the feeds in {settings.feeds_file}…")
+    report = await poll_every_feed_once(settings, store)
+    for result in report.by_feed.values():
+        show(result.describe())
 
 
 def _stdin_reader() -> ReadLine:

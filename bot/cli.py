@@ -14,24 +14,18 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-
-from bot import feeds
-from bot.briefings import brief, find_article
-from bot.config import Settings
-from bot.core.models import Briefing, SpeakerQuote
-from bot.core.render import render_quotes_text, render_text
-from bot.core.topics import parse_query
-from bot.fetch import Fetcher
-from bot.gc_policy import tune_garbage_collector
-from bot.ingest import IngestReport, ingest_sources
-from bot.quotes import suggested_speakers
-from bot.store import display_url, open_store
-from bot.store.base import Store
-from bot.store.feeds import Feed
+# Only the standard library at import time: ``rassegna --help`` and a mistyped command answer
+# at once. Each command imports what it uses when it runs (the parsers, the store, the bot).
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.core.models import Article, Briefing, SpeakerQuote
+    from bot.ingest import IngestReport
+    from bot.store.base import Store
+    from bot.store.feeds import Feed
 
 MAX_RESULTS = 50
 
@@ -85,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     topic = commands.add_parser("topic", help="briefings on a topic, best first")
     topic.add_argument("words", nargs="+", metavar="WORDS")
     with_output_options(topic)
-    one = commands.add_parser("brief", help="one article's briefing")
+    one = commands.add_parser(
+        "brief", help="one article's briefing (a URL not stored yet is fetched and stored)"
+    )
     one.add_argument("url_or_id", metavar="URL_OR_ID")
     with_output_options(one, count=False)
     quotes = commands.add_parser(
@@ -97,7 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "run", help="run the bot on Telegram (polling, or a webhook if RASSEGNA_WEBHOOK_URL)"
     )
-    commands.add_parser("chat", help="try the bot offline, in this terminal")
+    chat = commands.add_parser("chat", help="try the bot offline, in this terminal")
+    chat.add_argument(
+        "--feeds",
+        type=Path,
+        metavar="FILE",
+        help="a feeds file (see feeds.example.toml) to add and poll once before chatting",
+    )
     digest = commands.add_parser("digest", help="send one chat's digest now, or print it")
     digest.add_argument("--chat", type=int, required=True, metavar="ID", help="Telegram chat id")
     digest.add_argument("--dry-run", action="store_true", help="print the digest, send nothing")
@@ -113,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--interval", type=_minutes, default=10, metavar="MIN", help="poll every MIN minutes (>= 2)"
     )
     feed_actions.add_parser("list", help="every feed with its status")
+    feed_actions.add_parser(
+        "poll", help="poll every active feed once now (and RASSEGNA_FEEDS_FILE's), no token needed"
+    )
     remove = feed_actions.add_parser("remove", help="stop polling a feed (its articles stay)")
     remove.add_argument("url_or_id", metavar="URL_OR_ID")
     database = commands.add_parser("db", help="database upkeep: migrations, moving an install")
@@ -125,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
     try:
         settings = Settings()
     except ValidationError as error:
@@ -146,19 +155,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The Telegram stack is imported only by the commands that run the bot.
         if args.command == "run":
             from bot.app import run_bot
+            from bot.gc_policy import tune_garbage_collector
 
             tune_garbage_collector()
             run_bot(settings)
             return 0
         if args.command == "chat":
             from bot.chat import run_chat
+            from bot.feeds_file import FeedsFileError
 
-            return asyncio.run(run_chat(settings))
+            try:
+                return asyncio.run(run_chat(settings, feeds_file=args.feeds))
+            except FeedsFileError as error:
+                raise CliError(str(error)) from error
         if args.command == "db":
             return asyncio.run(_database(args, settings.database_url))
         if args.command == "digest":
             return asyncio.run(_digest(args.chat, settings, dry_run=args.dry_run))
         if args.command == "ingest":
+            from bot.gc_policy import tune_garbage_collector
+
             tune_garbage_collector()
         return asyncio.run(_run(args, settings))
     except CliError as error:
@@ -173,6 +189,7 @@ async def _digest(chat_id: int, settings: Settings, *, dry_run: bool) -> int:
     from telegram import Bot
 
     from bot.digests import Outcome, digest_now, send_now
+    from bot.store import open_store
 
     token = settings.telegram_bot_token
     if token is None and not dry_run:
@@ -217,6 +234,8 @@ def _configure_logging(level: str) -> None:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store import display_url, open_store
+
     try:
         store = await open_store(settings.database_url)
     except (OSError, ValueError) as error:
@@ -235,6 +254,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _ingest(store: Store, settings: Settings, sources: list[str]) -> int:
+    from bot.fetch import Fetcher
+    from bot.ingest import ingest_sources
+
     fetcher = Fetcher(
         allow_private=settings.allow_private_urls,
         max_bytes=settings.max_source_bytes,
@@ -261,6 +283,8 @@ async def _ingest(store: Store, settings: Settings, sources: list[str]) -> int:
 
 async def _database(args: argparse.Namespace, database_url: str) -> int:
     """``db upgrade`` opens the store, which migrates it; ``db copy`` moves SQLite to PostgreSQL."""
+    from bot.store import display_url, open_store
+
     shown = display_url(database_url)
     if args.db_action == "upgrade":
         try:
@@ -268,7 +292,7 @@ async def _database(args: argparse.Namespace, database_url: str) -> int:
         except (OSError, ValueError) as error:
             raise CliError(f"cannot upgrade {shown}: {error}") from error
         await store.close()
-        print(f"{shown}: schema up to date")
+        print(f"{shown}: {store.schema.describe()}")
         return 0
     if not database_url.startswith("sqlite://"):
         raise CliError(f"db copy reads a SQLite install; {shown} is not one")
@@ -289,7 +313,13 @@ async def _database(args: argparse.Namespace, database_url: str) -> int:
 
 
 async def _feeds(store: Store, settings: Settings, args: argparse.Namespace) -> int:
-    """``rassegna feeds add|list|remove``: the same rules and refusals as the admin commands."""
+    """``rassegna feeds add|list|remove|poll``: the same rules and refusals as the admin
+    commands."""
+    from bot import feeds
+    from bot.fetch import Fetcher
+
+    if args.feeds_action == "poll":
+        return await _poll_feeds(store, settings)
     try:
         if args.feeds_action == "add":
             fetcher = Fetcher(
@@ -325,6 +355,22 @@ async def _feeds(store: Store, settings: Settings, args: argparse.Namespace) -> 
     return 0
 
 
+async def _poll_feeds(store: Store, settings: Settings) -> int:
+    """``feeds poll``: one line per feed polled; exit 1 when any failed."""
+    from bot.feeds_file import FeedsFileError
+    from bot.poller import poll_every_feed_once
+
+    try:
+        report = await poll_every_feed_once(settings, store)
+    except FeedsFileError as error:
+        raise CliError(str(error)) from error
+    for result in report.by_feed.values():
+        print(result.describe())
+    if not report.by_feed:
+        print("Nessun feed attivo. / No active feeds.", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
 def _feed_line(feed: Feed, zone: ZoneInfo) -> str:
     """One feed on one line: id, status, name, URL, interval, last success, articles, error."""
     success = (
@@ -350,6 +396,10 @@ def _summary(report: IngestReport) -> str:
 
 
 async def _show(store: Store, args: argparse.Namespace, settings: Settings) -> int:
+    from bot.briefings import brief, find_article
+    from bot.core.render import render_text
+    from bot.core.topics import parse_query
+
     if args.command == "latest":
         articles = await store.latest(args.n)
     elif args.command == "topic":
@@ -357,7 +407,7 @@ async def _show(store: Store, args: argparse.Namespace, settings: Settings) -> i
     else:
         article = await find_article(store, args.url_or_id)
         if article is None:
-            raise CliError(f"no stored article for {args.url_or_id!r}")
+            article = await _ingest_to_brief(store, settings, args.url_or_id)
         articles = [article]
     briefings = [await brief(store, article) for article in articles]
     if args.json:
@@ -377,9 +427,34 @@ async def _show(store: Store, args: argparse.Namespace, settings: Settings) -> i
     return 0
 
 
+async def _ingest_to_brief(store: Store, settings: Settings, url_or_id: str) -> Article:
+    """``brief URL`` of a page not stored yet: fetch it (through the URL guard) and store it."""
+    from bot.fetch import Fetcher
+    from bot.ingest import SourceError, ingest_page, is_file_url, is_url
+
+    if not (is_url(url_or_id) or is_file_url(url_or_id)):
+        raise CliError(f"no stored article for {url_or_id!r}")
+    fetcher = Fetcher(
+        allow_private=settings.allow_private_urls,
+        max_bytes=settings.max_source_bytes,
+        timeout=settings.fetch_timeout,
+    )
+    try:
+        return await ingest_page(
+            url_or_id, store=store, fetcher=fetcher, max_bytes=settings.max_source_bytes
+        )
+    except SourceError as error:
+        raise CliError(f"not stored, and fetching it failed: {error}") from error
+    finally:
+        await fetcher.aclose()
+
+
 async def _quotes(store: Store, args: argparse.Namespace, settings: Settings) -> int:
     """``quotes WORDS``: the newest quotes whose speaker or role has every word; when there are
     none, the people most quoted this week (on stderr: stdout keeps only the answer)."""
+    from bot.core.render import render_quotes_text
+    from bot.quotes import suggested_speakers
+
     found = await store.quotes_by(" ".join(args.words), args.n)
     if args.json:
         zone = ZoneInfo(settings.timezone)

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 
 from bot.admin import MAX_ERROR_CHARACTERS, shown
 from bot.config import Settings
-from bot.i18n import text
+from bot.i18n import plural
 from bot.poller import PausedCallback
 from bot.store.base import Store
 from bot.store.feeds import Feed
@@ -30,8 +30,9 @@ def paused_feed_alert(bot: Bot, store: Store, settings: Settings) -> PausedCallb
     async def tell_admins(feed: Feed, reason: str) -> None:
         for admin_id in sorted(settings.admin_ids):
             language = await store.get_chat_language(admin_id) or settings.language
-            html = text(
+            html = plural(
                 "admin_feed_paused_alert",
+                feed.failures,
                 language,
                 id=feed.id,
                 name=feed.name,

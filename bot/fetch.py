@@ -104,7 +104,10 @@ async def check_url(url: str, *, allow_private: bool, resolver: Resolver = syste
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
             address = address.ipv4_mapped
         if not address.is_global or address.is_multicast:
-            raise UrlNotAllowedError(f"{host} resolves to a non-public address ({address})")
+            raise UrlNotAllowedError(
+                f"{host} resolves to a non-public address ({address}); "
+                "RASSEGNA_ALLOW_PRIVATE_URLS=true allows it"
+            )
 
 
 class _HostLimits:

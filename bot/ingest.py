@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from bot.core.articles import enrich
 from bot.core.feeds import looks_like_feed, parse_feed
@@ -60,8 +61,26 @@ def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
+def is_file_url(source: str) -> bool:
+    return source[:7].lower() == "file://"
+
+
+def file_url_path(source: str) -> str:
+    """The local path a ``file:///path`` (or ``file://localhost/path``) URL names.
+
+    Another host is refused: a file on another machine cannot be read from here.
+    """
+    parts = urlsplit(source)
+    if parts.netloc not in ("", "localhost"):
+        raise SourceError(f"{source}: only local files (file:///path) can be read")
+    return unquote(parts.path)
+
+
 async def load_source(source: str, *, fetcher: Fetcher | None, max_bytes: int) -> SourceBytes:
-    """Read a local file or fetch a URL, refusing anything over ``max_bytes``."""
+    """Read a local file (a path or a ``file://`` URL) or fetch a URL, refusing anything over
+    ``max_bytes``."""
+    if is_file_url(source):
+        return await asyncio.to_thread(_read_file, file_url_path(source), max_bytes, source)
     if is_url(source):
         if fetcher is None:
             raise SourceError(f"{source}: fetching URLs is not available here")
@@ -73,8 +92,10 @@ async def load_source(source: str, *, fetcher: Fetcher | None, max_bytes: int) -
     return await asyncio.to_thread(_read_file, source, max_bytes)
 
 
-def _read_file(source: str, max_bytes: int) -> SourceBytes:
-    path = Path(source).expanduser()
+def _read_file(path_text: str, max_bytes: int, source: str | None = None) -> SourceBytes:
+    """The file's bytes; errors name ``source``, what the user typed (default: the path)."""
+    source = source or path_text
+    path = Path(path_text).expanduser()
     try:
         size = path.stat().st_size
         if not path.is_file():
@@ -228,6 +249,29 @@ async def ingest_sources(
             if progress:
                 progress(done, total)
     return report
+
+
+async def ingest_page(
+    source: str, *, store: Store, fetcher: Fetcher | None, max_bytes: int
+) -> Article:
+    """Fetch (or read), parse, enrich and store one article page; returns it as stored.
+
+    What ``rassegna brief URL`` does for a page not stored yet. A feed is refused (with
+    ``SourceError``): it holds many articles, which ``rassegna ingest`` stores.
+    """
+    try:
+        loaded = await load_source(source, fetcher=fetcher, max_bytes=max_bytes)
+        if looks_like_feed(loaded.data):
+            raise SourceError(f"{source} is a feed, not an article page: rassegna ingest stores it")
+        (draft,) = parse_source(loaded)
+    except (SourceError, ParseError) as error:
+        raise SourceError(_one_line(source, error)) from error
+    failures = IngestReport()
+    article = _enrich(draft, failures)
+    if article is None:
+        raise SourceError(failures.errors[0])
+    ((_, stored),) = await store_with_stories(store, [article])
+    return stored
 
 
 def _enrich(draft: ArticleDraft, report: IngestReport) -> Article | None:

@@ -85,27 +85,56 @@ async def start_poller(
     The poller owns its fetcher (closed by ``stop``). A bad feeds file is logged with the
     line at fault and the stored feeds are polled as they are: the bot still starts.
     """
-    if settings.feeds_file is not None:
-        try:
-            specs = load_feeds_file(settings.feeds_file)
-        except FeedsFileError as error:
-            log.error("feeds file not applied, stored feeds kept: %s", error)
-        else:
-            synced = await sync_feeds(store, specs, now=utc_now())
-            log.info(
-                "feeds file %s: %d added, %d updated, %d removed",
-                settings.feeds_file,
-                len(synced.added),
-                len(synced.updated),
-                len(synced.removed),
-            )
+    try:
+        await apply_feeds_file(settings, store)
+    except FeedsFileError as error:
+        log.error("feeds file not applied, stored feeds kept: %s", error)
+    poller = _configured_poller(settings, store, metrics=metrics, on_paused=on_paused)
+    poller.start()
+    return poller
+
+
+async def poll_every_feed_once(settings: Settings, store: Store) -> CycleReport:
+    """``rassegna feeds poll`` (and ``rassegna chat --feeds``): the feeds file synced into the
+    store, then every active feed polled once, due or not. Raises ``FeedsFileError``."""
+    await apply_feeds_file(settings, store)
+    poller = _configured_poller(settings, store)
+    try:
+        return await poller.poll_all(utc_now())
+    finally:
+        await poller.stop()
+
+
+async def apply_feeds_file(settings: Settings, store: Store) -> None:
+    """Sync ``RASSEGNA_FEEDS_FILE`` (when set) into the store. Raises ``FeedsFileError``."""
+    if settings.feeds_file is None:
+        return
+    specs = load_feeds_file(settings.feeds_file)
+    synced = await sync_feeds(store, specs, now=utc_now())
+    log.info(
+        "feeds file %s: %d added, %d updated, %d removed",
+        settings.feeds_file,
+        len(synced.added),
+        len(synced.updated),
+        len(synced.removed),
+    )
+
+
+def _configured_poller(
+    settings: Settings,
+    store: Store,
+    *,
+    metrics: Metrics | None = None,
+    on_paused: PausedCallback | None = None,
+) -> Poller:
+    """A poller with its own fetcher (closed by ``stop``), as the settings configure them."""
     fetcher = Fetcher(
         allow_private=settings.allow_private_urls,
         max_bytes=settings.max_source_bytes,
         timeout=settings.fetch_timeout,
         max_connections=settings.fetch_concurrency,
     )
-    poller = Poller(
+    return Poller(
         store,
         fetcher,
         metrics=metrics,
@@ -119,8 +148,37 @@ async def start_poller(
         workers=ProcessWorkers(settings.parse_workers),
         owns_fetcher=True,
     )
-    poller.start()
-    return poller
+
+
+@dataclass
+class FeedPollResult:
+    """What one feed's poll did: the line ``rassegna feeds poll`` prints for it."""
+
+    feed: Feed
+    new: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    too_old: int = 0  # items older than the retention period, not stored
+    deferred: int = 0  # items left for the next cycles (over the item cap or the page budget)
+    not_modified: bool = False
+    error: str | None = None
+
+    def count(self, outcome: UpsertOutcome) -> None:
+        setattr(self, outcome.value, getattr(self, outcome.value) + 1)
+
+    def describe(self) -> str:
+        """One line: the feed, then its counts, "not modified" or the one-line error."""
+        if self.error is not None:
+            outcome = f"failed: {self.error}"
+        elif self.not_modified:
+            outcome = "not modified"
+        else:
+            outcome = f"new {self.new}, updated {self.updated}, duplicate {self.duplicate}"
+            if self.too_old:
+                outcome += f", {self.too_old} too old to keep"
+            if self.deferred:
+                outcome += f", {self.deferred} left for the next poll"
+        return f"{self.feed.id}\t{self.feed.name}\t{self.feed.url}\t{outcome}"
 
 
 @dataclass
@@ -138,6 +196,7 @@ class CycleReport:
     deferred: int = 0  # items left for the next cycles (over the item cap or the page budget)
     pruned: int = 0
     errors: list[str] = field(default_factory=list)
+    by_feed: dict[int, FeedPollResult] = field(default_factory=dict)  # feed id → its result
 
     def count(self, outcome: UpsertOutcome) -> None:
         setattr(self, outcome.value, getattr(self, outcome.value) + 1)
@@ -283,22 +342,45 @@ class Poller:
         parsing. A store error ends the cycle (as an ``ExceptionGroup``); the feeds it
         claimed come back when their lease expires.
         """
+
+        async def claimed() -> list[Feed]:
+            return await self._store.feeds.claim_due(
+                now, limit=CLAIM_BATCH, lease=self._lease, worker=self._worker
+            )
+
+        report = await self._cycle(now, claimed)
+        if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
+            report.pruned = await self._store.prune_articles(now - self._retention)
+            self._last_prune = now
+        return report
+
+    async def poll_all(self, now: datetime) -> CycleReport:
+        """Poll every active feed once, due or not, then reschedule each as a poll would
+        (``rassegna feeds poll``). Nothing is claimed or pruned: an operator's one-off check.
+        """
+        active = [f for f in await self._store.feeds.list_feeds() if f.status is FeedStatus.ACTIVE]
+        batches = iter([active[i : i + CLAIM_BATCH] for i in range(0, len(active), CLAIM_BATCH)])
+
+        async def next_batch() -> list[Feed]:
+            return next(batches, [])
+
+        return await self._cycle(now, next_batch)
+
+    async def _cycle(
+        self, now: datetime, next_batch: Callable[[], Awaitable[list[Feed]]]
+    ) -> CycleReport:
+        """Read every batch ``next_batch`` gives (until an empty one) with one writer."""
         report = CycleReport()
         pages = PageBudget(self._pages_per_cycle, self._pages_per_host)
         # Bounded: readers wait rather than pile up read feeds when the writer falls behind.
         read: asyncio.Queue[ReadFeed | None] = asyncio.Queue(maxsize=CLAIM_BATCH)
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(self._write(read, now, report))
-            while batch := await self._store.feeds.claim_due(
-                now, limit=CLAIM_BATCH, lease=self._lease, worker=self._worker
-            ):
+            while batch := await next_batch():
                 await asyncio.gather(
                     *(self._poll(feed, now, report, pages, read) for feed in batch)
                 )
             await read.put(None)  # the end of the cycle: the writer finishes and returns
-        if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
-            report.pruned = await self._store.prune_articles(now - self._retention)
-            self._last_prune = now
         return report
 
     async def _poll(
@@ -312,11 +394,13 @@ class Poller:
         """Read one feed and hand it to the writer, or record its failure here."""
         started = time.perf_counter()
         report.feeds += 1
+        report.by_feed[feed.id] = FeedPollResult(feed)
         try:
             await read.put(await self._read_feed(feed, now, report, pages, started))
         except FeedFailure as failure:
             report.failed += 1
             report.errors.append(f"{feed.url}: {failure}")
+            report.by_feed[feed.id].error = str(failure)
             await self._record_failure(feed, str(failure), now)
             if self._metrics:
                 self._metrics.fetch_errors.labels(feed=feed.name).inc()
@@ -341,6 +425,7 @@ class Poller:
         next_poll = self._next_poll(feed, now)
         if result.not_modified:
             report.not_modified += 1
+            report.by_feed[feed.id].not_modified = True
             return ReadFeed(
                 feed,
                 started,
@@ -357,6 +442,7 @@ class Poller:
         except (ParseError, WorkerCrashed) as error:
             raise FeedFailure(f"{result.final_url}: {error}") from error
         report.too_old += items.too_old
+        report.by_feed[feed.id].too_old = items.too_old
         chosen = await self._choose(feed, items.drafts, report, pages)
         drafts = await self._with_full_text(chosen, report)
         try:
@@ -365,6 +451,7 @@ class Poller:
             raise FeedFailure(f"{result.final_url}: {error}") from error
         if chosen.left_over:  # the next cycle reads the rest, so the feed must not answer 304
             report.deferred += chosen.left_over
+            report.by_feed[feed.id].deferred = chosen.left_over
             return ReadFeed(feed, started, now + BACKLOG_DELAY, None, None, articles)
         return ReadFeed(feed, started, next_poll, result.etag, result.last_modified, articles)
 
@@ -412,6 +499,7 @@ class Poller:
             )
             for outcome, _ in outcomes:
                 report.count(outcome)
+                report.by_feed[polled.feed.id].count(outcome)
                 if self._metrics:
                     self._metrics.articles_ingested.labels(outcome=outcome.value).inc()
             self._polled(polled.started, now)
@@ -477,6 +565,7 @@ class Poller:
             if self._wants_page(feed, draft):
                 if stored.get(draft.url) == " ".join(draft.title.split()):
                     report.duplicate += 1
+                    report.by_feed[feed.id].duplicate += 1
                     continue
                 if not pages.take(draft.url):
                     chosen.left_over += 1

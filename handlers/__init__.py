@@ -24,6 +24,7 @@ from handlers import (
     digest,
     errors,
     fallback,
+    ids,
     inline,
     latest,
     quotes,
@@ -57,6 +58,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CommandHandler("subscriptions", subscribe.list_subscriptions, filters=_NEW),
             CommandHandler("settings", settings.settings_command, filters=_NEW),
             CommandHandler("digest", digest.digest, filters=_NEW),  # the digest now
+            CommandHandler("id", ids.show_ids, filters=_NEW),  # for the operator's settings
             # Buttons, each by its exact data pattern, then whatever is left: stale or forged.
             CallbackQueryHandler(latest.open_briefing, pattern=callbacks.BRIEFING),
             CallbackQueryHandler(latest.turn_page, pattern=callbacks.LATEST_PAGE),

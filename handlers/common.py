@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from bot.answers import ANSWER_TTL_SECONDS, Answers
 from bot.cache import ExpiringCache
 from bot.config import Settings
 from bot.core import render
+from bot.core.dates import Length, format_moment
 from bot.core.models import Article
 from bot.core.telegram_html import escape
 from bot.core.text import shorten
@@ -105,25 +106,32 @@ def link_url(url: str) -> str | None:
 
 
 def headline(
-    title: str, url: str, source: str, published_at: datetime | None, zone: ZoneInfo
+    title: str,
+    url: str,
+    source: str,
+    published_at: datetime | None,
+    zone: ZoneInfo,
+    language: str,
 ) -> str:
-    """An article's linked title, with "source · day/month hh:mm" in ``zone`` on a line below."""
+    """An article's linked title, with "source · day month, hh:mm" on a line below: the time in
+    ``zone``, written as ``language`` writes dates ("26 nov, 07:30")."""
     shown = escape(one_line(title) or "…")
     target = link_url(url)
     linked = f'<a href="{escape(target, quote=True)}">{shown}</a>' if target else shown
     byline = [one_line(source, 60)]
     if published_at is not None:
-        local = published_at if published_at.tzinfo else published_at.replace(tzinfo=UTC)
-        byline.append(f"{local.astimezone(zone):%d/%m %H:%M}")
+        byline.append(format_moment(published_at, language, zone, Length.SHORT))
     details = escape(" · ".join(part for part in byline if part))
     return f"{linked}\n<i>{details}</i>" if details else linked
 
 
-def headline_list(articles: Sequence[Article], first_number: int, settings: Settings) -> str:
-    """Numbered headlines, each linked, with "source · day/month hh:mm" in the bot's zone."""
+def headline_list(
+    articles: Sequence[Article], first_number: int, settings: Settings, language: str
+) -> str:
+    """Numbered headlines, each linked, with "source · day month, hh:mm" in the bot's zone."""
     zone = ZoneInfo(settings.timezone)
     return "\n".join(
-        f"{number}. {headline(a.title, a.url, a.source, a.published_at, zone)}"
+        f"{number}. {headline(a.title, a.url, a.source, a.published_at, zone, language)}"
         for number, a in enumerate(articles, start=first_number)
     )
 
@@ -133,7 +141,7 @@ def button_rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> Keyboa
 
 
 def briefing_buttons(article_ids: Sequence[str], first_number: int, language: str) -> Keyboard:
-    """ "Briefing n" buttons for numbered items (headlines, quotes), five to a row."""
+    """ "Sintesi n" ("Briefing n") buttons for numbered items (headlines, quotes), five to a row."""
     buttons = [
         InlineKeyboardButton(text("briefing_button", language, number=number), callback_data=data)
         for number, article_id in enumerate(article_ids, start=first_number)
@@ -152,7 +160,7 @@ def numbered_headlines(
         cached = shared.headline_lists.put(
             key,
             (
-                headline_list(articles, first_number, shared.settings),
+                headline_list(articles, first_number, shared.settings, language),
                 briefing_buttons([a.id for a in articles], first_number, language),
             ),
         )

@@ -109,7 +109,9 @@ def _item(number: int, found: SpeakerQuote, language: str, zone: ZoneInfo) -> st
         role=one_line(found.role or "", MAX_NAME_CHARACTERS),
     )
     article = found.article
-    cited = headline(article.title, article.url, article.source, article.published_at, zone)
+    cited = headline(
+        article.title, article.url, article.source, article.published_at, zone, language
+    )
     return f"{number}. {escape(render.quote_line(said, language))}\n{cited}"
 
 

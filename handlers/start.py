@@ -1,5 +1,7 @@
 """/start: the welcome, in the user's language; ``/start topic-<words>`` deep links to a topic.
 
+Admins (``RASSEGNA_ADMIN_IDS``) also see their user id and the chat's, as /id gives them.
+
 A deep-linked topic's answer ends with the offer to follow the topic (one button).
 """
 
@@ -10,7 +12,8 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import text
 from bot.subscriptions import normalise_topic
-from handlers.common import chat_language, send_html
+from handlers.common import chat_language, send_html, services
+from handlers.ids import ids_html
 from handlers.subscribe import offer_keyboard
 from handlers.topic import answer_topic
 
@@ -35,4 +38,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     language = await chat_language(update, context)
     user = update.effective_user
     name = user.first_name if user else ""
-    await send_html(context, chat.id, text("welcome", language, name=name))
+    welcome = text("welcome", language, name=name)
+    if user is not None and user.id in services(context).settings.admin_ids:
+        welcome += "\n\n" + ids_html(update, chat.id, language)  # what an operator needs next
+    await send_html(context, chat.id, welcome)

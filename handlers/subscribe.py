@@ -25,7 +25,8 @@ from telegram import (
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ContextTypes
 
-from bot.i18n import text
+from bot.core.dates import Length, format_moment
+from bot.i18n import plural, text
 from bot.subscriptions import (
     MAX_TOPIC_CHARACTERS,
     MAX_TOPICS,
@@ -122,13 +123,13 @@ def schedule_line(schedule: Schedule, language: str) -> str:
     preferences = schedule.preferences
     if schedule.next_due_at is None:
         return text("sub_digest_off", language) if not preferences.digest_enabled else ""
-    local = schedule.next_due_at.astimezone(ZoneInfo(preferences.timezone))
+    zone = ZoneInfo(preferences.timezone)
     return text(
         "sub_next_digest",
         language,
         time=preferences.digest_time,
         zone=preferences.timezone,
-        when=f"{local:%d/%m %H:%M}",
+        when=format_moment(schedule.next_due_at, language, zone, Length.WEEKDAY),
     )
 
 
@@ -228,7 +229,7 @@ async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE
             InlineKeyboardButton(text(key, chat.language), callback_data=sub_remove_all_data(yes))
             for key, yes in (("sub_confirm_yes", True), ("sub_confirm_no", False))
         ]
-        reply = text("sub_confirm_all", chat.language, count=len(current))
+        reply = plural("sub_confirm_all", len(current), chat.language)
         await send_html(context, chat.id, reply, [confirm])
         return
     result = await unsubscribe(store, chat, topics)
@@ -280,7 +281,7 @@ def subscriptions_view(topics: Sequence[str], language: str) -> tuple[str, Keybo
         ]
         for topic, shown in zip(topics, describe_topics(topics, everything), strict=True)
     ]
-    return text("sub_list_heading", language, count=len(topics)), keyboard
+    return plural("sub_list_heading", len(topics), language), keyboard
 
 
 async def remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -177,6 +177,11 @@ class Tally:
         for name, text in texts.items():
             self.must_found[name] += sum(norm(s) in text for s in page.must)
             self.must_not_absent[name] += sum(norm(s) not in text for s in page.must_not)
+        self.misses.extend(
+            f"NOT   {page.file.name}: {snippet[:120]!r}"
+            for snippet in page.must_not
+            if norm(snippet) in texts["rassegna"]
+        )
         ours_any = any(norm(s) in texts["rassegna"] for s in page.must)
         theirs_any = any(norm(s) in texts["trafilatura"] for s in page.must)
         if not ours.text or (theirs_any and not ours_any):

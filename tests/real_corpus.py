@@ -318,13 +318,17 @@ def check() -> int:
 
 
 def _between_anchors(text: str, article: RealArticle) -> str | None:
-    """The labelled stretch of a longer text: from its first words to its last words."""
-    flat = " ".join(text.split())
-    start = flat.find(" ".join(article.first_words.split()))
-    end = flat.rfind(" ".join(article.last_words.split()))
-    if start == -1 or end < start:
+    """The labelled stretch of a longer text: from its first words to its last words, its line
+    breaks kept (the spaces between the anchors' words may be any whitespace)."""
+
+    def anchor(words: str) -> re.Pattern[str]:
+        return re.compile(r"\s+".join(re.escape(word) for word in words.split()))
+
+    start = anchor(article.first_words).search(text)
+    ends = list(anchor(article.last_words).finditer(text))
+    if start is None or not ends or ends[-1].end() < start.start():
         return None
-    return flat[start : end + len(" ".join(article.last_words.split()))]
+    return text[start.start() : ends[-1].end()]
 
 
 def _store(article: RealArticle, text: str) -> None:

@@ -143,9 +143,9 @@ def test_hostile_topic_queries_answer_cleanly(
 def test_brief_of_unknown_article_is_a_clear_error(
     database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = rassegna(capsys, database, "brief", "https://example.org/none")
+    code, _, err = rassegna(capsys, database, "brief", "no-such-id")
     assert code == 1
-    assert err.strip() == "rassegna: no stored article for 'https://example.org/none'"
+    assert err.strip() == "rassegna: no stored article for 'no-such-id'"
 
 
 def test_plain_text_output_is_readable(
@@ -212,8 +212,8 @@ def test_quotes_lists_the_newest_quotes_by_a_name(
     for block in (first, second):
         assert "Volodymyr Zelensky (presidente ucraino)" in block.replace("\n", " ")
     # Newest article first, in the configured zone (Europe/Rome).
-    assert "24 nov 2026, 09:20" in first
-    assert "24 nov 2026, 08:05" in second.replace("\n  ", " ")
+    assert "25 nov 2026, 10:50" in first
+    assert "25 nov 2026, 09:35" in second.replace("\n  ", " ")
     assert first.splitlines()[-1].strip().startswith("https://esempio.rassegna.invalid/")
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bot.store import display_url
+from bot.store import display_url, sqlite
 from tests.store.conftest import postgres_url  # noqa: F401  (the fixture, used by name)
 from tests.test_cli import SAMPLE_FEED, database, rassegna  # noqa: F401
 
@@ -17,10 +18,23 @@ def test_upgrade_creates_and_migrates_a_new_database(
     url = f"sqlite:///{tmp_path / 'nuovo' / 'rassegna.db'}"
     code, out, err = rassegna(capsys, url, "db", "upgrade")
     assert (code, err) == (0, "")
-    assert out.strip() == f"{url}: schema up to date"
+    assert out == f"{url}: created schema version {len(sqlite.MIGRATIONS)}\n"
     assert (tmp_path / "nuovo" / "rassegna.db").exists()
     code, out, _ = rassegna(capsys, url, "db", "upgrade")  # a second run has nothing to do
-    assert code == 0
+    assert (code, out) == (0, f"{url}: already at version {len(sqlite.MIGRATIONS)}\n")
+
+
+def test_upgrade_names_the_migrations_it_applied(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "vecchio.db"
+    with sqlite3.connect(path) as older:  # as a release with the first four steps left it
+        steps = [step for step in sqlite.MIGRATIONS[:4] if isinstance(step, str)]
+        older.executescript(";".join(steps) + "; PRAGMA user_version = 4;")
+    code, out, err = rassegna(capsys, f"sqlite:///{path}", "db", "upgrade")
+    assert (code, err) == (0, "")
+    latest = len(sqlite.MIGRATIONS)
+    assert out == f"sqlite:///{path}: applied migrations 5..{latest} (schema version {latest})\n"
 
 
 @pytest.mark.postgres

@@ -183,11 +183,36 @@ def _parse_with_libraries(xml: str) -> tuple[Mapping[str, Any], etree._Element |
             io.BytesIO(document), sanitize_html=False, resolve_relative_uris=False
         )
     except Exception as error:
-        raise ParseError(f"malformed feed: {error}") from error
+        raise ParseError(_feed_problem(error)) from error
     if not parsed.get("entries"):  # a broken document with nothing in it is not a feed
-        reason = parsed.get("bozo_exception") or "no feed structure"
-        raise ParseError(f"malformed feed: {reason}")
+        raise ParseError(_feed_problem(parsed.get("bozo_exception")))
     return parsed, None
+
+
+# The XML parser's complaints, in the words of someone reading the feed.
+_XML_PROBLEMS = {
+    "no element found": "truncated feed",
+    "unclosed token": "truncated feed",
+    "unclosed CDATA section": "truncated feed",
+    "mismatched tag": "malformed feed: mismatched tag",
+    "not well-formed (invalid token)": "malformed feed: invalid markup",
+    "undefined entity": "malformed feed: undefined entity",
+    "junk after document element": "malformed feed: text after the end of the feed",
+}
+
+
+def _feed_problem(error: object) -> str:
+    """One line on why a document is not a usable feed, without the parser's internals.
+
+    expat's ``<unknown>:6:0: unclosed token`` becomes "truncated feed at line 6"; anything
+    else the libraries raise is named without its module path.
+    """
+    line = getattr(error, "getLineNumber", None)
+    message = getattr(error, "getMessage", None)
+    if callable(line) and callable(message):
+        words = _XML_PROBLEMS.get(str(message()), f"malformed feed: {message()}")
+        return f"{words} at line {line()}"
+    return f"malformed feed: {error}" if error else "malformed feed: no feed structure"
 
 
 def _declared_language(text: str, parsed_feed: Mapping[str, Any]) -> str | None:
@@ -237,7 +262,7 @@ def _parse_xml_feed(text: str, url: str | None) -> Feed:
             feed.items.append(item)
     if not feed.items and parsed.get("bozo"):
         # A broken document whose recovered entries are all unusable: say so, not "0 new".
-        raise ParseError(f"malformed feed: {parsed.get('bozo_exception') or 'no readable items'}")
+        raise ParseError(_feed_problem(parsed.get("bozo_exception") or "no readable items"))
     return feed
 
 

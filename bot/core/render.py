@@ -17,11 +17,12 @@ import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from bot.core.catalogs import LANGUAGES, lookup
+from bot.core.dates import Length, format_moment
 from bot.core.models import Briefing, Link, Quote, SpeakerQuote
 from bot.core.telegram_html import (
     MESSAGE_LIMIT,
@@ -47,35 +48,17 @@ BLOCK_SEPARATOR = "\n\n"
 
 @dataclass(frozen=True, slots=True)
 class _UiStrings:
-    """The words of the layout in one interface language."""
+    """The words of the layout in one interface language (from its catalog)."""
 
+    language: str  # a catalog's language: "it" or "en"
     untitled: str
     related: str
     tags: str
-    months: tuple[str, ...]
     quote_marks: tuple[str, str]
     speaker_with_role: str  # a format with {speaker} and {role}
 
 
-_UI_STRINGS: dict[str, _UiStrings] = {
-    "it": _UiStrings(
-        untitled="Senza titolo",
-        related="Leggi anche",
-        tags="Temi",
-        months=("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"),
-        quote_marks=("«", "»"),
-        speaker_with_role="{speaker} ({role})",
-    ),
-    "en": _UiStrings(
-        untitled="Untitled",
-        related="Related",
-        tags="Topics",
-        months=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-        quote_marks=("“", "”"),
-        speaker_with_role="{speaker}, {role}",
-    ),
-}
-_FALLBACK_LANGUAGE = "en"  # for interface languages we have no strings for
+_FALLBACK_LANGUAGE = "en"  # for interface languages we have no catalog for
 
 # C0/C1 controls but the newline (tabs and carriage returns become spacing first), bidirectional
 # overrides and isolates (they can make a headline read backwards), and lone surrogates.
@@ -185,7 +168,7 @@ def render_quotes_text(
         article = found.article
         byline = [one_line(article.title) or ui.untitled, one_line(article.source)]
         if article.published_at is not None:
-            byline.append(_format_time(article.published_at, ui, zone))
+            byline.append(format_moment(article.published_at, ui.language, zone, Length.FULL))
         lines = [
             _wrap(quote_line(found, ui_language)),
             _wrap(" · ".join(part for part in byline if part), indent="  "),
@@ -243,10 +226,24 @@ def append_block(messages: Sequence[str], block: str, limit: int = MESSAGE_LIMIT
     return [*messages, *split_messages([block], limit)]
 
 
+@lru_cache(maxsize=len(LANGUAGES))
+def _catalog_ui_strings(language: str) -> _UiStrings:
+    marks = lookup("briefing_quote_marks", language)  # two characters: opening, closing
+    return _UiStrings(
+        language=language,
+        untitled=lookup("briefing_untitled", language),
+        related=lookup("briefing_related", language),
+        tags=lookup("briefing_tags", language),
+        quote_marks=(marks[0], marks[-1]),
+        speaker_with_role=lookup("briefing_speaker_with_role", language),
+    )
+
+
 def _ui_strings(ui_language: str) -> _UiStrings:
-    """Strings for a Telegram language code such as "it", "en-GB" or "pt-br"."""
+    """Strings for a Telegram language code such as "it", "en-GB" or "pt-br" (English for a
+    language without a catalog)."""
     primary = ui_language.replace("_", "-").split("-")[0].lower()
-    return _UI_STRINGS.get(primary, _UI_STRINGS[_FALLBACK_LANGUAGE])
+    return _catalog_ui_strings(primary if primary in LANGUAGES else _FALLBACK_LANGUAGE)
 
 
 def _select(
@@ -254,7 +251,7 @@ def _select(
 ) -> _Selection:
     byline_parts = [one_line(briefing.source)]
     if briefing.published_at is not None:
-        byline_parts.append(_format_time(briefing.published_at, ui, zone))
+        byline_parts.append(format_moment(briefing.published_at, ui.language, zone, Length.FULL))
     lead = _folded(briefing.lead)
     quotes = [
         q
@@ -322,16 +319,6 @@ def _related_entry(link: Link) -> _Entry:
     """A related link; without a title its URL stands in, without a usable URL it is plain text."""
     url = safe_url(link.url)
     return _Entry(one_line(link.title) or url or "", url)
-
-
-def _format_time(moment: datetime, ui: _UiStrings, zone: ZoneInfo) -> str:
-    """Day, month, year and time ("28 ott 2024, 09:00") in the reader's zone; naive means UTC."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    try:
-        local = aware.astimezone(zone)
-    except OverflowError:  # within hours of year 1 or 9999: show the time as given
-        local = aware
-    return f"{local.day} {ui.months[local.month - 1]} {local.year}, {local:%H:%M}"
 
 
 def _clean(text: str) -> str:

@@ -17,6 +17,7 @@ from bot.core.models import Article, SpeakerQuote
 from bot.core.quote_terms import QuoteTerms, quote_terms
 from bot.core.stories import StoryCandidate, StorySignature, band_keys, signature
 from bot.core.topics import IndexDocument, TopicQuery, index_document
+from bot.store.common import SchemaUpgrade
 from bot.store.feeds import FeedStore
 from bot.store.subscriptions import SubscriptionStore
 
@@ -63,6 +64,10 @@ class Store(Protocol):
     @property
     def subscriptions(self) -> SubscriptionStore:
         """Chats' preferences, topics and digest schedule (``bot/store/subscriptions.py``)."""
+
+    @property
+    def schema(self) -> SchemaUpgrade:
+        """What opening the store did to its schema (``rassegna db upgrade`` says it)."""
 
     async def close(self) -> None:
         """Release connections; the store cannot be used afterwards."""

@@ -113,3 +113,34 @@ class FilledStep(Generic[Connection]):
 
     sql: str
     fill: Callable[[Connection], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class SchemaUpgrade:
+    """What opening a store did to its schema: the version it found and the version it left.
+
+    Version 0 is a new database (no table yet). A database newer than this code keeps its
+    version (``found`` > ``latest``) and is left untouched.
+    """
+
+    found: int
+    latest: int  # the newest migration this code knows
+
+    def describe(self) -> str:
+        """One line for ``rassegna db upgrade``."""
+        if self.found == 0:
+            return f"created schema version {self.latest}"
+        if self.found < self.latest:
+            first = self.found + 1
+            steps = (
+                f"migration {first}"
+                if first == self.latest
+                else f"migrations {first}..{self.latest}"
+            )
+            return f"applied {steps} (schema version {self.latest})"
+        if self.found > self.latest:
+            return (
+                f"at version {self.found}, newer than this release knows ({self.latest}): "
+                "left untouched"
+            )
+        return f"already at version {self.latest}"

@@ -26,6 +26,7 @@ from bot.store.common import (
     KEY_ARTICLES_WITHOUT_URL,
     TRENDING_WINDOW,
     FilledStep,
+    SchemaUpgrade,
     article_sort_time,
     article_values,
     micros,
@@ -206,7 +207,8 @@ def _row_values(row: _Row) -> tuple[Any, ...]:
 class PostgresStore:
     """A ``Store`` on PostgreSQL through an asyncpg pool; several instances may share it."""
 
-    def __init__(self, pool: asyncpg.Pool, changes: ChangeCounter) -> None:
+    def __init__(self, pool: asyncpg.Pool, schema: SchemaUpgrade, changes: ChangeCounter) -> None:
+        self.schema = schema  # what opening it migrated
         self._pool = pool
         self._changes = changes
         self.subscriptions = postgres_subscriptions.PostgresSubscriptions(pool)
@@ -218,11 +220,11 @@ class PostgresStore:
         pool = await asyncpg.create_pool(dsn, min_size=POOL_MIN_SIZE, max_size=POOL_MAX_SIZE)
         try:
             async with pool.acquire() as connection:
-                await migrate(connection)
+                schema = await migrate(connection)
         except BaseException:
             await pool.close()
             raise
-        return cls(pool, ChangeCounter(dsn))
+        return cls(pool, schema, ChangeCounter(dsn))
 
     async def close(self) -> None:
         await self._changes.close()
@@ -571,8 +573,8 @@ def _with_quotes(rows: Sequence[_Row]) -> list[tuple[int, int, PreparedArticle]]
     return written
 
 
-async def migrate(connection: asyncpg.Connection) -> int:
-    """Apply the migrations the schema has not seen yet; returns the schema version.
+async def migrate(connection: asyncpg.Connection) -> SchemaUpgrade:
+    """Apply the migrations the schema has not seen yet; returns the version found and the latest.
 
     Safe on every start and from several instances at once: a session advisory lock lets one
     migrate while the others wait, then find nothing left to do. Each step runs once, in its own
@@ -604,7 +606,7 @@ async def migrate(connection: asyncpg.Connection) -> int:
         await connection.execute(
             "SELECT pg_advisory_unlock($1, hashtext(current_schema()))", _MIGRATION_LOCK
         )
-    return max(version, len(MIGRATIONS))
+    return SchemaUpgrade(found=version, latest=len(MIGRATIONS))
 
 
 __all__ = ["MIGRATIONS", "PostgresStore", "migrate"]

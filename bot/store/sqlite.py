@@ -30,6 +30,7 @@ from bot.store.common import (
     KEY_ARTICLES_WITHOUT_URL,
     TRENDING_WINDOW,
     FilledStep,
+    SchemaUpgrade,
     article_sort_time,
     article_values,
     micros,
@@ -197,8 +198,10 @@ class SqliteStore:
         reader: SqliteReader,
         subscriptions: sqlite_subscriptions.SqliteSubscriptions,
         feeds: sqlite_feeds.SqliteFeeds,
+        schema: SchemaUpgrade,
         scratch: tempfile.TemporaryDirectory[str] | None = None,
     ) -> None:
+        self.schema = schema  # what opening it migrated
         self._shared = shared  # every write takes its turn here
         self._db = shared.connection  # and runs on this connection
         self._reader = reader  # reads outside a write
@@ -225,7 +228,7 @@ class SqliteStore:
             await connection.execute("PRAGMA journal_mode = WAL")
             await connection.execute("PRAGMA synchronous = NORMAL")
             await connection.execute(f"PRAGMA wal_autocheckpoint = {_WAL_CHECKPOINT_PAGES}")
-            await migrate(connection)
+            schema = await migrate(connection)
             opened.append(reader := await SqliteReader.open(path))
             opened.append(
                 subscriptions := await sqlite_subscriptions.SqliteSubscriptions.open(path, reader)
@@ -237,7 +240,7 @@ class SqliteStore:
             if scratch is not None:
                 scratch.cleanup()
             raise
-        return cls(SqliteConnection(connection), reader, subscriptions, feeds, scratch)
+        return cls(SqliteConnection(connection), reader, subscriptions, feeds, schema, scratch)
 
     async def close(self) -> None:
         try:
@@ -584,8 +587,8 @@ class SqliteStore:
         return cursor.rowcount
 
 
-async def migrate(connection: aiosqlite.Connection) -> int:
-    """Apply the migrations the database has not seen yet; returns the schema version.
+async def migrate(connection: aiosqlite.Connection) -> SchemaUpgrade:
+    """Apply the migrations the database has not seen yet; returns the version found and the latest.
 
     Safe to run on every start: each step runs once, in its own transaction (a filled step's
     rows included), and a database newer than this code is left untouched.
@@ -606,7 +609,7 @@ async def migrate(connection: aiosqlite.Connection) -> int:
             if connection.in_transaction:
                 await connection.execute("ROLLBACK")
             raise
-    return max(version, len(MIGRATIONS))
+    return SchemaUpgrade(found=version, latest=len(MIGRATIONS))
 
 
 __all__ = ["CANDIDATES", "MIGRATIONS", "SqliteStore", "fts5_match", "migrate"]

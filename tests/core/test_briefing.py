@@ -31,27 +31,19 @@ def test_briefing_carries_article_fields() -> None:
     assert briefing.related == []
 
 
-def test_related_order_same_story_then_topic_then_own_links_without_repeats() -> None:
-    own = [
-        Link(title="Own", url="https://example.org/own"),
-        Link(title="Dup", url="https://example.org/3"),
-    ]
+def test_related_links_are_the_same_storys_other_sources_only() -> None:
+    own = [Link(title="Own", url="https://example.org/2024/own-story")]
     article = make_article(1, related=own)
-    same_story = [make_article(2, story_id="s1")]
-    topic = [make_article(3), make_article(1)]  # the article itself must never be related
-    briefing = compose_briefing(article, same_story=same_story, topic_matches=topic)
-    assert [link.url for link in briefing.related] == [
-        "https://example.org/2",
-        "https://example.org/3",
-        "https://example.org/own",
-    ]
+    same_story = [make_article(2, story_id="s1"), make_article(1, story_id="s1")]
+    briefing = compose_briefing(article, same_story=same_story)
+    assert [link.url for link in briefing.related] == ["https://example.org/2"]
     assert briefing.related[0].title == "Title 2 (Source 2)"
 
 
 def test_related_is_capped() -> None:
     article = make_article(0)
-    topic = [make_article(n) for n in range(1, 10)]
-    assert len(compose_briefing(article, topic_matches=topic, max_related=3).related) == 3
+    same_story = [make_article(n, story_id="s0") for n in range(1, 10)]
+    assert len(compose_briefing(article, same_story=same_story, max_related=3).related) == 3
 
 
 def test_articles_without_url_are_never_offered_as_related_links() -> None:

@@ -215,6 +215,30 @@ def test_non_feeds_raise_parse_error(data: bytes, message: str) -> None:
         parse_feed(data)
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            b'<?xml version="1.0"?>\n<rss version="2.0">\n<channel>\n<title>T</title>\n'
+            b"<item><title>A",
+            "truncated feed at line 5",
+        ),
+        (
+            b'<?xml version="1.0"?>\n<rss version="2.0"><channel>\n<item><title>A</link>'
+            b"</item></channel></rss>",
+            "malformed feed: mismatched tag at line 3",
+        ),
+    ],
+)
+def test_a_broken_feed_is_named_in_one_line_without_the_parser_internals(
+    data: bytes, message: str
+) -> None:
+    """expat says "<unknown>:5:14: no element found"; a reader wants "truncated feed at line 5"."""
+    with pytest.raises(ParseError) as raised:
+        parse_feed(data)
+    assert str(raised.value) == message
+
+
 def test_looks_like_feed() -> None:
     for name in ("rss090.xml", "rss1.rdf", "rss2_content.xml", "atom.xml", "feed.json"):
         assert looks_like_feed(_feed(name)), name

@@ -36,6 +36,10 @@ def _speakers(*paragraphs: str) -> list[str | None]:
             "Il tecnico elogia anche il pubblico: «È stato fondamentale, ci ha spinti fino "
             "alla fine».",
         ),
+        # a place or an event named in the narration before the quote
+        ("Tennis, finali a Torino: Sinner alle Atp Finals: «Sono felice di essere qui».",),
+        ("«Anybody that has a wooden roof stayed here», said a resident of Maybury Park.",),
+        ('"We are growing faster than the market," Crescent Park in Portland said.',),
     ],
 )
 def test_no_evidence_no_speaker(paragraphs: tuple[str, ...]) -> None:
@@ -342,3 +346,43 @@ def test_any_text_and_any_phrase_are_weighed_without_error(
     evidence = SpeakerEvidence(paragraphs)
     assert evidence.shows(phrase) in (True, False)
     assert evidence.may_be_a_person(phrase) in (True, False)
+
+
+def test_a_company_is_a_body_that_speaks_not_a_person() -> None:
+    evidence = SpeakerEvidence(["Shares of Ciena Corp tumbled yesterday, and Ciena Corp said so."])
+    assert not evidence.names_a_person("Ciena Corp")
+
+
+@pytest.mark.parametrize("place", ["Maybury Park", "Wembley Stadium", "Coppa Italia", "Atp Finals"])
+def test_a_place_or_an_event_is_never_a_person(place: str) -> None:
+    evidence = SpeakerEvidence([f"Tutti parlano di {place} e di {place} ancora oggi."])
+    assert not evidence.may_be_a_person(place)
+
+
+def test_the_person_asked_answers() -> None:
+    """An interview's narration asks someone, who answers with no name of their own."""
+    paragraphs = [
+        "Sono intervenuti il sindaco Antonio Nicoletti e Dario Toma, presidente del festival. "
+        "Abbiamo chiesto a Dario Toma che cosa bolle in pentola. «Ci aspettiamo un'edizione in "
+        "linea con le precedenti - risponde - con grandi maestri del cinema»."
+    ]
+    assert _speakers(*paragraphs) == ["Dario Toma"]
+
+
+def test_a_title_in_marks_is_narration_and_keeps_the_speaker_before_it() -> None:
+    paragraphs = [
+        "La lista dei ministri del nuovo governo.",
+        "Giovanni Donzelli, deputato di Fratelli d’Italia, ad “Agorà” su Rai3, ha fugato ogni "
+        "dubbio. “Noi siamo pronti, non c’è ancora un presidente incaricato”, ha ricordato.",
+    ]
+    assert _speakers(*paragraphs) == ["Giovanni Donzelli"]
+
+
+def test_a_name_modifying_a_noun_in_a_complement_is_not_the_subject() -> None:
+    """ "Il premier torna sul caso Cospito … «…», scandisce": the premier speaks, not Cospito."""
+    paragraphs = [
+        "La premier Giorgia Meloni ha parlato a lungo in conferenza stampa.",
+        "Il premier poi torna sul caso Cospito, l'anarchico in sciopero della fame. «Lo Stato "
+        "non deve trattare con chi lo minaccia», scandisce.",
+    ]
+    assert _speakers(*paragraphs) == ["Giorgia Meloni"]

@@ -174,7 +174,7 @@ async def test_add_list_pause_resume_and_remove_a_feed(
         "",
         f"#{feed.id} Il Molo – attivo",
         feed_url,
-        "Ultimo successo: mai · articoli: 0",
+        "Ultima lettura riuscita: mai · articoli: 0",
     ]
 
     paused = await ask(fake_telegram, "pausefeed", str(feed.id))
@@ -386,9 +386,9 @@ async def test_stats_counts_articles_feeds_subscribers_and_messages(
     assert stories < articles  # the sample store holds one story told twice
     assert reply.splitlines() == [
         "Statistiche",
-        f"Articoli: {articles} ({stories} storie)",
-        "Feed: 2 (1 attivi, 1 in pausa, 0 con errori)",
-        "Iscritti: 0",
+        f"Articoli: {articles} · notizie distinte: {stories}",
+        "Feed: 2 · attivi: 1 · in pausa: 1 · con errori: 0",
+        "Chat iscritte: 0",
         "Rassegne inviate oggi: 0",
         "Messaggi inviati dall'avvio: 1",
         "Errori di Telegram dall'avvio: 1 (forbidden 1)",

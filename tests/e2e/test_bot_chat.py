@@ -38,10 +38,10 @@ async def test_chat_ingests_samples_once_and_shows_replies_and_buttons(tmp_path:
     assert "Caricati 10 articoli di esempio" in transcript
     assert "Benvenuto in Rassegna" in transcript
     assert "Ultime notizie" in transcript
-    assert "[1] Briefing 1" in transcript
-    assert "[2] Briefing 2" in transcript
+    assert "[1] Sintesi 1" in transcript
+    assert "[2] Sintesi 2" in transcript
     assert "<b>" not in transcript  # what a user sees, not the markup
-    # "2" pressed "Briefing 2": the second story's briefing, headline first.
+    # "2" pressed "Sintesi 2": the second story's briefing, headline first.
     store = await open_store(database_url)
     try:
         second = (await store.latest(2))[1]

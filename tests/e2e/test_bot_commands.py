@@ -189,7 +189,7 @@ async def test_the_menus_list_every_command_and_help_every_one_people_type(
     menus = {language: fake_telegram.commands(language) for language in ("it", "en")}
     for menu in menus.values():
         assert [entry["command"] for entry in menu] == list(COMMANDS)
-    assert {"command": "quotes", "description": "citazioni di una persona"} in menus["it"]
+    assert {"command": "quotes", "description": "le citazioni di una persona"} in menus["it"]
     assert {"command": "quotes", "description": "quotes by a person"} in menus["en"]
     for command in set(COMMANDS) - {"start"}:  # /start is how a chat begins, not a tool
         assert f"/{command}" in italian.plain_text
@@ -214,7 +214,7 @@ async def test_latest_lists_newest_stories_with_buttons(
     assert [e["url"] for e in listing.entities if e["type"] == "text_link"] == [
         a.url for a in newest
     ]
-    assert set(buttons(listing)) == {"Briefing 1", "Briefing 2", "Briefing 3", "Altre ›"}
+    assert set(buttons(listing)) == {"Sintesi 1", "Sintesi 2", "Sintesi 3", "Altre ›"}
     assert listing.link_preview_options == {"is_disabled": True}
     assert_valid([listing])
 
@@ -225,7 +225,7 @@ async def test_latest_time_is_in_the_configured_zone(
     [listing] = await reply_to(fake_telegram, PRIVATE, "latest", "1")
 
     # The newest sample was published at 07:30 +01:00, which is 07:30 in Rome.
-    assert "26/11 07:30" in listing.plain_text
+    assert "26 nov, 07:30" in listing.plain_text
 
 
 @pytest.mark.parametrize("argument", ["0", "11", "-3", "tre", "5 6", "٣", "9" * 4000])
@@ -244,7 +244,7 @@ async def test_briefing_button_sends_the_briefing(
     [listing] = await reply_to(fake_telegram, PRIVATE, "latest", "2")
     second = (await store.latest(2))[1]
 
-    fake_telegram.inject_callback_query(PRIVATE, listing.message_id, buttons(listing)["Briefing 2"])
+    fake_telegram.inject_callback_query(PRIVATE, listing.message_id, buttons(listing)["Sintesi 2"])
     replies = await fake_telegram.wait_for_messages(PRIVATE, 2)
 
     briefing = replies[1]
@@ -266,7 +266,7 @@ async def test_paging_edits_the_list_forward_and_back(
     assert page_two is not None
     assert f"5. {all_stories[4].title}" in page_two["text"]
     assert f"1. {all_stories[0].title}" not in page_two["text"]
-    assert {"Briefing 5", "‹ Precedenti", "Altre ›"} <= set(buttons(page_two))
+    assert {"Sintesi 5", "‹ Precedenti", "Altre ›"} <= set(buttons(page_two))
 
     fake_telegram.inject_callback_query(
         PRIVATE, listing.message_id, buttons(page_two)["‹ Precedenti"]
@@ -328,7 +328,7 @@ async def test_topic_sends_the_best_briefing_then_more_headlines_in_one_message(
     assert "Ucraina" in briefing or "ucrain" in briefing
     assert any(e["type"] == "blockquote" for e in reply.entities)  # the key quote
     assert more.strip().startswith("1. ")
-    assert "Briefing 1" in buttons(reply)
+    assert "Sintesi 1" in buttons(reply)
     assert_valid([reply])
     await asyncio.sleep(0.2)
     assert len(fake_telegram.sent_messages(PRIVATE)) == 1
@@ -358,7 +358,7 @@ async def test_headlines_that_do_not_fit_beside_the_briefing_follow_it_with_the_
     assert replies[0].plain_text.startswith("Il fiume Zambrano esonda ancora, giorno 5")
     *first, last = replies
     assert all(reply.reply_markup is None for reply in first)
-    assert set(buttons(last)) == {f"Briefing {n}" for n in range(1, 5)}
+    assert set(buttons(last)) == {f"Sintesi {n}" for n in range(1, 5)}
     listed = "".join(reply.plain_text for reply in replies)
     assert all(f"giorno {n}" in listed for n in range(1, 5))
     assert_valid(replies)

@@ -74,12 +74,12 @@ async def test_quotes_lists_the_newest_quotes_with_their_articles_and_briefing_b
     assert lines[0] == "Citazioni di «zelensky»"
     assert lines[2] == f"1. «{first.text}» — Volodymyr Zelensky (presidente ucraino)"
     assert lines[3] == first.article.title
-    assert lines[4] == f"{SAMPLE_SOURCE} · 24/11 09:20"  # 08:20 UTC, shown in Rome's time
-    assert f"{SAMPLE_SOURCE} · 24/11 08:05" in lines
+    assert lines[4] == f"{SAMPLE_SOURCE} · 25 nov, 10:50"  # 09:50 UTC, shown in Rome's time
+    assert f"{SAMPLE_SOURCE} · 25 nov, 09:35" in lines
     assert _links(reply) == [first.article.url, second.article.url]
     assert buttons(reply) == {
-        "Briefing 1": f"1:b:{first.article.id}",
-        "Briefing 2": f"1:b:{second.article.id}",
+        "Sintesi 1": f"1:b:{first.article.id}",
+        "Sintesi 2": f"1:b:{second.article.id}",
     }
     assert_valid([reply])
 
@@ -100,7 +100,7 @@ async def test_quotes_in_english_for_an_english_user(
     assert lines[0] == "Quotes by “segretario generale nato”"
     assert lines[2].startswith("1. “Difenderemo ogni metro")
     assert lines[2].endswith("” — Mark Rutte, segretario generale della Nato")
-    assert lines[4] == f"{SAMPLE_SOURCE} · 25/11 17:10"
+    assert lines[4] == f"{SAMPLE_SOURCE} · 25 Nov, 17:10"
     assert set(buttons(reply)) == {"Briefing 1"}
     assert_valid([reply])
 
@@ -111,7 +111,7 @@ async def test_the_briefing_button_opens_the_articles_briefing(
 ) -> None:
     [reply] = await reply_to(fake_telegram, PRIVATE, "quotes", "nauseda")
 
-    fake_telegram.inject_callback_query(PRIVATE, reply.message_id, buttons(reply)["Briefing 1"])
+    fake_telegram.inject_callback_query(PRIVATE, reply.message_id, buttons(reply)["Sintesi 1"])
     [_, briefing] = await fake_telegram.wait_for_messages(PRIVATE, 2)
     assert briefing.plain_text.startswith("Nato, Rutte a Vilnius")
     assert any(entity["type"] == "blockquote" for entity in briefing.entities)
@@ -128,7 +128,7 @@ async def test_paging_edits_the_list_forward_and_back(
 
     assert "1. «Frase numero 7»" in listing.plain_text
     assert "5. «Frase numero 3»" in listing.plain_text
-    assert set(buttons(listing)) == {*(f"Briefing {n}" for n in range(1, 6)), "Altre ›"}
+    assert set(buttons(listing)) == {*(f"Sintesi {n}" for n in range(1, 6)), "Altre ›"}
 
     fake_telegram.inject_callback_query(PRIVATE, listing.message_id, buttons(listing)["Altre ›"])
     await fake_telegram.wait_until(lambda: len(fake_telegram.edits) == 1)
@@ -137,7 +137,7 @@ async def test_paging_edits_the_list_forward_and_back(
     assert "6. «Frase numero 2»" in page_two["text"]
     assert "7. «Frase numero 1»" in page_two["text"]
     assert "Frase numero 7" not in page_two["text"]
-    assert set(buttons(page_two)) == {"Briefing 6", "Briefing 7", "‹ Precedenti"}
+    assert set(buttons(page_two)) == {"Sintesi 6", "Sintesi 7", "‹ Precedenti"}
 
     fake_telegram.inject_callback_query(
         PRIVATE, listing.message_id, buttons(page_two)["‹ Precedenti"]

@@ -25,6 +25,7 @@ from tests.e2e.test_bot_commands import assert_valid, buttons, make_settings, re
 
 PRIVATE = 4242
 OTHER_PRIVATE = 5151
+ENGLISH = 4343
 GROUP = -1009876543210
 CHANNEL = -1001234567890
 LEASE = timedelta(minutes=1)
@@ -94,7 +95,7 @@ async def test_subscribe_to_topics_schedules_the_digest_at_eight_in_rome(
     [reply] = await reply_to(fake_telegram, PRIVATE, "subscribe", "ucraina, Corea  del Nord")
 
     assert "Ora segui: «ucraina», «corea del nord»." in reply.plain_text
-    assert "Rassegna ogni giorno alle 08:00 (Europe/Rome)" in reply.plain_text
+    assert "La rassegna arriva ogni giorno alle 08:00 (Europe/Rome)" in reply.plain_text
     assert_valid([reply])
     assert await store.subscriptions.topics(PRIVATE) == ["ucraina", "corea del nord"]
     due = (await due_digests(store))[PRIVATE]
@@ -105,7 +106,7 @@ async def test_subscribe_to_topics_schedules_the_digest_at_eight_in_rome(
 
     [again] = await reply_to(fake_telegram, PRIVATE, "subscribe", "ucraina,nato")
     assert "Ora segui: «nato»." in again.plain_text
-    assert "Seguivi già: «ucraina»." in again.plain_text
+    assert "Segui già: «ucraina»." in again.plain_text
     assert await store.subscriptions.topics(PRIVATE) == ["ucraina", "corea del nord", "nato"]
 
 
@@ -115,7 +116,7 @@ async def test_subscribe_in_english_and_to_everything(
     [reply] = await reply_to(fake_telegram, PRIVATE, "subscribe", language_code="en")
 
     assert "You now follow: «all the news»." in reply.plain_text
-    assert "A digest every day at 08:00 (Europe/Rome)" in reply.plain_text
+    assert "The digest comes every day at 08:00 (Europe/Rome)" in reply.plain_text
     assert await store.subscriptions.topics(PRIVATE) == [EVERYTHING]
     assert await store.subscriptions.count_subscribed_chats() == 1
 
@@ -125,7 +126,7 @@ async def test_subscribe_in_english_and_to_everything(
     [
         ("🇺🇦🇺🇦", "Nessuna parola da cercare in: «🇺🇦🇺🇦»"),
         ("<b>x</b>", "Nessuna parola da cercare in: «<b>x</b>»"),
-        ("x" * 4000, "Troppo lungo (al massimo 60 caratteri): «xxxxxxx"),
+        ("x" * 4000, "Tema troppo lungo (al massimo 60 caratteri): «xxxxxxx"),
         (",,, ;", "Nessuna parola da cercare in: «,,, ;»"),
         ("שלום עולם", "Ora segui: «שלום עולם»."),
         ('"nato" NEAR ucraina*', 'Ora segui: «"nato" near ucraina*».'),
@@ -184,7 +185,7 @@ async def test_subscriptions_list_removes_a_topic_per_button(
 
     # The same (now stale) button again: nothing else goes.
     await press(fake_telegram, PRIVATE, listing, "✕ tutte le notizie", edits=False)
-    assert fake_telegram.callback_answers[-1].text == "Non seguivi più questo tema."
+    assert fake_telegram.callback_answers[-1].text == "Avevi già smesso di seguire questo tema."
     assert await store.subscriptions.topics(PRIVATE) == ["nato"]
 
     await press(fake_telegram, PRIVATE, listing, "✕ nato")
@@ -199,10 +200,10 @@ async def test_unsubscribe_one_topic_and_all_with_confirmation(
 
     [one] = await reply_to(fake_telegram, PRIVATE, "unsubscribe", "NATO, gaza")
     assert "Non segui più: «nato»." in one.plain_text
-    assert "Non seguivi: «gaza»." in one.plain_text
+    assert "Non stavi seguendo: «gaza»." in one.plain_text
 
     [ask] = await reply_to(fake_telegram, PRIVATE, "unsubscribe")
-    assert "tutti i 2 temi" in ask.plain_text
+    assert "Smettere di seguire tutti e 2 i temi?" in ask.plain_text
     await press(fake_telegram, PRIVATE, ask, "No, lascia stare")
     assert await store.subscriptions.topics(PRIVATE) == ["ucraina", "manovra"]
 
@@ -214,6 +215,42 @@ async def test_unsubscribe_one_topic_and_all_with_confirmation(
 
     [nothing] = await reply_to(fake_telegram, PRIVATE, "unsubscribe")
     assert nothing.plain_text.startswith("Non segui nessun tema")
+
+
+# ---------------------------------------------------------------------- plural forms
+
+
+async def test_the_subscriptions_heading_agrees_with_the_count(
+    fake_telegram: FakeTelegram, bot: BotApplication
+) -> None:
+    headings: list[tuple[str, str]] = []
+    for topic in ("nato", "ucraina"):  # one topic, then two
+        await reply_to(fake_telegram, OTHER_PRIVATE, "subscribe", topic)
+        await reply_to(fake_telegram, ENGLISH, "subscribe", topic, language_code="en")
+        [listed] = await reply_to(fake_telegram, OTHER_PRIVATE, "subscriptions")
+        [listed_en] = await reply_to(fake_telegram, ENGLISH, "subscriptions")
+        headings.append((listed.plain_text.splitlines()[0], listed_en.plain_text.splitlines()[0]))
+
+    assert headings == [
+        ("Segui 1 tema", "You follow 1 topic"),
+        ("Segui 2 temi", "You follow 2 topics"),
+    ]
+
+
+async def test_no_topics_and_the_confirmation_for_one_topic(
+    fake_telegram: FakeTelegram, bot: BotApplication
+) -> None:
+    [none] = await reply_to(fake_telegram, OTHER_PRIVATE, "subscriptions")
+    [none_en] = await reply_to(fake_telegram, ENGLISH, "subscriptions", language_code="en")
+    assert none.plain_text.startswith("Non segui nessun tema.")
+    assert none_en.plain_text.startswith("You follow no topic.")
+
+    await reply_to(fake_telegram, OTHER_PRIVATE, "subscribe", "nato")
+    await reply_to(fake_telegram, ENGLISH, "subscribe", "nato")
+    [ask] = await reply_to(fake_telegram, OTHER_PRIVATE, "unsubscribe")
+    [ask_en] = await reply_to(fake_telegram, ENGLISH, "unsubscribe")
+    assert ask.plain_text.startswith("Smettere di seguire il tuo unico tema?")
+    assert ask_en.plain_text.startswith("Stop following your only topic?")
 
 
 # ---------------------------------------------------------------------- /settings
@@ -241,7 +278,7 @@ async def test_settings_time_and_zone_reschedule_at_once(
     assert "America/Mexico_City" in city.plain_text
 
     [off] = await reply_to(fake_telegram, PRIVATE, "settings", "digest off")
-    assert "La rassegna quotidiana è spenta" in off.plain_text
+    assert "La rassegna quotidiana è disattivata" in off.plain_text
     assert await due_digests(store) == {}
     await reply_to(fake_telegram, PRIVATE, "settings", "digest on")
     assert PRIVATE in await due_digests(store)
@@ -259,7 +296,7 @@ async def test_settings_time_and_zone_reschedule_at_once(
         ("time sette", "«sette» non è un orario."),
         ("zone Atlantide", "Non conosco il fuso orario «Atlantide»"),
         ("zone <b>Roma</b>", "Non conosco il fuso orario «<b>Roma</b>»"),
-        ("digest forse", "«forse» non è on né off. Esempio: /settings digest off"),
+        ("digest forse", "«forse» non è né on né off. Esempio: /settings digest off"),
         ("language fr", "Lingue disponibili: it, en."),
         ("colour blue", "Non conosco l'impostazione «colour»"),
         ("time", "Manca il valore. Esempio: /settings time 07:30"),
@@ -311,7 +348,7 @@ async def test_settings_buttons_change_values_and_language(
     # Pressing the value already chosen changes nothing and fails nothing.
     await press(fake_telegram, PRIVATE, panel, "London", edits=False)  # already "✓ London"
     [still] = await reply_to(fake_telegram, PRIVATE, "subscriptions")
-    assert still.plain_text.startswith("You follow 1 topics")
+    assert still.plain_text.startswith("You follow 1 topic\n")
 
 
 @pytest.mark.parametrize(

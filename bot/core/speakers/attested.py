@@ -57,6 +57,7 @@ _NEVER_NAMES = NOT_NAMES - words("surname_months")
 # Inside an organisation's name: "Federal Bureau of Investigation", "Medicines and Healthcare".
 _INNER_LINKS = OF_PREPOSITIONS | CONJUNCTIONS
 _PLACE_OPENERS = words("place_openers")
+_PLACE_AND_EVENT_CLOSERS = words("place_and_event_closers")
 # Italian gerunds, with an enclitic pronoun or not ("rinnovando", "passandogli").
 _GERUND = re.compile(r"[a-zà-ú]{2,}(?:ando|endo)(?:gli|glie|le|lo|la|li|si|ci|ne|mi|ti|vi)?$")
 _POSSESSIVE = re.compile(r"['’]s$|s['’]$")
@@ -184,7 +185,9 @@ class SpeakerEvidence:
             return False
         if any(_POSSESSIVE.search(name) for name in names):
             return False
-        if names[0].lower() in _PLACE_OPENERS or any(n.lower() in _places() for n in names):
+        if names[0].lower() in _PLACE_OPENERS or names[-1].lower() in _PLACE_AND_EVENT_CLOSERS:
+            return False  # "Piazza Venezia", "Coppa Italia", "Maybury Park", "ATP Finals"
+        if any(n.lower() in _places() for n in names):
             return False
         if names[-1].lower() in _OUTLET_NOUNS:
             return False  # "Vice News": an outlet carries words, it does not say them

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.core.speakers.attested import SpeakerEvidence
-from bot.core.speakers.evidence import is_role_word
+from bot.core.speakers.evidence import is_asked, is_role_word
 from bot.core.speakers.lexicon import (
     ARTICLES,
     CONJUNCTIONS,
@@ -270,7 +270,7 @@ class Cast:
             for run, member in zip(runs, members, strict=True)
             if tokens[run.start].start >= start
             and tokens[run.end - 1].end <= end
-            and not in_a_complement(tokens, run)
+            and (not in_a_complement(tokens, run) or is_asked(tokens, run))
             and (
                 len(member.words) > 1
                 or (run.start > 0 and tokens[run.start - 1].text not in ".!?-–—:")
@@ -286,6 +286,9 @@ class Cast:
             (i for i in range(last_run.start) if tokens[i].text in ".!?"), default=-1
         )
         in_sentence = [(run, member) for run, member in found if run.start > sentence_start]
+        asked = [member.name for run, member in in_sentence if is_asked(tokens, run)]
+        if asked:
+            return asked[-1]  # "Abbiamo chiesto a Dario Toma …": the one asked answers
         # "… between Dean Elgar and Hashim Amla, Kohli said:": the one who says, if anyone does
         speaking = [
             member.name

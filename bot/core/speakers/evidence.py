@@ -106,7 +106,7 @@ def person_in_run(tokens: Sequence[Token], run: NameRun) -> NameRun | None:
     if _modifies_a_role(tokens, run.end):
         return None
     previous = tokens[run.start - 1] if run.start > 0 else None
-    if previous is not None and previous.lower in ARTICLES:
+    if previous is not None and previous.lower in ARTICLES and not is_asked(tokens, run):
         return None  # "the Booker Prize", "la Questura": a thing or an institution
     if previous is not None and previous.text[0].isdigit():
         return None  # "Movimento 5 Stelle", "Formula 1"
@@ -117,6 +117,20 @@ def person_in_run(tokens: Sequence[Token], run: NameRun) -> NameRun | None:
         elif len(words) == 1 and previous.lower in OF_PREPOSITIONS:
             return None
     return None if _is_institution(tokens, run) else run
+
+
+_ASKING_VERBS = words("asking_verbs")
+
+
+def is_asked(tokens: Sequence[Token], run: NameRun) -> bool:
+    """ "chiesto a Dario Toma", "asked Rachel Reeves": the person a question goes to, who then
+    answers. (Italian "a" here is a preposition, not the English article of "a Democrat".)"""
+    before = [token.lower for token in tokens[max(0, run.start - 2) : run.start]]
+    if not before:
+        return False
+    return before[-1] in _ASKING_VERBS or (
+        len(before) == 2 and before[1] == "a" and before[0] in _ASKING_VERBS
+    )
 
 
 def _modifies_a_role(tokens: Sequence[Token], index: int) -> bool:
@@ -144,11 +158,15 @@ def _modifies_a_role(tokens: Sequence[Token], index: int) -> bool:
 # Nouns followed by their name ("la cooperativa Sant'Andrea", "viale Roma"): the name is the
 # place's or the body's, never a person's.
 _NAMED_BY_WHAT_FOLLOWS = words("nouns_named_by_what_follows")
+# Nouns of an affair named after a person ("il caso Cospito", "il governo Meloni"): the name is
+# the affair's, and its person is not the one the sentence is about.
+_AFFAIR_NOUNS = words("affair_nouns")
 
 
 def names_a_place_or_body(tokens: Sequence[Token], run: NameRun) -> bool:
-    """A name right after the noun it names: "viale [Roma]", "la cooperativa [Sant'Andrea]"."""
-    return run.start > 0 and tokens[run.start - 1].lower in _NAMED_BY_WHAT_FOLLOWS
+    """A name right after the noun it names: "viale [Roma]", "la cooperativa [Sant'Andrea]",
+    "torna sul caso [Cospito]"."""
+    return run.start > 0 and tokens[run.start - 1].lower in _NAMED_BY_WHAT_FOLLOWS | _AFFAIR_NOUNS
 
 
 def organisation_in_role(tokens: Sequence[Token], run: NameRun) -> bool:
