@@ -2,11 +2,14 @@
 
 A news bot is asked about the same few topics of the day by many people, and each answer is a
 search over the archive, a briefing with its related stories and a rendering: milliseconds of
-work whose result stays the same until new articles arrive. ``Answers`` keeps them for
-``ANSWER_TTL_SECONDS``, the freshness promise: an article stored meanwhile (by this process, by
-``rassegna ingest`` or by another instance on PostgreSQL) shows in answers at most that much
-later, a delay Telegram itself applies to inline answers. Caches are bounded, least recently
-used first out, so memory does not grow with the number of distinct questions.
+work whose result stays the same until new articles arrive. ``Answers`` keeps them until the
+articles change: every lookup first asks the store's ``changes_seen`` (microseconds: SQLite's
+``data_version``, a counter PostgreSQL's NOTIFY moves) and forgets every search, briefing and
+trend when it has moved. An article stored by this process shows in the next answer; one stored
+by ``rassegna ingest`` or another instance as soon as its commit is seen (SQLite: at once;
+PostgreSQL: when the NOTIFY arrives, milliseconds). An answer computed while a write committed is
+not kept. ``ANSWER_TTL_SECONDS`` remains as a backstop. Caches are bounded, least recently used
+first out, so memory does not grow with the number of distinct questions.
 
 Keys are the normalised query (``parse_query`` folds case, accents and inflections, so
 "Ucraina" and "ucraina" share an answer) and, for a briefing, the article's id, content hash,
@@ -58,6 +61,7 @@ class Answers:
     _searches: ExpiringCache[tuple[Article, ...]] = field(init=False, repr=False)
     _briefings: ExpiringCache[RenderedBriefing] = field(init=False, repr=False)
     _trending: ExpiringCache[tuple[str, ...]] = field(init=False, repr=False)
+    _articles_version: int | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._queries = ExpiringCache(PARSED_QUERIES, math.inf, self.clock)
@@ -87,35 +91,50 @@ class Answers:
         """The store's best ``limit`` matches for the query, as found at most ``ttl`` ago."""
         if query.is_empty or limit <= 0:
             return []
+        version = self._current(store)
         key = (query, limit)
         found = self._searches.get(key)
         if found is None:
-            found = self._searches.put(key, tuple(await store.search(query, limit)))
+            found = tuple(await store.search(query, limit))
+            if store.changes_seen() == version:
+                self._searches.put(key, found)
         return list(found)
 
     async def briefing(
         self, store: Store, article: Article, language: str, tz: str
     ) -> RenderedBriefing:
         """The article's briefing (related stories looked up in the store), rendered."""
+        version = self._current(store)
         key = (article.id, article.content_hash, language, tz)
         rendered = self._briefings.get(key)
         if rendered is None:
             briefing = await brief(store, article)
-            rendered = self._briefings.put(
-                key,
-                RenderedBriefing(
-                    messages=tuple(render_html(briefing, ui_language=language, tz=tz)),
-                    url=briefing.url,
-                    has_related=bool(briefing.related),
-                ),
+            rendered = RenderedBriefing(
+                messages=tuple(render_html(briefing, ui_language=language, tz=tz)),
+                url=briefing.url,
+                has_related=bool(briefing.related),
             )
+            if store.changes_seen() == version:
+                self._briefings.put(key, rendered)
         return rendered
 
     async def trending(self, store: Store, now: datetime) -> list[str]:
         """Today's most mentioned topics, or the newest articles' when nothing is from today."""
+        version = self._current(store)
         names = self._trending.get(_TRENDING_KEY)
         if names is None:
             recent = await store.trending_topics(now - TRENDING_WINDOW, TRENDING_TOPICS)
             names = tuple(recent or await store.trending_topics(_ANY_TIME, TRENDING_TOPICS))
-            self._trending.put(_TRENDING_KEY, names)
+            if store.changes_seen() == version:
+                self._trending.put(_TRENDING_KEY, names)
         return list(names)
+
+    def _current(self, store: Store) -> int:
+        """The store's change number; every answer built on articles is forgotten if it moved."""
+        version = store.changes_seen()
+        if version != self._articles_version:
+            self._articles_version = version
+            self._searches.clear()
+            self._briefings.clear()
+            self._trending.clear()
+        return version

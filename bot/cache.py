@@ -1,10 +1,10 @@
 """A small bounded cache whose entries expire: for answers the bot gives again and again.
 
 Most questions a news bot gets are about the few topics of the day, and the answer to each is
-the same for everyone until new articles arrive. Entries live ``ttl`` seconds at most, which is
-the freshness promise (articles stored by another process or another instance show within it),
-and the least recently used go first when the cache is full, so memory stays bounded however
-many distinct questions come. The clock is injected: tests move it, nothing here waits.
+the same for everyone until new articles arrive. Entries live ``ttl`` seconds at most, and are
+cleared sooner when what they answer changes (``bot.answers``); the least recently used go first
+when the cache is full, so memory stays bounded however many distinct questions come. The clock
+is injected: tests move it, nothing here waits.
 """
 
 from __future__ import annotations
@@ -69,6 +69,10 @@ class ExpiringCache(Generic[Value]):
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
         return value
+
+    def clear(self) -> None:
+        """Forget every entry (what they answered has changed)."""
+        self._entries.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     # How long a claimed feed poll stays this instance's: a crashed instance's feeds are
     # taken over after it. Longer than one feed's poll can take.
     feed_lease: float = Field(default=600.0, ge=10, alias="RASSEGNA_FEED_LEASE")
+    # One cycle's share of a feed: its newest items not stored yet first, at most this many;
+    # the rest come in the next cycles (a 5,000-item feed must not hold the bot for minutes).
+    feed_items_per_cycle: int = Field(default=100, ge=1, alias="RASSEGNA_FEED_ITEMS_PER_CYCLE")
+    # Article pages fetched for full text in one cycle, in all and from one host; teasers over
+    # the budget wait for the next cycle (unstored, so nothing is lost). 0: no page fetches.
+    page_fetches_per_cycle: int = Field(default=100, ge=0, alias="RASSEGNA_PAGE_FETCHES_PER_CYCLE")
+    page_fetches_per_host: int = Field(default=20, ge=0, alias="RASSEGNA_PAGE_FETCHES_PER_HOST")
+    # Processes that parse feeds and pages and enrich items beside the bot's event loop.
+    parse_workers: int = Field(default=1, ge=1, alias="RASSEGNA_PARSE_WORKERS")
     health_max_poll_minutes: int = Field(
         default=30, gt=0, alias="RASSEGNA_HEALTH_MAX_POLL_MINUTES"
     )  # /healthz fails when no feed poll finished for this long (and a feed is active)

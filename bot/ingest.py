@@ -151,6 +151,9 @@ async def store_prepared_with_stories(
 
     The poller prepares each feed's articles right after enriching them: preparing reuses
     enrichment's memoised scans, which a batch gathered from many feeds would have evicted.
+
+    Runs on the event loop, so it gives way to other tasks after each article: a batch of
+    near-duplicates compares each with up to a hundred candidates (a few milliseconds each).
     """
     articles = [item.article for item in prepared]
     in_batch: dict[str, list[StoryCandidate]] = {}
@@ -161,6 +164,7 @@ async def store_prepared_with_stories(
     # One query for the whole batch: the store does not change until the batch is written.
     stored_candidates = await store.story_candidates_many([item.band_keys for item in prepared])
     for position, (item, candidates) in enumerate(zip(prepared, stored_candidates, strict=True)):
+        await asyncio.sleep(0)  # a turn for the bot's other tasks between two articles
         original = await _stored_copy(store, item, candidates)
         if original is not None:
             copies[position] = original
@@ -172,7 +176,14 @@ async def store_prepared_with_stories(
         if articles[earlier].id != item.article.id:
             copies_in_batch[position] = earlier
             continue
-        candidates += [c for key in item.band_keys for c in in_batch.get(key, ())]
+        # Each earlier article once, however many bands it shares (a near-duplicate shares
+        # most of them, and comparing it again cost a batch of such items 90% of its time).
+        known = {candidate.article_id for candidate in candidates}
+        for key in item.band_keys:
+            for candidate in in_batch.get(key, ()):
+                if candidate.article_id not in known:
+                    known.add(candidate.article_id)
+                    candidates.append(candidate)
         story_id = choose_story(item.signature, candidates) or item.article.id
         article = item.article.model_copy(update={"story_id": story_id})
         candidate = StoryCandidate(

@@ -1,7 +1,15 @@
 """Feed polling as a service: one visible sequence per feed, run for every due feed.
 
-    claim due → conditional fetch → parse (a 304 skips it) → full text for teaser items
-    → enrich → store (stories, deduplication) → record success or failure
+    claim due → conditional fetch → parse (a 304 skips it) → choose this cycle's items
+    → full text for teaser items → enrich → store (stories, deduplication) → record the poll
+
+Parsing, page extraction and enrichment run in ``bot.workers`` (worker processes under
+``rassegna run``), in slices, so the event loop stays free to answer users however big a feed
+is. A cycle reads at most ``items_per_cycle`` items of a feed, those not stored yet first, each
+group newest first, and fetches at most ``PageBudget`` pages; a feed with items left over keeps
+no validators and is due again at the next cycle, which reads the next share. Nothing is
+recorded for an item before it is stored, so a stop at any moment loses nothing: what was not
+stored is fetched again.
 
 ``Poller.run_once(now)`` does one cycle (every feed due at ``now``, then the daily retention
 prune); tests and ``bench/poll.py`` drive it with their own ``now``. Within a cycle the feeds
@@ -26,19 +34,20 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from bot.clock import Clock, utc_now, worker_name
 from bot.config import Settings
-from bot.core.articles import enrich
-from bot.core.feeds import looks_like_feed, parse_feed
-from bot.core.models import Article, ArticleDraft, ParseError
-from bot.core.pages import parse_page
+from bot.core.feeds import looks_like_feed
+from bot.core.models import ArticleDraft, ParseError
 from bot.feeds_file import FeedsFileError, load_feeds_file, sync_feeds
 from bot.fetch import Fetcher, FetchError
 from bot.ingest import BATCH_SIZE, store_prepared_with_stories
 from bot.metrics import Metrics
-from bot.store.base import PreparedArticle, Store, UpsertOutcome, prepare_article
+from bot.reading import EnrichFailure, prepare_items, read_feed, read_page
+from bot.store.base import PreparedArticle, Store, UpsertOutcome
 from bot.store.feeds import Feed, FeedStatus, FullTextMode
+from bot.workers import InlineWorkers, ProcessWorkers, WorkerCrashed, Workers
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +63,14 @@ IDLE_SECONDS = 15.0  # between cycles of the running service
 # An item with fewer words than this may be a teaser: in "auto" mode its page is fetched,
 # and the page's text is used when it is longer.
 TEASER_WORDS = 150
+ITEMS_PER_CYCLE = 100
+PAGES_PER_CYCLE = 100
+PAGES_PER_HOST = 20
+# Items enriched per trip to a worker: about a tenth of a second of work, so one big feed's
+# items take turns with other feeds' and a stop never waits long for a slice.
+ENRICH_SLICE = 25
+# A feed with items left over is due again this soon: at the next cycle, not within this one.
+BACKLOG_DELAY = timedelta(seconds=1)
 
 
 async def start_poller(
@@ -125,6 +142,10 @@ def _configured_poller(
         failure_limit=settings.feed_failure_limit,
         retention=settings.retention,
         lease=timedelta(seconds=settings.feed_lease),
+        items_per_cycle=settings.feed_items_per_cycle,
+        pages_per_cycle=settings.page_fetches_per_cycle,
+        pages_per_host=settings.page_fetches_per_host,
+        workers=ProcessWorkers(settings.parse_workers),
         owns_fetcher=True,
     )
 
@@ -138,6 +159,7 @@ class FeedPollResult:
     updated: int = 0
     duplicate: int = 0
     too_old: int = 0  # items older than the retention period, not stored
+    deferred: int = 0  # items left for the next cycles (over the item cap or the page budget)
     not_modified: bool = False
     error: str | None = None
 
@@ -154,6 +176,8 @@ class FeedPollResult:
             outcome = f"new {self.new}, updated {self.updated}, duplicate {self.duplicate}"
             if self.too_old:
                 outcome += f", {self.too_old} too old to keep"
+            if self.deferred:
+                outcome += f", {self.deferred} left for the next poll"
         return f"{self.feed.id}\t{self.feed.name}\t{self.feed.url}\t{outcome}"
 
 
@@ -169,6 +193,7 @@ class CycleReport:
     duplicate: int = 0
     pages: int = 0  # article pages fetched for full text
     too_old: int = 0  # items published before the retention period: a feed's archive, not news
+    deferred: int = 0  # items left for the next cycles (over the item cap or the page budget)
     pruned: int | None = None  # articles the cycle's prune removed; None: no prune this cycle
     errors: list[str] = field(default_factory=list)
     by_feed: dict[int, FeedPollResult] = field(default_factory=dict)  # feed id → its result
@@ -187,6 +212,34 @@ class ReadFeed:
     etag: str | None
     last_modified: str | None
     articles: Sequence[PreparedArticle] = ()  # none when not modified (or nothing recent)
+
+
+@dataclass
+class PageBudget:
+    """The article pages one cycle may still fetch, in all and per host."""
+
+    total: int
+    per_host: int
+    _by_host: dict[str, int] = field(default_factory=dict)
+
+    def take(self, url: str) -> bool:
+        """Count a page fetch if the budget allows one more to its host."""
+        host = urlsplit(url).hostname or ""
+        taken = self._by_host.get(host, 0)
+        if self.total <= 0 or taken >= self.per_host:
+            return False
+        self.total -= 1
+        self._by_host[host] = taken + 1
+        return True
+
+
+@dataclass
+class Chosen:
+    """A feed's items for this cycle, those whose page is wanted, and how many wait."""
+
+    drafts: list[ArticleDraft] = field(default_factory=list)
+    wanting_pages: list[int] = field(default_factory=list)  # positions in ``drafts``
+    left_over: int = 0  # items not stored yet, left for the next cycles
 
 
 class FeedFailure(Exception):
@@ -208,8 +261,14 @@ class Poller:
         worker: str | None = None,
         idle_seconds: float = IDLE_SECONDS,
         lease: timedelta = LEASE,
+        items_per_cycle: int = ITEMS_PER_CYCLE,
+        pages_per_cycle: int = PAGES_PER_CYCLE,
+        pages_per_host: int = PAGES_PER_HOST,
+        workers: Workers | None = None,
         owns_fetcher: bool = False,
     ) -> None:
+        """``workers`` (inline by default) run the CPU-heavy steps; with ``owns_fetcher``, ``stop``
+        closes the fetcher and the workers."""
         self._store = store
         self._fetcher = fetcher
         self._metrics = metrics
@@ -221,6 +280,10 @@ class Poller:
         self._worker = worker or worker_name()
         self._idle_seconds = idle_seconds
         self._lease = lease
+        self._items_per_cycle = items_per_cycle
+        self._pages_per_cycle = pages_per_cycle
+        self._pages_per_host = pages_per_host
+        self._workers = workers or InlineWorkers()
         self._owns_fetcher = owns_fetcher
         self._last_prune: datetime | None = None
         self._task: asyncio.Task[None] | None = None
@@ -233,13 +296,18 @@ class Poller:
             self._task = asyncio.create_task(self._run(), name="rassegna-poller")
 
     async def stop(self) -> None:
-        """Cancel the running cycle (claims lapse with their lease); close an owned fetcher."""
+        """Cancel the running cycle (claims lapse with their lease); close what it owns.
+
+        Work in a worker process is abandoned mid-slice: nothing of it was stored, and the
+        feeds it came from are read again when their claims lapse.
+        """
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
         if self._owns_fetcher:
+            await self._workers.close()
             await self._fetcher.aclose()
 
     async def _run(self) -> None:
@@ -248,12 +316,14 @@ class Poller:
                 report = await self.run_once(self._clock())
                 if report.feeds:
                     log.info(
-                        "poll cycle: %d feeds, %d not modified, %d failed, %d new, %d updated",
+                        "poll cycle: %d feeds, %d not modified, %d failed, %d new, %d updated,"
+                        " %d left for the next cycle",
                         report.feeds,
                         report.not_modified,
                         report.failed,
                         report.new,
                         report.updated,
+                        report.deferred,
                     )
             except Exception:  # the store went away for a moment: try again next cycle
                 log.exception("poll cycle failed")
@@ -303,12 +373,15 @@ class Poller:
     ) -> CycleReport:
         """Read every batch ``next_batch`` gives (until an empty one) with one writer."""
         report = CycleReport()
+        pages = PageBudget(self._pages_per_cycle, self._pages_per_host)
         # Bounded: readers wait rather than pile up read feeds when the writer falls behind.
         read: asyncio.Queue[ReadFeed | None] = asyncio.Queue(maxsize=CLAIM_BATCH)
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(self._write(read, now, report))
             while batch := await next_batch():
-                await asyncio.gather(*(self._poll(feed, now, report, read) for feed in batch))
+                await asyncio.gather(
+                    *(self._poll(feed, now, report, pages, read) for feed in batch)
+                )
             await read.put(None)  # the end of the cycle: the writer finishes and returns
         return report
 
@@ -323,14 +396,19 @@ class Poller:
         return removed
 
     async def _poll(
-        self, feed: Feed, now: datetime, report: CycleReport, read: asyncio.Queue[ReadFeed | None]
+        self,
+        feed: Feed,
+        now: datetime,
+        report: CycleReport,
+        pages: PageBudget,
+        read: asyncio.Queue[ReadFeed | None],
     ) -> None:
         """Read one feed and hand it to the writer, or record its failure here."""
         started = time.perf_counter()
         report.feeds += 1
         report.by_feed[feed.id] = FeedPollResult(feed)
         try:
-            await read.put(await self._read_feed(feed, now, report, started))
+            await read.put(await self._read_feed(feed, now, report, pages, started))
         except FeedFailure as failure:
             report.failed += 1
             report.errors.append(f"{feed.url}: {failure}")
@@ -341,7 +419,7 @@ class Poller:
             self._polled(started, now)
 
     async def _read_feed(
-        self, feed: Feed, now: datetime, report: CycleReport, started: float
+        self, feed: Feed, now: datetime, report: CycleReport, pages: PageBudget, started: float
     ) -> ReadFeed:
         """Fetch, parse, complete and enrich one feed: what the writer stores and records.
 
@@ -370,21 +448,22 @@ class Poller:
         if not looks_like_feed(result.content):
             raise FeedFailure(f"{result.final_url} is not an RSS, Atom or JSON feed")
         try:
-            drafts = parse_feed(result.content, url=result.final_url).items
-        except ParseError as error:
+            oldest = now - self._retention if self._retention is not None else None
+            items = await self._workers.run(read_feed, result.content, result.final_url, oldest)
+        except (ParseError, WorkerCrashed) as error:
             raise FeedFailure(f"{result.final_url}: {error}") from error
-        oldest = now - self._retention if self._retention is not None else None
-        recent = [
-            d
-            for d in drafts
-            if oldest is None or d.published_at is None or d.published_at >= oldest
-        ]
-        report.too_old += len(drafts) - len(recent)
-        report.by_feed[feed.id].too_old = len(drafts) - len(recent)
-        drafts = await self._with_full_text(feed, recent, report)
-        enriched = [self._enrich(feed, draft) for draft in drafts]
-        # Prepared here, straight after enrichment, whose memoised scans preparing reuses.
-        articles = [prepare_article(article) for article in enriched if article is not None]
+        report.too_old += items.too_old
+        report.by_feed[feed.id].too_old = items.too_old
+        chosen = await self._choose(feed, items.drafts, report, pages)
+        drafts = await self._with_full_text(chosen, report)
+        try:
+            articles = await self._prepare(feed, drafts)
+        except WorkerCrashed as error:
+            raise FeedFailure(f"{result.final_url}: {error}") from error
+        if chosen.left_over:  # the next cycle reads the rest, so the feed must not answer 304
+            report.deferred += chosen.left_over
+            report.by_feed[feed.id].deferred = chosen.left_over
+            return ReadFeed(feed, started, now + BACKLOG_DELAY, None, None, articles)
         return ReadFeed(feed, started, next_poll, result.etag, result.last_modified, articles)
 
     async def _write(
@@ -476,62 +555,80 @@ class Poller:
                 except Exception:  # the alert is best effort; polling goes on
                     log.exception("could not report the paused feed %s", feed.url)
 
-    def _enrich(self, feed: Feed, draft: ArticleDraft) -> Article | None:
-        if feed.language and not draft.language:
-            draft = draft.model_copy(update={"language": feed.language})
-        try:
-            return enrich(draft)
-        except Exception:  # one odd item must not sink the feed's others
-            log.exception("could not enrich %s", draft.url)
-            return None
+    async def _choose(
+        self, feed: Feed, drafts: Sequence[ArticleDraft], report: CycleReport, pages: PageBudget
+    ) -> Chosen:
+        """This cycle's share of the feed: items not stored yet, then stored ones (each newest
+        first), at most ``items_per_cycle``; a teaser's page only within the page budget.
 
-    async def _with_full_text(
-        self, feed: Feed, drafts: Sequence[ArticleDraft], report: CycleReport
-    ) -> list[ArticleDraft]:
-        """Items completed from their article pages, as the feed's full-text mode says.
-
-        A teaser already stored is left out: its page was read when it was new, and storing
-        the teaser again would overwrite that text (it counts as a duplicate).
+        A teaser already stored under the same title is left out: its page was read when it was
+        new, and storing the teaser again would overwrite that text (it counts as a duplicate).
+        A teaser whose page is over the budget waits, unstored, for the next cycle.
         """
-        if feed.full_text is FullTextMode.NEVER:
-            return list(drafts)
-        completed: list[ArticleDraft] = []
-        wanted: list[int] = []
-        for draft in drafts:
-            wants_page = draft.url and (
-                feed.full_text is FullTextMode.ALWAYS or _word_count(draft) < TEASER_WORDS
-            )
-            if wants_page and await self._already_stored(draft):
-                report.duplicate += 1
-                report.by_feed[feed.id].duplicate += 1
+        stored = await self._store.stored_titles([d.url for d in drafts if d.url])
+        unstored = [d for d in drafts if d.url not in stored]
+        ordered = unstored + [d for d in drafts if d.url in stored]
+        chosen = Chosen()
+        for draft in ordered:
+            if len(chosen.drafts) >= self._items_per_cycle:
+                chosen.left_over += draft.url not in stored
                 continue
-            if wants_page:
-                wanted.append(len(completed))
-            completed.append(draft)
-        pages = await asyncio.gather(*(self._page(completed[index]) for index in wanted))
-        for index, page in zip(wanted, pages, strict=True):
+            if self._wants_page(feed, draft):
+                if stored.get(draft.url) == " ".join(draft.title.split()):
+                    report.duplicate += 1
+                    report.by_feed[feed.id].duplicate += 1
+                    continue
+                if not pages.take(draft.url):
+                    chosen.left_over += 1
+                    continue
+                chosen.wanting_pages.append(len(chosen.drafts))
+            chosen.drafts.append(draft)
+        return chosen
+
+    def _wants_page(self, feed: Feed, draft: ArticleDraft) -> bool:
+        """A page budget of 0 turns page fetches off: teasers are then stored as they are."""
+        return (
+            self._pages_per_cycle > 0
+            and self._pages_per_host > 0
+            and bool(draft.url)
+            and (
+                feed.full_text is FullTextMode.ALWAYS
+                or (feed.full_text is FullTextMode.AUTO and _word_count(draft) < TEASER_WORDS)
+            )
+        )
+
+    async def _with_full_text(self, chosen: Chosen, report: CycleReport) -> list[ArticleDraft]:
+        """The chosen items, teasers completed from their article pages where these say more."""
+        completed = list(chosen.drafts)
+        found = await asyncio.gather(*(self._page(completed[i]) for i in chosen.wanting_pages))
+        for index, page in zip(chosen.wanting_pages, found, strict=True):
             if page is not None:
                 report.pages += 1
                 completed[index] = _merge_page(completed[index], page)
         return completed
 
-    async def _already_stored(self, draft: ArticleDraft) -> bool:
-        """A teaser already stored with the same title: its page was read before, not again.
-
-        (Re-storing the teaser would overwrite the full text taken from the page.)
-        """
-        stored = await self._store.find_article(url=draft.url)
-        return stored is not None and stored.title == " ".join(draft.title.split())
-
     async def _page(self, draft: ArticleDraft) -> ArticleDraft | None:
         try:
             result = await self._fetcher.fetch(draft.url)
-            return parse_page(
-                result.content, url=result.final_url, declared_encoding=result.charset
+            return await self._workers.run(
+                read_page, result.content, result.final_url, result.charset
             )
-        except (FetchError, ParseError) as error:
+        except (FetchError, ParseError, WorkerCrashed) as error:
             log.info("no full text for %s: %s", draft.url, error)
             return None
+
+    async def _prepare(self, feed: Feed, drafts: Sequence[ArticleDraft]) -> list[PreparedArticle]:
+        """Enriched and prepared for the store, a slice at a time; an item that fails is logged
+        and left out, the others go on."""
+        prepared: list[PreparedArticle] = []
+        for start in range(0, len(drafts), ENRICH_SLICE):
+            part = list(drafts[start : start + ENRICH_SLICE])
+            for outcome in await self._workers.run(prepare_items, part, feed.language):
+                if isinstance(outcome, EnrichFailure):
+                    log.error("could not enrich %s: %s", outcome.url, outcome.reason)
+                else:
+                    prepared.append(outcome)
+        return prepared
 
 
 def _word_count(draft: ArticleDraft) -> int:

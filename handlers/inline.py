@@ -1,7 +1,9 @@
 """Inline mode: ``@bot ucraina`` in any chat offers briefings to post.
 
 Each result shows the headline and the lead; choosing one posts the briefing's first message.
-An empty query offers the newest stories. Answers are cached briefly: news moves.
+An empty query offers the newest stories. Our own answers cache (``bot.answers``) forgets a
+search as soon as articles change; Telegram's cache of inline answers cannot be told, so it is
+asked to keep them only ``CACHE_SECONDS``, the freshness promised for other instances' writes.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from bot.i18n import supported_language
 from handlers.common import one_line, services
 
 MAX_RESULTS = 8
-CACHE_SECONDS = 30
+CACHE_SECONDS = 2
 MAX_DESCRIPTION = 200
 
 

@@ -81,6 +81,11 @@ class Store(Protocol):
     async def close(self) -> None:
         """Release connections; the store cannot be used afterwards."""
 
+    def changes_seen(self) -> int:
+        """A number that moves whenever stored articles may have changed: written through this
+        store, by another process or by another instance. Cheap enough to ask on every cached
+        answer (``bot.answers``), which is dropped when the number has moved."""
+
     async def upsert_article(self, article: Article) -> tuple[UpsertOutcome, Article]:
         """Insert, or update the article with the same canonical URL (or same source and GUID).
 
@@ -99,6 +104,13 @@ class Store(Protocol):
         self, *, url: str | None = None, guid: str | None = None
     ) -> Article | None:
         """The stored article with this canonical URL or feed GUID, if any."""
+
+    async def stored_titles(self, urls: Sequence[str]) -> dict[str, str]:
+        """The title of each stored article among ``urls`` (canonical URLs), by URL.
+
+        One query for a whole feed: the poller takes the items not stored yet first, and leaves
+        a teaser stored under the same title alone.
+        """
 
     async def latest(
         self, limit: int, *, offset: int = 0, language: str | None = None

@@ -37,6 +37,7 @@ from bot.store.common import (
     url_key,
     with_own_story,
 )
+from bot.store.postgres_changes import NOTIFY_SQL, ChangeCounter
 from bot.store.postgres_search import PLAN_EACH_QUERY, recent_matches, tsvector_literal
 from bot.store.quotes import MOST_QUOTED_SQL
 from bot.store.subscriptions import from_micros
@@ -223,9 +224,10 @@ def _row_values(row: _Row) -> tuple[Any, ...]:
 class PostgresStore:
     """A ``Store`` on PostgreSQL through an asyncpg pool; several instances may share it."""
 
-    def __init__(self, pool: asyncpg.Pool, schema: SchemaUpgrade) -> None:
+    def __init__(self, pool: asyncpg.Pool, schema: SchemaUpgrade, changes: ChangeCounter) -> None:
         self.schema = schema  # what opening it migrated
         self._pool = pool
+        self._changes = changes
         self.subscriptions = postgres_subscriptions.PostgresSubscriptions(pool)
         self._feeds = postgres_feeds.PostgresFeeds(pool)
 
@@ -239,10 +241,14 @@ class PostgresStore:
         except BaseException:
             await pool.close()
             raise
-        return cls(pool, schema)
+        return cls(pool, schema, ChangeCounter(dsn))
 
     async def close(self) -> None:
+        await self._changes.close()
         await self._pool.close()
+
+    def changes_seen(self) -> int:
+        return self._changes.value
 
     # ---------------------------------------------------------------- writing
 
@@ -266,9 +272,14 @@ class PostgresStore:
                 plan = _plan_upserts(items, stored, micros(datetime.now(UTC)))
                 await _insert(connection, plan.new)
                 await _update(connection, plan.updated)
+                if plan.new or plan.updated:
+                    await connection.execute(NOTIFY_SQL)
             return plan.results
 
-        return await self._with_connection(write)
+        results = await self._with_connection(write)
+        if any(outcome is not UpsertOutcome.DUPLICATE for outcome, _ in results):
+            self._changes.moved()
+        return results
 
     async def _with_connection(
         self, work: Callable[[asyncpg.Connection], Awaitable[_Result]]
@@ -305,6 +316,12 @@ class PostgresStore:
                 if found:
                     return found[0]
         return None
+
+    async def stored_titles(self, urls: Sequence[str]) -> dict[str, str]:
+        rows = await self._fetch(
+            "SELECT url, title FROM articles WHERE url = ANY($1::text[])", list(set(urls))
+        )
+        return {row["url"]: row["title"] for row in rows}
 
     async def latest(
         self, limit: int, *, offset: int = 0, language: str | None = None
@@ -495,9 +512,12 @@ class PostgresStore:
                 await connection.execute(
                     numbered(RECORD_PRUNE_SQL), micros(datetime.now(UTC)), removed
                 )
+                await connection.execute(NOTIFY_SQL)
             return removed
 
-        return await self._with_connection(prune)
+        pruned = await self._with_connection(prune)
+        self._changes.moved()
+        return pruned
 
     async def last_prune(self) -> Prune | None:
         async def read(connection: asyncpg.Connection) -> Prune | None:

@@ -122,6 +122,11 @@ _ARTICLE_COLUMNS = (
 )
 
 
+# FTS5's structure record (its segments and a write counter), at this id of the ``_data``
+# shadow table in every FTS5 file format: rewritten by each transaction that changes the index.
+_INDEX_STRUCTURE_SQL = "SELECT block FROM article_index_data WHERE id = 10"
+
+
 def _quoted(token: str) -> str:
     """An FTS5 string: whatever the token holds, it is a term, never syntax."""
     return '"' + token.replace('"', '""') + '"'
@@ -219,6 +224,10 @@ class SqliteStore:
         self.subscriptions = subscriptions
         self._feeds = feeds
         self._scratch = scratch
+        # What ``changes_seen`` saw last, and how many article changes it has counted.
+        self._data_version: int | None = None
+        self._index_structure: bytes | None = None
+        self._article_changes = 0
 
     @classmethod
     async def open(cls, path: str) -> SqliteStore:
@@ -258,6 +267,30 @@ class SqliteStore:
         finally:
             if self._scratch is not None:
                 self._scratch.cleanup()
+
+    def changes_seen(self) -> int:
+        """Moves when the articles' full-text index changed, through this store or another
+        process (about 5 microseconds when nothing did).
+
+        ``PRAGMA data_version`` tells cheaply whether any other connection (this process's
+        writers included) committed since the last look; only then is the index's structure
+        record read, which FTS5 rewrites in every transaction that changes the index: every
+        article stored, updated or pruned. Writes to chats, feeds and subscriptions move the
+        first, not the second, so they do not empty the answer caches.
+        """
+        try:
+            (data_version,) = self._reader.fetch_now("PRAGMA data_version")[0]
+            if data_version != self._data_version:
+                self._data_version = data_version
+                rows = self._reader.fetch_now(_INDEX_STRUCTURE_SQL)
+                structure = rows[0][0] if rows else None
+                if structure != self._index_structure:
+                    self._index_structure = structure
+                    self._article_changes += 1
+        except sqlite3.OperationalError:  # could not look (the file is busy): assume a change
+            self._data_version = None
+            self._article_changes += 1
+        return self._article_changes
 
     # ---------------------------------------------------------------- writing
 
@@ -400,6 +433,16 @@ class SqliteStore:
                 if found:
                     return found[0]
         return None
+
+    async def stored_titles(self, urls: Sequence[str]) -> dict[str, str]:
+        titles: dict[str, str] = {}
+        for chunk in _chunks(list(dict.fromkeys(urls))):
+            rows = await self._reader.fetch(
+                f"SELECT url, title FROM articles WHERE url IN ({_placeholders(len(chunk))})",
+                tuple(chunk),
+            )
+            titles.update((row[0], row[1]) for row in rows)
+        return titles
 
     async def latest(
         self, limit: int, *, offset: int = 0, language: str | None = None

@@ -95,6 +95,12 @@ class SqliteReader:
         """The rows of one statement."""
         return await self.run(lambda connection: connection.execute(sql, parameters).fetchall())
 
+    def fetch_now(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        """The rows of a tiny read (a pragma, a primary-key lookup), right now, for callers that
+        cannot await; under the same budget as ``run``, whose interruption it raises."""
+        self._deadline = time.perf_counter() + INLINE_BUDGET
+        return self._inline.execute(sql, parameters).fetchall()
+
     async def close(self) -> None:
         """Close both connections, the thread's after the reads already queued there.
 

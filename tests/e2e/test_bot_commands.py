@@ -512,7 +512,7 @@ async def test_inline_query_returns_briefings(
     [answer] = fake_telegram.inline_answers
     assert answer.results
     assert answer.cache_time is not None
-    assert answer.cache_time <= 60
+    assert answer.cache_time <= 2  # Telegram's cache cannot be cleared by a write: kept short
     for result in answer.results:
         assert result["type"] == "article"
         assert result["title"]
