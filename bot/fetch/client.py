@@ -1,12 +1,8 @@
-"""Fetching feeds and pages over HTTP: timeouts, a size cap, redirects, limits and a URL guard.
+"""The HTTP client for feeds and pages: one ``Fetcher`` per process (or per admin command).
 
-Every URL, the first and each redirect target, goes through ``check_url`` before a connection
-is made, so a feed cannot bounce the bot onto loopback or the private network unless the
-operator allowed it (``RASSEGNA_ALLOW_PRIVATE_URLS``). Names are resolved by a ``Resolver``
-(the system's by default; tests give one that maps a public-looking name to 127.0.0.1, the
-DNS-rebinding case). The check and the connection resolve separately, so a resolver that
-changes its answer between the two is not caught: that needs connecting to the checked
-address, which httpx does not offer.
+Each hop of a fetch (the first URL and each redirect target) is checked by the URL guard
+(``bot.fetch.guard``) twice over: its form before the request, its addresses when httpx opens
+a connection, and the connection goes to the checked address.
 
 Politeness and load: at most ``max_connections`` requests at once, at most ``per_host`` of
 them to one host (host and port), with connect and read time-outs and a whole-request
@@ -17,16 +13,17 @@ request conditional; a 304 comes back as ``not_modified`` with no body.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
 from bot import __version__
+from bot.fetch.errors import FetchError
+from bot.fetch.guard import GuardedNetworkBackend, Resolver, check_url_form, system_resolver
 
 USER_AGENT = f"Rassegna/{__version__} (news briefing bot; +https://github.com/rassegna/rassegna)"
 ACCEPT = (
@@ -38,17 +35,6 @@ MAX_CONNECTIONS = 20
 PER_HOST = 2
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _PERMANENT_STATUSES = frozenset({301, 308})
-
-Resolver = Callable[[str, int], Awaitable[list[str]]]
-"""(host, port) → the IP addresses the host resolves to."""
-
-
-class FetchError(Exception):
-    """A source could not be fetched; the message is one line, fit for a user."""
-
-
-class UrlNotAllowedError(FetchError):
-    """The URL's scheme or address is refused by the URL guard."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,43 +54,23 @@ class FetchResult:
         return self.status == 304
 
 
-async def system_resolver(host: str, port: int) -> list[str]:
-    """The addresses the operating system resolves ``host`` to."""
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(info[4][0]) for info in infos]
+class _GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport over a connection pool whose sockets go through the URL guard.
 
-
-async def check_url(url: str, *, allow_private: bool, resolver: Resolver = system_resolver) -> None:
-    """Refuse anything but http(s) to a public address.
-
-    The host is resolved here and every address it resolves to must be public: a name that
-    resolves to 127.0.0.1 is refused like the literal address, and so is an IPv4 address
-    wrapped in IPv6 (``::ffff:127.0.0.1``).
+    httpx offers no hook for the network backend, so the pool it built is replaced by an
+    identical one (same TLS context and limits) that has ours.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise UrlNotAllowedError(f"only http and https URLs can be fetched, not {url!r}")
-    try:
-        host = parts.hostname
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as error:
-        raise UrlNotAllowedError(f"bad host or port in {url!r}") from error
-    if not host:
-        raise UrlNotAllowedError(f"URL without a host: {url!r}")
-    if allow_private:
-        return
-    try:
-        addresses = await resolver(host, port)
-    except OSError as error:
-        raise FetchError(f"cannot resolve {host}: {error.strerror or error}") from error
-    if not addresses:
-        raise FetchError(f"cannot resolve {host}")
-    for text in addresses:
-        address = ipaddress.ip_address(text.split("%", 1)[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
-            raise UrlNotAllowedError(f"{host} resolves to a non-public address ({address})")
+
+    def __init__(self, backend: GuardedNetworkBackend, limits: httpx.Limits) -> None:
+        ssl_context = httpx.create_ssl_context()  # loading the CA bundle takes 0.2 s: once
+        super().__init__(verify=ssl_context, limits=limits)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
 
 
 class _HostLimits:
@@ -142,26 +108,29 @@ class Fetcher:
         max_connections: int = MAX_CONNECTIONS,
         per_host: int = PER_HOST,
         resolver: Resolver = system_resolver,
-        transport: httpx.AsyncBaseTransport | None = None,
+        network: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
         """``timeout`` bounds each read, ``connect_timeout`` (default: ``timeout``, at most
-        10 s) each connection; a whole request, redirects included, gets three reads' worth."""
-        self._allow_private = allow_private
+        10 s) each connection; a whole request, redirects included, gets three reads' worth.
+        ``resolver`` and ``network`` (what opens sockets) are the system's unless a test
+        gives its own."""
         self._max_bytes = max_bytes
         self._deadline = 3 * timeout
-        self._resolver = resolver
         self._everyone = asyncio.Semaphore(max_connections)
         self._hosts = _HostLimits(per_host)
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        backend = GuardedNetworkBackend(
+            allow_private=allow_private, resolver=resolver, network=network
+        )
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(
                 timeout, connect=connect_timeout if connect_timeout else min(timeout, 10.0)
             ),
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
             headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
             follow_redirects=False,
-            transport=transport,
+            transport=_GuardedTransport(backend, limits),
         )
 
     async def aclose(self) -> None:
@@ -192,9 +161,8 @@ class Fetcher:
         still_permanent = True  # every hop so far was a 301/308: the source moved for good
         visited = {url}
         for _ in range(MAX_REDIRECTS + 1):
-            await check_url(current, allow_private=self._allow_private, resolver=self._resolver)
-            parts = urlsplit(current)
-            async with self._everyone, self._hosts.hold(f"{parts.hostname}:{parts.port}"):
+            host, port = check_url_form(current)
+            async with self._everyone, self._hosts.hold(f"{host}:{port}"):
                 try:
                     async with self._client.stream("GET", current, headers=headers) as response:
                         location = response.headers.get("location")
