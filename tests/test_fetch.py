@@ -8,7 +8,8 @@ import ipaddress
 import ssl
 import threading
 import time
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import brotli
@@ -189,13 +190,26 @@ async def test_only_unbroken_permanent_redirects_move_the_source(
     assert temporary.permanent_url is None
 
 
+def raw_deflate(data: bytes) -> bytes:
+    """Deflate without the zlib wrapper, as some servers send ``Content-Encoding: deflate``."""
+    compressor = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush()
+
+
 @pytest.mark.parametrize(
-    ("encoding", "compress"), [("gzip", gzip.compress), ("br", brotli.compress)]
+    ("encoding", "compress"),
+    [
+        ("gzip", gzip.compress),
+        ("br", brotli.compress),
+        ("deflate", zlib.compress),
+        ("deflate", raw_deflate),
+        ("gzip, br", lambda data: brotli.compress(gzip.compress(data))),
+        ("br, gzip", lambda data: gzip.compress(brotli.compress(data))),
+    ],
 )
 async def test_compressed_bodies_are_decoded_and_capped_decoded(
-    http_server: LocalHTTPServer, encoding: str, compress: object
+    http_server: LocalHTTPServer, encoding: str, compress: Callable[[bytes], bytes]
 ) -> None:
-    assert callable(compress)
     text = b"<rss>" + b"notizia " * 500 + b"</rss>"
     http_server.routes["/feed"] = Response(
         body=compress(text), headers={"Content-Encoding": encoding}
@@ -213,6 +227,18 @@ async def test_compressed_bodies_are_decoded_and_capped_decoded(
     accepted = http_server.requests[0].headers["accept-encoding"]
     assert "gzip" in accepted
     assert "br" in accepted
+
+
+async def test_a_corrupt_compressed_body_is_one_clear_error(http_server: LocalHTTPServer) -> None:
+    http_server.routes["/feed"] = Response(
+        body=b"this is not gzip at all", headers={"Content-Encoding": "gzip"}
+    )
+    client = fetcher()
+    try:
+        with pytest.raises(FetchError, match=r"/feed: the body is not valid gzip$"):
+            await client.fetch(http_server.url("/feed"))
+    finally:
+        await client.aclose()
 
 
 async def test_at_most_two_requests_at_once_per_host(http_server: LocalHTTPServer) -> None:

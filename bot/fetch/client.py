@@ -2,7 +2,9 @@
 
 Each hop of a fetch (the first URL and each redirect target) is checked by the URL guard
 (``bot.fetch.guard``) twice over: its form before the request, its addresses when httpx opens
-a connection, and the connection goes to the checked address.
+a connection, and the connection goes to the checked address. The body is decoded here, not
+by httpx, in bounded pieces (``bot.fetch.decoding``), and refused as soon as the decoded
+size passes ``max_bytes``: a compressed bomb costs at most one piece more than the cap.
 
 Politeness and load: at most ``max_connections`` requests at once, at most ``per_host`` of
 them to one host (host and port), with connect and read time-outs and a whole-request
@@ -22,6 +24,7 @@ import httpcore
 import httpx
 
 from bot import __version__
+from bot.fetch.decoding import ACCEPTED_ENCODINGS, BodyDecoder, CorruptBodyError
 from bot.fetch.errors import FetchError
 from bot.fetch.guard import GuardedNetworkBackend, Resolver, check_url_form, system_resolver
 
@@ -128,7 +131,11 @@ class Fetcher:
             timeout=httpx.Timeout(
                 timeout, connect=connect_timeout if connect_timeout else min(timeout, 10.0)
             ),
-            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": ACCEPT,
+                "Accept-Encoding": ACCEPTED_ENCODINGS,
+            },
             follow_redirects=False,
             transport=_GuardedTransport(backend, limits),
         )
@@ -198,17 +205,27 @@ class Fetcher:
         raise FetchError(f"too many redirects fetching {url}")
 
     async def _read_capped(self, response: httpx.Response, url: str) -> bytes:
-        """The body, aborted as soon as it passes the cap (declared or while streaming)."""
+        """The decoded body, refused as soon as it passes the cap (declared, or decoded so far).
+
+        The raw bytes are decoded here in bounded pieces (``BodyDecoder``), never by httpx,
+        which would expand each network chunk whole before anyone could count it.
+        """
         if response.status_code == 304:
             return b""
+        too_large = f"{url} is larger than the {self._max_bytes:,}-byte limit"
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._max_bytes:
-            raise FetchError(f"{url} is larger than the {self._max_bytes:,}-byte limit")
-        chunks: list[bytes] = []
+            raise FetchError(too_large)
+        decoder = BodyDecoder(response.headers.get_list("content-encoding"))
+        pieces: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > self._max_bytes:
-                raise FetchError(f"{url} is larger than the {self._max_bytes:,}-byte limit")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        try:
+            async for chunk in response.aiter_raw():
+                for piece in decoder.decode(chunk):
+                    size += len(piece)
+                    if size > self._max_bytes:
+                        raise FetchError(too_large)
+                    pieces.append(piece)
+        except CorruptBodyError as error:
+            raise FetchError(f"{url}: {error}") from error
+        return b"".join(pieces)
