@@ -409,6 +409,37 @@ def test_guard_allows_public_ipv4_embedded_in_ipv6(address: str) -> None:
     assert is_public_address(ipaddress.IPv6Address(address))
 
 
+async def test_the_deadline_starts_when_the_request_starts(http_server: LocalHTTPServer) -> None:
+    """40 fetches to one host (two at a time) answering in 0.25 s, each with a 1 s time-out:
+    the last ones wait about 5 s for a slot, well past three time-outs (the whole-fetch
+    deadline), yet each takes a quarter of its time-out once started, so all succeed."""
+    http_server.routes["/slow"] = Response(body=b"ok", delay=0.25)
+    client = fetcher(timeout=1.0)
+    try:
+        results = await asyncio.gather(*(client.fetch(http_server.url("/slow")) for _ in range(40)))
+    finally:
+        await client.aclose()
+    assert [result.content for result in results] == [b"ok"] * 40
+    assert len(http_server.requests) == 40
+
+
+async def test_waiting_for_a_slot_is_bounded(http_server: LocalHTTPServer) -> None:
+    """One slot per host, held 3 s by a slow page: a fetch queued behind it gives up after
+    its 0.2 s slot wait, with its own message, and never reaches the server."""
+    http_server.routes["/slow"] = Response(body=b"ok", delay=3.0)
+    http_server.routes["/quick"] = Response(body=b"ok")
+    client = Fetcher(allow_private=True, max_bytes=1000, timeout=10.0, per_host=1, slot_wait=0.2)
+    try:
+        slow = asyncio.create_task(client.fetch(http_server.url("/slow")))
+        await asyncio.sleep(0)  # the slow fetch takes the slot first
+        with pytest.raises(FetchError, match=r"no free connection to 127\.0\.0\.1:\d+ within"):
+            await client.fetch(http_server.url("/quick"))
+        assert (await slow).content == b"ok"
+    finally:
+        await client.aclose()
+    assert [request.path for request in http_server.requests] == ["/slow"]
+
+
 async def test_https_names_the_host_while_connecting_to_the_checked_address(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -7,16 +7,19 @@ by httpx, in bounded pieces (``bot.fetch.decoding``), and refused as soon as the
 size passes ``max_bytes``: a compressed bomb costs at most one piece more than the cap.
 
 Politeness and load: at most ``max_connections`` requests at once, at most ``per_host`` of
-them to one host (host and port), with connect and read time-outs and a whole-request
-deadline against servers that drip bytes. Validators (ETag, Last-Modified) make the
-request conditional; a 304 comes back as ``not_modified`` with no body.
+them to one host (host and port). Waiting for such a slot is bounded by ``slot_wait``
+(:data:`SLOT_WAIT` seconds by default) and is not part of the fetch's time: a fetch's clock
+starts when its request starts. Then connect and read time-outs apply, and a whole-fetch
+deadline (three reads' worth, redirects included) against servers that drip bytes.
+Validators (ETag, Last-Modified) make the request conditional; a 304 comes back as
+``not_modified`` with no body.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -36,6 +39,10 @@ ACCEPT = (
 MAX_REDIRECTS = 5
 MAX_CONNECTIONS = 20
 PER_HOST = 2
+#: Seconds a fetch may wait for a free slot (overall and for its host) before it fails with
+#: "no free connection". Generous: a queue of slow pages on one host is normal, an endless
+#: one is not, and the poller's feed lease (600 s by default) must outlast it.
+SLOT_WAIT = 120.0
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _PERMANENT_STATUSES = frozenset({301, 308})
 
@@ -57,6 +64,13 @@ class FetchResult:
         return self.status == 304
 
 
+def _redirect_location(response: httpx.Response) -> str | None:
+    """Where a redirect leads; None for any other answer (a 3xx without Location included)."""
+    if response.status_code in _REDIRECT_STATUSES:
+        return response.headers.get("location") or None
+    return None
+
+
 class _GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport over a connection pool whose sockets go through the URL guard.
 
@@ -76,20 +90,47 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
         )
 
 
-class _HostLimits:
-    """One semaphore per host, dropped when nobody holds it, so the map does not grow."""
+class _Slots:
+    """At most ``everyone`` requests at once and ``per_host`` per host; the wait is bounded.
 
-    def __init__(self, per_host: int) -> None:
+    A fetch takes its host's slot first and only then a shared one, so requests queued
+    behind a busy host do not hold slots other hosts could use. A host's semaphore is
+    dropped when nobody holds or awaits it, so the map does not grow.
+    """
+
+    def __init__(self, *, everyone: int, per_host: int, wait: float) -> None:
+        self._everyone = asyncio.Semaphore(everyone)
         self._per_host = per_host
+        self._wait = wait
         self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
 
     @asynccontextmanager
     async def hold(self, host: str) -> AsyncIterator[None]:
+        """A slot for ``host`` and a shared one, or FetchError after ``wait`` seconds."""
+        with self._host_semaphore(host) as own:
+            taken: list[asyncio.Semaphore] = []
+            try:
+                try:
+                    async with asyncio.timeout(self._wait):
+                        for semaphore in (own, self._everyone):
+                            await semaphore.acquire()
+                            taken.append(semaphore)
+                except TimeoutError as error:
+                    raise FetchError(
+                        f"no free connection to {host} within {self._wait:g} s "
+                        "(too many fetches queued)"
+                    ) from error
+                yield
+            finally:
+                for semaphore in taken:
+                    semaphore.release()
+
+    @contextmanager
+    def _host_semaphore(self, host: str) -> Iterator[asyncio.Semaphore]:
         semaphore, users = self._hosts.get(host) or (asyncio.Semaphore(self._per_host), 0)
         self._hosts[host] = (semaphore, users + 1)
         try:
-            async with semaphore:
-                yield
+            yield semaphore
         finally:
             semaphore, users = self._hosts[host]
             if users == 1:
@@ -110,17 +151,18 @@ class Fetcher:
         connect_timeout: float | None = None,
         max_connections: int = MAX_CONNECTIONS,
         per_host: int = PER_HOST,
+        slot_wait: float = SLOT_WAIT,
         resolver: Resolver = system_resolver,
         network: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
         """``timeout`` bounds each read, ``connect_timeout`` (default: ``timeout``, at most
-        10 s) each connection; a whole request, redirects included, gets three reads' worth.
-        ``resolver`` and ``network`` (what opens sockets) are the system's unless a test
-        gives its own."""
+        10 s) each connection; a whole request, redirects included, gets three reads' worth,
+        counted from when its first request starts. ``slot_wait`` bounds the wait for a slot
+        before that. ``resolver`` and ``network`` (what opens sockets) are the system's unless
+        a test gives its own."""
         self._max_bytes = max_bytes
         self._deadline = 3 * timeout
-        self._everyone = asyncio.Semaphore(max_connections)
-        self._hosts = _HostLimits(per_host)
+        self._slots = _Slots(everyone=max_connections, per_host=per_host, wait=slot_wait)
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
@@ -151,13 +193,6 @@ class Fetcher:
         With ``etag`` or ``last_modified`` the request is conditional and a 304 answer is a
         result (``not_modified``), not an error.
         """
-        try:
-            async with asyncio.timeout(self._deadline):
-                return await self._follow(url, etag, last_modified)
-        except TimeoutError as error:
-            raise FetchError(f"timed out fetching {url}") from error
-
-    async def _follow(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -167,27 +202,29 @@ class Fetcher:
         permanent_url: str | None = None
         still_permanent = True  # every hop so far was a 301/308: the source moved for good
         visited = {url}
+        time_left = self._deadline
+        loop = asyncio.get_running_loop()
         for _ in range(MAX_REDIRECTS + 1):
             host, port = check_url_form(current)
-            async with self._everyone, self._hosts.hold(f"{host}:{port}"):
+            async with self._slots.hold(f"{host}:{port}"):
+                started = loop.time()
                 try:
-                    async with self._client.stream("GET", current, headers=headers) as response:
-                        location = response.headers.get("location")
-                        if response.status_code in _REDIRECT_STATUSES and location:
-                            target = urljoin(current, location)
-                            still_permanent &= response.status_code in _PERMANENT_STATUSES
-                            if still_permanent:
-                                permanent_url = target
-                            if target in visited:
-                                raise FetchError(f"redirect loop fetching {url}")
-                            visited.add(target)
-                            current = target
-                            continue
-                        content = await self._read_capped(response, current)
-                except httpx.TimeoutException as error:
-                    raise FetchError(f"timed out fetching {current}") from error
-                except httpx.HTTPError as error:
-                    raise FetchError(f"cannot fetch {current}: {error}") from error
+                    async with asyncio.timeout(time_left):
+                        response, content = await self._get(current, headers)
+                except TimeoutError as error:
+                    raise FetchError(f"timed out fetching {url}") from error
+                time_left -= loop.time() - started
+            location = _redirect_location(response)
+            if location:
+                target = urljoin(current, location)
+                still_permanent &= response.status_code in _PERMANENT_STATUSES
+                if still_permanent:
+                    permanent_url = target
+                if target in visited:
+                    raise FetchError(f"redirect loop fetching {url}")
+                visited.add(target)
+                current = target
+                continue
             if response.status_code >= 400:
                 raise FetchError(f"{current} answered HTTP {response.status_code}")
             content_type = response.headers.get("content-type", "")
@@ -204,14 +241,26 @@ class Fetcher:
             )
         raise FetchError(f"too many redirects fetching {url}")
 
+    async def _get(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        """One request: the response and its decoded body, left unread (empty) when nobody
+        needs it: a redirect, a 304, an error status."""
+        try:
+            async with self._client.stream("GET", url, headers=headers) as response:
+                status = response.status_code
+                if _redirect_location(response) or status == 304 or status >= 400:
+                    return response, b""
+                return response, await self._read_capped(response, url)
+        except httpx.TimeoutException as error:
+            raise FetchError(f"timed out fetching {url}") from error
+        except httpx.HTTPError as error:
+            raise FetchError(f"cannot fetch {url}: {error}") from error
+
     async def _read_capped(self, response: httpx.Response, url: str) -> bytes:
         """The decoded body, refused as soon as it passes the cap (declared, or decoded so far).
 
         The raw bytes are decoded here in bounded pieces (``BodyDecoder``), never by httpx,
         which would expand each network chunk whole before anyone could count it.
         """
-        if response.status_code == 304:
-            return b""
         too_large = f"{url} is larger than the {self._max_bytes:,}-byte limit"
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._max_bytes:
