@@ -74,13 +74,16 @@ def _redirect_location(response: httpx.Response) -> str | None:
 class _GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport over a connection pool whose sockets go through the URL guard.
 
-    httpx offers no hook for the network backend, so the pool it built is replaced by an
-    identical one (same TLS context and limits) that has ours.
+    httpx offers no hook for the network backend, so the pool it built (a private attribute,
+    checked to be there) is replaced by an identical one (same TLS context and limits) with ours.
     """
 
     def __init__(self, backend: GuardedNetworkBackend, limits: httpx.Limits) -> None:
         ssl_context = httpx.create_ssl_context()  # loading the CA bundle takes 0.2 s: once
         super().__init__(verify=ssl_context, limits=limits)
+        if not isinstance(getattr(self, "_pool", None), httpcore.AsyncConnectionPool):
+            # A newer httpx keeping its pool elsewhere would otherwise bypass the guard unseen.
+            raise RuntimeError("this httpx has no AsyncHTTPTransport._pool to put the guard in")
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
             max_connections=limits.max_connections,
