@@ -1,8 +1,8 @@
 """Content-Encoding decoded in bounded pieces, so a size cap can stop a decompression bomb.
 
 httpx decodes each network chunk whole: 64 KB of gzip can become 64 MB, and a 1.6 KB brotli
-body 1 GB, before a caller sees the first byte. Here every decoder hands out pieces of at
-most :data:`PIECE_SIZE` bytes, however much its input expands, and the caller counts them
+body 1 GB, before a caller sees the first byte. Here every decoder hands out pieces of about
+:data:`PIECE_SIZE` bytes at most, however much its input expands, and the caller counts them
 as they come (``Fetcher`` refuses a body as soon as the decoded total passes its cap).
 
 gzip, deflate (zlib-wrapped or raw) and brotli are decoded, nested in any order
@@ -19,7 +19,8 @@ from typing import Protocol
 
 import brotli
 
-#: The most bytes one decoding step produces; what a bomb can add before the cap is checked.
+#: What one decoding step produces at most (brotli may overshoot by part of a block: 96 KB
+#: seen); so, about what a bomb can add before the cap is checked.
 PIECE_SIZE = 64 * 1024
 #: What ``Accept-Encoding`` offers: exactly the encodings decoded here in bounded pieces.
 ACCEPTED_ENCODINGS = "gzip, deflate, br"
@@ -31,7 +32,7 @@ class CorruptBodyError(ValueError):
 
 class _Stage(Protocol):
     def feed(self, data: bytes) -> Iterator[bytes]:
-        """The decoded pieces ``data`` gives, each at most PIECE_SIZE bytes."""
+        """The decoded pieces ``data`` gives, each about PIECE_SIZE bytes at most."""
         ...
 
 
