@@ -114,7 +114,10 @@ async def resolve_allowed(
         for text in addresses:
             address = ipaddress.ip_address(text.split("%", 1)[0])
             if not is_public_address(address):
-                raise UrlNotAllowedError(f"{host} resolves to a non-public address ({address})")
+                raise UrlNotAllowedError(
+                    f"{host} resolves to a non-public address ({address}); "
+                    "RASSEGNA_ALLOW_PRIVATE_URLS=true allows it"
+                )
     return addresses
 
 
