@@ -6,6 +6,7 @@ would to a news site. Each route answers with a fixed response or a function of 
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -34,7 +35,8 @@ Route = Response | Callable[[Request], Response]
 class LocalHTTPServer:
     """``with LocalHTTPServer() as server: server.routes["/feed.xml"] = Response(body=...)``."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        """``tls``: a server context to speak HTTPS with (its certificate names the host)."""
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
         owner = self
@@ -68,12 +70,15 @@ class LocalHTTPServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self._scheme = "https" if tls else "http"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self._scheme}://{host!s}:{port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path
