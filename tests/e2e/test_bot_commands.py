@@ -327,7 +327,7 @@ async def test_empty_button_data_gets_the_stale_button_answer(
     [help_reply] = await reply_to(fake_telegram, PRIVATE, "help")  # updates run in order
 
     assert [answer.text for answer in fake_telegram.callback_answers] == [
-        "Questo pulsante non è più valido: chiedi di nuovo."
+        "Questo pulsante non è più valido: ripeti la richiesta."
     ]
     assert help_reply.plain_text.startswith("Comandi")  # no apology before it
     assert len(fake_telegram.sent_messages(PRIVATE)) == 2
