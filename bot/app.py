@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from aiolimiter import AsyncLimiter
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -135,8 +136,18 @@ class RetryingRateLimiter(AIORateLimiter):
         backoff_seconds: float = NETWORK_BACKOFF_SECONDS,
         max_retries: int = RATE_LIMIT_RETRIES,
         messages_per_second: float = TELEGRAM_MESSAGES_PER_SECOND,
+        paid_messages_per_second: float | None = None,
     ) -> None:
-        super().__init__(max_retries=max_retries, overall_max_rate=messages_per_second)
+        """``paid_messages_per_second`` (paid broadcasts on) paces the sends that carry
+        ``allow_paid_broadcast``; every other send stays within the free limit."""
+        free = messages_per_second
+        if paid_messages_per_second is not None:
+            free = min(messages_per_second, TELEGRAM_MESSAGES_PER_SECOND)
+        super().__init__(max_retries=max_retries, overall_max_rate=free)
+        if paid_messages_per_second:
+            # python-telegram-bot paces paid sends apart at Telegram's 1,000/s; several
+            # instances share that limit, so each keeps to its own part of it.
+            self._apb_limiter = AsyncLimiter(max_rate=paid_messages_per_second, time_period=1)
         self._metrics = metrics
         self._network_retries = network_retries
         self._backoff_seconds = backoff_seconds
@@ -274,7 +285,13 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(_file_url(settings.telegram_api_base_url))
-        .rate_limiter(RetryingRateLimiter(services.metrics, messages_per_second=settings.send_rate))
+        .rate_limiter(
+            RetryingRateLimiter(
+                services.metrics,
+                messages_per_second=settings.send_rate,
+                paid_messages_per_second=settings.send_rate if settings.paid_broadcast else None,
+            )
+        )
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

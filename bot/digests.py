@@ -29,13 +29,14 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import re
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import CallbackContext, Job, JobQueue
@@ -46,11 +47,11 @@ from bot.core.digest import (
     DigestLabels,
     TopicCandidates,
     compose_digest,
-    render_digest_html,
+    fit_digest,
     render_digest_text,
 )
 from bot.core.models import Article, Digest
-from bot.core.schedule import catch_up, next_due, parse_time
+from bot.core.schedule import catch_up, next_due, parse_time, send_order
 from bot.core.topics import parse_query
 from bot.i18n import text
 from bot.metrics import Metrics
@@ -70,6 +71,10 @@ POOL_TTL = timedelta(minutes=5)  # a long fan-out sees articles that arrived mea
 MAX_IN_FLIGHT = 32
 RETRY_AFTER_RESENDS = 5  # beyond the rate limiter's own retries
 MAX_REMEMBERED_RENDERINGS = 10_000
+# The "More ›" button under a digest: the digest's slot (UTC microseconds) and the first item
+# its message left out. ``handlers.digest`` answers it; the data is ours only (see
+# ``handlers/callbacks.py`` for the layout every button follows).
+DIGEST_MORE = re.compile(r"1:dm:(?P<due>[0-9]{1,17}):(?P<offset>[0-9]{1,2})\Z")
 
 Sleep = Callable[[float], Awaitable[None]]
 Key = TypeVar("Key")
@@ -103,11 +108,31 @@ class TickReport:
 
 @dataclass(frozen=True)
 class ComposedDigest:
-    """A chat's digest, in its language, and the messages that carry it (none: send nothing)."""
+    """A chat's digest, in its language, and the message that carries it (none: send nothing).
+
+    The message shows the first ``shown`` items; the others are behind its "More ›" button
+    (or, in a channel, its line of links).
+    """
 
     digest: Digest
     language: str
     messages: tuple[str, ...]
+    shown: int = 0
+    link_line: bool = False  # a channel's: the items left out are linked in the message
+
+    @property
+    def item_ids(self) -> list[str]:
+        """Each item's main article, in the digest's order: what "More ›" lists."""
+        return [item.article_ids[0] for item in self.digest.items if item.article_ids]
+
+    def more_button(self, due_at: datetime) -> InlineKeyboardMarkup | None:
+        """The "More ›" button when items were left out of a chat's message (not a channel's:
+        its message ends with links to them instead)."""
+        if not self.messages or self.shown >= len(self.digest.items) or self.link_line:
+            return None
+        data = digest_more_data(due_at, self.shown)
+        label = text("digest_more_button", self.language)
+        return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]])
 
     def as_text(self) -> str:
         """The digest for a terminal (``rassegna digest --dry-run``)."""
@@ -121,7 +146,19 @@ def digest_labels(language: str) -> DigestLabels:
         other_sources=text("digest_other_sources", language),
         nothing_new=text("digest_nothing_new", language),
         quote_marks=(marks[0], marks[-1]),
+        more_links=text("digest_more_links", language),
     )
+
+
+def digest_more_data(due_at: datetime, offset: int) -> str:
+    """The data of a "More ›" button: which digest of the chat, from which item."""
+    due = int(due_at.timestamp() * 1_000_000)
+    return f"1:dm:{due}:{offset}"
+
+
+def digest_due_at(due_micros: str) -> datetime:
+    """The slot a "More ›" button names, as ``digest_more_data`` wrote it."""
+    return datetime.fromtimestamp(int(due_micros) / 1_000_000, UTC)
 
 
 def digest_window_start(
@@ -267,7 +304,8 @@ async def compose_for_chat(
     selection = await pool.selection(topics, language, since)
     sent = await store.subscriptions.already_sent(preferences.chat_id, selection.article_ids)
     silent = not (always_reply or preferences.send_when_empty)
-    key = (selection.key, frozenset(sent), silent)
+    link_line = preferences.chat_type == "channel"  # no buttons there
+    key = (selection.key, frozenset(sent), silent, link_line)
     composed = pool.rendering(key)
     if composed is None:
         digest = compose_digest(
@@ -277,9 +315,15 @@ async def compose_for_chat(
             since=since,
             now=now,
         )
-        messages = render_digest_html(digest, digest_labels(language))
+        message = fit_digest(digest, digest_labels(language), link_line=link_line)
         silence = silent and not digest.items
-        composed = ComposedDigest(digest, language, () if silence else tuple(messages))
+        composed = ComposedDigest(
+            digest,
+            language,
+            () if silence else (message.html,),
+            shown=message.shown,
+            link_line=link_line,
+        )
         pool.remember(key, composed)
     return composed
 
@@ -299,13 +343,18 @@ async def deliver(
     messages: Sequence[str],
     *,
     sleep: Sleep = asyncio.sleep,
+    markup: InlineKeyboardMarkup | None = None,
+    paid_broadcast: bool = False,
 ) -> Delivery:
-    """Send the parts in order; SENT only when Telegram accepted every one.
+    """Send the parts in order (``markup`` under the last); SENT only when Telegram accepted
+    every one.
 
-    The rate limiter already waits out a couple of 429s; a chat still flooded waits the time
-    Telegram asks and resends, up to ``RETRY_AFTER_RESENDS`` times, then is POSTPONED.
+    With ``paid_broadcast`` every part goes with ``allow_paid_broadcast``: Telegram then takes
+    up to 1,000 messages/s from the bot and bills its Stars balance for those beyond the free
+    limit. The rate limiter already waits out a couple of 429s; a chat still flooded waits the
+    time Telegram asks and resends, up to ``RETRY_AFTER_RESENDS`` times, then is POSTPONED.
     """
-    for message in messages:
+    for index, message in enumerate(messages):
         resends = 0
         while True:
             try:
@@ -314,6 +363,8 @@ async def deliver(
                     message,
                     parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    reply_markup=markup if index == len(messages) - 1 else None,
+                    allow_paid_broadcast=True if paid_broadcast else None,
                 )
                 break
             except RetryAfter as error:
@@ -421,12 +472,16 @@ class DigestSender:
         sleep: Sleep = asyncio.sleep,
         max_in_flight: int = MAX_IN_FLIGHT,
         worker: str | None = None,
+        paid_broadcast: bool = False,
+        lead_time: timedelta = timedelta(0),
     ) -> None:
         self._store = store
         self._bot = bot
         self._metrics = metrics
         self._max_lateness = max_lateness
         self._lease = lease
+        self._paid_broadcast = paid_broadcast
+        self._lead_time = lead_time
         self._now = now
         self._sleep = sleep
         self._max_in_flight = max_in_flight
@@ -442,6 +497,8 @@ class DigestSender:
             metrics,
             max_lateness=settings.digest_max_lateness,
             lease=timedelta(seconds=settings.digest_lease),
+            paid_broadcast=settings.paid_broadcast,
+            lead_time=timedelta(seconds=settings.digest_lead),
             **options,
         )
 
@@ -451,9 +508,11 @@ class DigestSender:
         pool = CandidatePool(self._store, self._now)
 
         async def claim(limit: int) -> list[DueDigest]:
-            return await self._store.subscriptions.claim_due(
-                self._now(), limit=limit, lease=self._lease, worker=self.worker
+            # Ahead of the due time by the lead time: composed early, sent on the minute.
+            claimed = await self._store.subscriptions.claim_due(
+                self._now() + self._lead_time, limit=limit, lease=self._lease, worker=self.worker
             )
+            return sorted(claimed, key=lambda due: send_order(due.due_at, due.previous_digest_at))
 
         async def serve(due: DueDigest) -> None:
             report.add(await self._serve(due, pool))
@@ -475,17 +534,12 @@ class DigestSender:
     async def _serve_or_raise(self, due: DueDigest, pool: CandidatePool) -> Outcome:
         preferences = due.preferences
         subscriptions = self._store.subscriptions
-        now = self._now()
         local_time = parse_time(preferences.digest_time)
         if local_time is None:  # the store only keeps valid times; never guess one
             raise ValueError(f"chat {preferences.chat_id}: bad digest time")
         zone = ZoneInfo(preferences.timezone)
-        plan = catch_up(
-            due.due_at, now, local_time=local_time, zone=zone, max_lateness=self._max_lateness
-        )
-        if plan.slot is None:
-            await subscriptions.reschedule(preferences.chat_id, plan.next_due_at)
-            return Outcome.SKIPPED_LATE
+        # Claimed up to the lead time early: composed as of the due time, sent once it comes.
+        now = max(self._now(), due.due_at)
         composed = await compose_for_chat(
             self._store,
             pool,
@@ -495,12 +549,27 @@ class DigestSender:
             now=now,
             always_reply=False,
         )
+        early = (due.due_at - self._now()).total_seconds()
+        if early > 0:
+            await self._sleep(early)
+        plan = catch_up(
+            due.due_at,
+            max(self._now(), due.due_at),
+            local_time=local_time,
+            zone=zone,
+            max_lateness=self._max_lateness,
+        )
+        if plan.slot is None:
+            await subscriptions.reschedule(preferences.chat_id, plan.next_due_at)
+            return Outcome.SKIPPED_LATE
         delivery = await deliver(
             self._bot,
             self._store,
             preferences.chat_id,
             composed.messages,
             sleep=self._sleep,
+            markup=composed.more_button(plan.slot),
+            paid_broadcast=self._paid_broadcast,
         )
         if delivery.outcome is Outcome.REJECTED:
             await subscriptions.reschedule(delivery.chat_id, plan.next_due_at)
@@ -513,6 +582,7 @@ class DigestSender:
             sent_at=sent_at,
             article_ids=composed.digest.article_ids,
             next_due_at=next_due(local_time, zone, sent_at),
+            item_ids=composed.item_ids,
         )
         self._metrics.digests_sent.inc()
         self._metrics.digest_lateness.observe(max((sent_at - plan.slot).total_seconds(), 0.0))
@@ -557,7 +627,8 @@ async def send_now(
     So the next daily digest does not repeat them. The schedule stays as it is, except that a
     slot already due and not yet served is taken to be served by this digest.
     """
-    delivery = await deliver(bot, store, chat_id, composed.messages, sleep=sleep)
+    markup = composed.more_button(now)
+    delivery = await deliver(bot, store, chat_id, composed.messages, sleep=sleep, markup=markup)
     preferences = await store.subscriptions.preferences(delivery.chat_id)
     if delivery.outcome is Outcome.SENT and composed.digest.items and preferences is not None:
         await store.subscriptions.complete_digest(
@@ -566,6 +637,7 @@ async def send_now(
             sent_at=now,
             article_ids=composed.digest.article_ids,
             next_due_at=_next_slot(preferences, now),
+            item_ids=composed.item_ids,
         )
     return delivery
 

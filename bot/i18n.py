@@ -281,6 +281,13 @@ _TABLE: dict[str, tuple[str, str]] = {
         "<code>/digest</code> takes nothing else: it sends your digest now.",
     ),
     "command_digest": ("la tua rassegna adesso", "your digest now"),
+    "digest_more_button": ("Altre notizie ›", "More ›"),
+    "digest_more_links": ("Altre notizie", "More"),
+    "digest_more_heading": ("<b>Altre notizie della rassegna</b>", "<b>More from your digest</b>"),
+    "digest_more_gone": (
+        "Questa rassegna non è più disponibile.",
+        "This digest is no longer available.",
+    ),
     # -- end of digests
     # Admin commands and feed alerts.
     "admin_feeds_empty": (

@@ -62,6 +62,11 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(latest.turn_page, pattern=callbacks.LATEST_PAGE),
             CallbackQueryHandler(topic.topic_button, pattern=callbacks.TOPIC),
             CallbackQueryHandler(quotes.turn_page, pattern=callbacks.QUOTES_PAGE),
+            # A digest's "More ›" and the pages of the list it opens.
+            *(
+                CallbackQueryHandler(digest.more, pattern=pattern)
+                for pattern in callbacks.DIGEST_BUTTONS
+            ),
             # Subscription and /settings buttons.
             CallbackQueryHandler(subscribe.remove_button, pattern=callbacks.SUB_REMOVE),
             CallbackQueryHandler(subscribe.remove_all_button, pattern=callbacks.SUB_REMOVE_ALL),

@@ -10,22 +10,28 @@ is the best sign it matters), how fresh it is, how well it matched the chat's to
 a number of comparable size, so a three-source story beats a fresh single-source one, and
 among equally covered stories the newer and better matching one comes first.
 
-``render_digest_html`` lays the items out as Telegram HTML, one block per item, packed by
-``split_messages`` into messages of at most 4096 characters that break only between items
-(an item is cut inside only if it alone exceeds the limit, which takes kilobyte-long URLs).
+``fit_digest`` lays the items out as one Telegram HTML message: Telegram lets a bot send about
+30 messages a second, so a second message per digest makes every subscriber's digest later.
+The items go in by rank; when they do not all fit in 4096 characters (counted as Telegram
+counts them: the visible text after entity parsing, in UTF-16 code units), the lower-ranked
+items lose their quote first, then their lead, then their other sources, and only then are
+items left out. What is left out is offered by the caller: a "More ›" button in chats that
+can have one, a line of links in channels (``DigestMessage.rest``). ``render_more_html``
+lists the rest of a digest as numbered headlines when that button is pressed.
 The words around the items come from the caller in the chat's language (``DigestLabels``).
 """
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.core.models import Article, Digest, DigestItem, Link, Quote
-from bot.core.render import one_line, safe_url, split_messages
-from bot.core.telegram_html import escape, visible_text
+from bot.core.render import one_line, safe_url
+from bot.core.telegram_html import MESSAGE_LIMIT, escape, utf16_length, visible_text
 from bot.core.text import shorten, split_sentences
 
 MAX_ITEMS = 10
@@ -38,6 +44,8 @@ SOURCE_MAX_CHARS = 60
 FRESHNESS_HALF_LIFE_HOURS = 12.0
 # A story matching a second (third...) topic of the chat gains this much per extra topic.
 EXTRA_TOPIC_BONUS = 0.5
+LINK_TITLE_MAX_CHARS = 60  # a story's title in a channel's line of links to the rest
+_BLOCK_SEPARATOR = "\n\n"
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,29 @@ class DigestLabels:
     other_sources: str
     nothing_new: str
     quote_marks: tuple[str, str] = ("«", "»")
+    more_links: str = "More"  # before the links to the rest, in a channel's digest
+
+
+class Detail(enum.IntEnum):
+    """How much of an item a message shows; each level drops one more line."""
+
+    FULL = 0
+    NO_QUOTE = 1
+    NO_LEAD = 2  # nor quote
+    HEADLINE = 3  # headline and source only
+
+
+@dataclass(frozen=True)
+class DigestMessage:
+    """A digest as one message: the first ``shown`` items; ``rest`` more are left out.
+
+    ``html`` already ends with the line of links to the rest when it was asked for
+    (channels); otherwise the caller adds a "More ›" button when ``rest`` is not 0.
+    """
+
+    html: str
+    shown: int
+    rest: int
 
 
 @dataclass
@@ -116,18 +147,61 @@ def compose_digest(
     return Digest(items=[_item(story_id, new) for _, story_id, new in ranked[:max_items]])
 
 
-def render_digest_html(digest: Digest, labels: DigestLabels) -> list[str]:
-    """The digest as Telegram messages, each valid HTML of at most 4096 characters.
+def fit_digest(
+    digest: Digest, labels: DigestLabels, *, link_line: bool = False, limit: int = MESSAGE_LIMIT
+) -> DigestMessage:
+    """The digest as one valid HTML message of at most ``limit`` visible characters.
 
-    Nothing new is one line (the caller decides whether to send it at all).
+    Items go in by rank; while the message is too long, the lowest-ranked item still showing
+    a quote loses it, then likewise leads, then other sources; only then are items left out
+    from the end (always keeping the first). With ``link_line`` (a channel: no buttons) the
+    items left out follow as a line of links, as many as fit. Nothing new is one line (the
+    caller decides whether to send it at all).
     """
     if not digest.items:
-        return [labels.nothing_new]
-    blocks = [labels.heading]
-    blocks += [
-        _item_html(number, item, labels) for number, item in enumerate(digest.items, start=1)
+        return DigestMessage(labels.nothing_new, 0, 0)
+    items = digest.items
+    # Each item's block at each detail level, and its visible length: computed once.
+    blocks = [
+        [_item_html(number, item, labels, detail) for detail in Detail]
+        for number, item in enumerate(items, start=1)
     ]
-    return split_messages(blocks)
+    lengths = [[_visible_length(block) for block in levels] for levels in blocks]
+    room = limit - (_LINK_LINE_RESERVE if link_line and len(items) > 1 else 0)
+    details = [Detail.FULL] * len(items)
+    count = len(items)
+    heading = _visible_length(labels.heading)
+    separator = len(_BLOCK_SEPARATOR)
+
+    def total() -> int:
+        return heading + sum(separator + lengths[n][details[n]] for n in range(count))
+
+    for level in (Detail.NO_QUOTE, Detail.NO_LEAD, Detail.HEADLINE):
+        for index in reversed(range(count)):
+            if total() <= room:
+                break
+            details[index] = max(details[index], level)
+    while count > 1 and total() > room:
+        count -= 1
+    html = _BLOCK_SEPARATOR.join([labels.heading, *(blocks[n][details[n]] for n in range(count))])
+    rest = len(items) - count
+    if link_line and rest:
+        line = _link_line(items[count:], labels, limit - total() - separator)
+        if line:
+            html += _BLOCK_SEPARATOR + line
+    return DigestMessage(html, count, rest)
+
+
+def render_more_html(items: Sequence[DigestItem], first_number: int, heading: str) -> str:
+    """Items of a digest left out of its message, as numbered headlines (``heading`` first).
+
+    For a page of the "More ›" list: few enough items that the headlines always fit.
+    """
+    blocks = [
+        _item_html(number, item, None, Detail.HEADLINE)
+        for number, item in enumerate(items, start=first_number)
+    ]
+    return _BLOCK_SEPARATOR.join([heading, *blocks])
 
 
 def render_digest_text(digest: Digest, labels: DigestLabels) -> str:
@@ -228,22 +302,65 @@ def _quote_line(quote: Quote, labels: DigestLabels) -> str:
     return f"{line} — {quote.speaker}" if quote.speaker else line
 
 
-def _item_html(number: int, item: DigestItem, labels: DigestLabels) -> str:
+def _item_html(number: int, item: DigestItem, labels: DigestLabels | None, detail: Detail) -> str:
+    """One item's block; every field is bounded here too, so any item fits in a message."""
     url = safe_url(item.url)
-    title = escape(_title(item))
+    title = escape(shorten(_title(item), TITLE_MAX_CHARS))
     headline = f'<a href="{escape(url, quote=True)}">{title}</a>' if url else title
     lines = [f"<b>{number}. {headline}</b>"]
     if one_line(item.source):
-        lines.append(f"<i>{_html_text(item.source)}</i>")
-    if one_line(item.lead):
-        lines.append(_html_text(item.lead))
-    if item.quote is not None and one_line(item.quote.text):
-        lines.append(_html_text(_quote_line(item.quote, labels)))
+        lines.append(f"<i>{_html_text(shorten(item.source, SOURCE_MAX_CHARS))}</i>")
+    if labels is None or detail is Detail.HEADLINE:
+        return "\n".join(lines)
+    if detail < Detail.NO_LEAD and one_line(item.lead):
+        lines.append(_html_text(shorten(one_line(item.lead), LEAD_MAX_CHARS)))
+    if detail < Detail.NO_QUOTE and item.quote is not None and one_line(item.quote.text):
+        quote = Quote(
+            text=shorten(one_line(item.quote.text), QUOTE_MAX_CHARS),
+            speaker=shorten(one_line(item.quote.speaker or ""), SPEAKER_MAX_CHARS),
+            key=True,
+        )
+        lines.append(_html_text(_quote_line(quote, labels)))
     links = [
-        f'<a href="{escape(link_url, quote=True)}">{_html_text(link.title) or escape(link_url)}</a>'
-        for link in item.other_sources
+        _link_html(link_url, shorten(one_line(link.title), SOURCE_MAX_CHARS))
+        for link in item.other_sources[:MAX_OTHER_SOURCES]
         if (link_url := safe_url(link.url)) is not None
     ]
     if links:
         lines.append(f"{labels.other_sources}: {' · '.join(links)}")
     return "\n".join(lines)
+
+
+def _link_html(url: str, title: str) -> str:
+    shown = escape(one_line(title)) or escape(shorten(url, SOURCE_MAX_CHARS))
+    return f'<a href="{escape(url, quote=True)}">{shown}</a>'
+
+
+# Room kept for a channel's line of links: its label and at least a title or two.
+_LINK_LINE_RESERVE = 2 * LINK_TITLE_MAX_CHARS + 40
+
+
+def _link_line(items: Sequence[DigestItem], labels: DigestLabels, room: int) -> str:
+    """ "More: title · title · …" linking the items left out, as many as fit in ``room``."""
+    line = f"{labels.more_links}:"
+    length = _visible_length(line)
+    links: list[str] = []
+    for item in items:
+        url = safe_url(item.url)
+        if url is None:
+            continue
+        link = _link_html(url, shorten(_title(item), LINK_TITLE_MAX_CHARS))
+        added = _visible_length(link) + 3  # " · " or the space after the label
+        if length + added + 2 > room:  # 2: the closing " …"
+            break
+        links.append(link)
+        length += added
+    if not links:
+        return ""
+    more = " …" if len(links) < len(items) else ""
+    return f"{line} {' · '.join(links)}{more}"
+
+
+def _visible_length(html: str) -> int:
+    """Telegram's count: the UTF-16 length of the text once tags and entities are parsed."""
+    return utf16_length(visible_text(html))

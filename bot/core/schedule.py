@@ -81,6 +81,13 @@ def previous_slot(local_time: time, zone: tzinfo, at_or_before: datetime) -> dat
     raise AssertionError("a day always holds a slot within two days")  # pragma: no cover
 
 
+def send_order(due_at: datetime, previous_digest_at: datetime | None) -> tuple[datetime, datetime]:
+    """The key digests are sent in: due first; among those due together, whoever has waited
+    longest since their previous digest (a first digest before any other)."""
+    waited_since = previous_digest_at or datetime.min.replace(tzinfo=UTC)
+    return due_at.astimezone(UTC), waited_since.astimezone(UTC)
+
+
 @dataclass(frozen=True)
 class CatchUp:
     """What to do with a claimed slot: send the digest of ``slot`` (None: skip), then wait."""

@@ -87,6 +87,7 @@ MIGRATIONS: tuple[str | FilledStep[asyncpg.Connection], ...] = (
     """,
     postgres_quotes.MIGRATION,  # with the quotes of the articles already stored
     KEY_ARTICLES_WITHOUT_URL,
+    postgres_subscriptions.DIGEST_ITEMS,
 )
 
 POOL_MIN_SIZE = 1

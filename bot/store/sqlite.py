@@ -86,6 +86,7 @@ MIGRATIONS: tuple[str | FilledStep[aiosqlite.Connection], ...] = (
     sqlite_feeds.SCHEMA,
     sqlite_quotes.MIGRATION,  # with the quotes of the articles already stored
     KEY_ARTICLES_WITHOUT_URL,
+    sqlite_subscriptions.DIGEST_ITEMS,
 )
 
 # Ingesting commits every batch; with SQLite's default checkpoint (every 1,000 WAL pages) the
