@@ -581,7 +581,8 @@ class DigestSender:
             due_at=plan.slot,
             sent_at=sent_at,
             article_ids=composed.digest.article_ids,
-            next_due_at=next_due(local_time, zone, sent_at),
+            # Never before the slot served, even if the clock is a little behind it.
+            next_due_at=next_due(local_time, zone, max(sent_at, plan.slot)),
             item_ids=composed.item_ids,
         )
         self._metrics.digests_sent.inc()

@@ -12,12 +12,12 @@ among equally covered stories the newer and better matching one comes first.
 
 ``fit_digest`` lays the items out as one Telegram HTML message: Telegram lets a bot send about
 30 messages a second, so a second message per digest makes every subscriber's digest later.
-The items go in by rank; when they do not all fit in 4096 characters (counted as Telegram
-counts them: the visible text after entity parsing, in UTF-16 code units), the lower-ranked
-items lose their quote first, then their lead, then their other sources, and only then are
-items left out. What is left out is offered by the caller: a "More ›" button in chats that
-can have one, a line of links in channels (``DigestMessage.rest``). ``render_more_html``
-lists the rest of a digest as numbered headlines when that button is pressed.
+The items go in by rank while they fit in 4096 characters (counted as Telegram counts them:
+the visible text after entity parsing, in UTF-16 code units, so long hrefs cost nothing), an
+item that would not fit whole going in without its quote, then without its lead, then as its
+headline alone; the first that does not fit even so ends the message. What is left out is
+offered by the caller: a "More ›" button in chats that can have one, a line of links in
+channels (``DigestMessage.rest``).
 The words around the items come from the caller in the chat's language (``DigestLabels``).
 """
 
@@ -152,56 +152,39 @@ def fit_digest(
 ) -> DigestMessage:
     """The digest as one valid HTML message of at most ``limit`` visible characters.
 
-    Items go in by rank; while the message is too long, the lowest-ranked item still showing
-    a quote loses it, then likewise leads, then other sources; only then are items left out
-    from the end (always keeping the first). With ``link_line`` (a channel: no buttons) the
-    items left out follow as a line of links, as many as fit. Nothing new is one line (the
-    caller decides whether to send it at all).
+    Items go in by rank, each with as much as fits of it: whole, else without its quote, else
+    without its lead, else headline and source only; the first item that does not fit even so
+    ends the message (the first item always fits: every field is bounded). With ``link_line``
+    (a channel: no buttons) the items left out follow as a line of links, as many as fit.
+    Nothing new is one line (the caller decides whether to send it at all).
     """
     if not digest.items:
         return DigestMessage(labels.nothing_new, 0, 0)
     items = digest.items
-    # Each item's block at each detail level, and its visible length: computed once.
-    blocks = [
-        [_item_html(number, item, labels, detail) for detail in Detail]
-        for number, item in enumerate(items, start=1)
-    ]
-    lengths = [[_visible_length(block) for block in levels] for levels in blocks]
     room = limit - (_LINK_LINE_RESERVE if link_line and len(items) > 1 else 0)
-    details = [Detail.FULL] * len(items)
-    count = len(items)
-    heading = _visible_length(labels.heading)
+    used = _visible_length(labels.heading)
     separator = len(_BLOCK_SEPARATOR)
-
-    def total() -> int:
-        return heading + sum(separator + lengths[n][details[n]] for n in range(count))
-
-    for level in (Detail.NO_QUOTE, Detail.NO_LEAD, Detail.HEADLINE):
-        for index in reversed(range(count)):
-            if total() <= room:
+    chosen: list[str] = []
+    for number, item in enumerate(items, start=1):
+        fitting = None
+        for detail in Detail:
+            block = _item_html(number, item, labels, detail)
+            length = separator + _visible_length(block)
+            if used + length <= room:
+                fitting = block
                 break
-            details[index] = max(details[index], level)
-    while count > 1 and total() > room:
-        count -= 1
-    html = _BLOCK_SEPARATOR.join([labels.heading, *(blocks[n][details[n]] for n in range(count))])
+        if fitting is None:
+            break
+        chosen.append(fitting)
+        used += length
+    count = len(chosen)
+    html = _BLOCK_SEPARATOR.join([labels.heading, *chosen])
     rest = len(items) - count
     if link_line and rest:
-        line = _link_line(items[count:], labels, limit - total() - separator)
+        line = _link_line(items[count:], labels, limit - used - separator)
         if line:
             html += _BLOCK_SEPARATOR + line
     return DigestMessage(html, count, rest)
-
-
-def render_more_html(items: Sequence[DigestItem], first_number: int, heading: str) -> str:
-    """Items of a digest left out of its message, as numbered headlines (``heading`` first).
-
-    For a page of the "More ›" list: few enough items that the headlines always fit.
-    """
-    blocks = [
-        _item_html(number, item, None, Detail.HEADLINE)
-        for number, item in enumerate(items, start=first_number)
-    ]
-    return _BLOCK_SEPARATOR.join([heading, *blocks])
 
 
 def render_digest_text(digest: Digest, labels: DigestLabels) -> str:
@@ -302,7 +285,7 @@ def _quote_line(quote: Quote, labels: DigestLabels) -> str:
     return f"{line} — {quote.speaker}" if quote.speaker else line
 
 
-def _item_html(number: int, item: DigestItem, labels: DigestLabels | None, detail: Detail) -> str:
+def _item_html(number: int, item: DigestItem, labels: DigestLabels, detail: Detail) -> str:
     """One item's block; every field is bounded here too, so any item fits in a message."""
     url = safe_url(item.url)
     title = escape(shorten(_title(item), TITLE_MAX_CHARS))
@@ -310,7 +293,7 @@ def _item_html(number: int, item: DigestItem, labels: DigestLabels | None, detai
     lines = [f"<b>{number}. {headline}</b>"]
     if one_line(item.source):
         lines.append(f"<i>{_html_text(shorten(item.source, SOURCE_MAX_CHARS))}</i>")
-    if labels is None or detail is Detail.HEADLINE:
+    if detail is Detail.HEADLINE:
         return "\n".join(lines)
     if detail < Detail.NO_LEAD and one_line(item.lead):
         lines.append(_html_text(shorten(one_line(item.lead), LEAD_MAX_CHARS)))

@@ -14,13 +14,11 @@ from hypothesis import strategies as st
 from bot.core.digest import (
     MAX_OTHER_SOURCES,
     QUOTE_MAX_CHARS,
-    Detail,
     DigestLabels,
     TopicCandidates,
     compose_digest,
     fit_digest,
     render_digest_text,
-    render_more_html,
 )
 from bot.core.models import Article, Digest, DigestItem, Link, Quote
 from bot.core.telegram_html import MESSAGE_LIMIT, utf16_length, validate_html, visible_text
@@ -217,24 +215,26 @@ def _long_item(number: int, words: int = 5) -> DigestItem:
     )
 
 
-def test_a_long_digest_is_one_message_trimming_the_lowest_ranked_items_first() -> None:
+def test_a_long_digest_is_one_message_the_best_items_whole_the_next_trimmed() -> None:
     items = [_long_item(n) for n in range(1, 11)]
     fitted = fit_digest(Digest(items=items), LABELS)
     assert validate_html(fitted.html) is None
     # The hrefs do not count: Telegram counts the text it shows (the raw markup is longer).
     assert len(fitted.html) > MESSAGE_LIMIT >= utf16_length(visible_text(fitted.html))
-    assert (fitted.shown, fitted.rest) == (10, 0)
+    assert fitted.shown + fitted.rest == 10
     shown = visible_text(fitted.html)
     assert [int(n) for n in re.findall(r"^(\d+)\. Storia", shown, re.MULTILINE)] == list(
-        range(1, 11)
+        range(1, fitted.shown + 1)
     )
-    # Quotes go first, from the bottom: the best items keep theirs, the last lose them.
+    # The best items keep their quote; the last that fit lose it, then their lead.
     blocks = shown.split("\n\n")[1:]
     with_quote = ["Anna Riva" in block for block in blocks]
-    assert with_quote[0] and not with_quote[-1]
+    with_lead = ["attacco" in block for block in blocks]
+    assert with_quote[0]
+    assert not with_quote[-1]
     assert with_quote == sorted(with_quote, reverse=True)
-    # Leads are only trimmed once no quote is left below them.
-    assert all("attacco" in block for block in blocks if "Anna Riva" in block)
+    assert with_lead == sorted(with_lead, reverse=True)
+    assert all(lead for quote, lead in zip(with_quote, with_lead, strict=True) if quote)
 
 
 def test_items_that_do_not_fit_even_trimmed_are_left_for_more() -> None:
@@ -242,7 +242,7 @@ def test_items_that_do_not_fit_even_trimmed_are_left_for_more() -> None:
     fitted = fit_digest(Digest(items=items), LABELS)
     assert validate_html(fitted.html) is None
     assert fitted.shown + fitted.rest == 30
-    assert 10 < fitted.shown < 30
+    assert 5 < fitted.shown < 30
     assert f"{fitted.shown}. Storia" in visible_text(fitted.html)
     assert f"{fitted.shown + 1}. Storia" not in visible_text(fitted.html)
     # A channel's message ends with links to the rest instead of a button.
@@ -252,18 +252,6 @@ def test_items_that_do_not_fit_even_trimmed_are_left_for_more() -> None:
     last_line = visible_text(channel.html).rsplit("\n", 1)[-1]
     assert last_line.startswith("Altre notizie: Storia")
     assert f'href="https://notizie-esempio.it/{channel.shown + 1}/' in channel.html
-
-
-def test_the_more_list_numbers_on_from_the_message() -> None:
-    html = render_more_html([_long_item(11), _long_item(12)], 11, "<b>Altre</b>")
-    assert validate_html(html) is None
-    shown = visible_text(html)
-    assert shown.startswith("Altre\n\n11. Storia 11")
-    assert "12. Storia 12" in shown and "Anna Riva" not in shown
-
-
-def test_detail_levels_drop_one_line_each() -> None:
-    assert [level.name for level in Detail] == ["FULL", "NO_QUOTE", "NO_LEAD", "HEADLINE"]
 
 
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=6000)
