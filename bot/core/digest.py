@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import unescape as html_unescape
 
 from bot.core.models import Article, Digest, DigestItem, Link, Quote
 from bot.core.render import one_line, safe_url
@@ -46,6 +48,8 @@ FRESHNESS_HALF_LIFE_HOURS = 12.0
 EXTRA_TOPIC_BONUS = 0.5
 LINK_TITLE_MAX_CHARS = 60  # a story's title in a channel's line of links to the rest
 _BLOCK_SEPARATOR = "\n\n"
+_TAG = re.compile(r"<[^>]*>")
+_ENTITY = re.compile(r"&(?:[a-z]+|#[0-9]+|#x[0-9a-fA-F]+);")
 
 
 @dataclass(frozen=True)
@@ -345,5 +349,11 @@ def _link_line(items: Sequence[DigestItem], labels: DigestLabels, room: int) -> 
 
 
 def _visible_length(html: str) -> int:
-    """Telegram's count: the UTF-16 length of the text once tags and entities are parsed."""
-    return utf16_length(visible_text(html))
+    """Telegram's count: the UTF-16 length of the text once tags and entities are parsed.
+
+    For markup built here (escaped text, tags whose attribute values are escaped too), which
+    a regular expression reads as Telegram's parser does at a fraction of its cost: a digest
+    run measures every item of every chat. The tests check it against ``visible_text``.
+    """
+    text = _ENTITY.sub(lambda entity: html_unescape(entity[0]), _TAG.sub("", html))
+    return utf16_length(text)
