@@ -63,7 +63,7 @@ CREATE TABLE sent_articles (
 CREATE INDEX sent_articles_age ON sent_articles (chat_id, sent_at);
 """
 # The next step: each digest keeps its items' main articles, in order, for "More ›".
-DIGEST_ITEMS = "ALTER TABLE digests ADD COLUMN items TEXT[];"
+DIGEST_ITEMS = "ALTER TABLE digests ADD COLUMN IF NOT EXISTS items TEXT[];"
 
 _PREFERENCE_COLUMNS = (
     "chat_id, language, timezone, digest_time, digest_enabled, send_when_empty, chat_type"

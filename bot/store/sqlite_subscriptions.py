@@ -24,7 +24,9 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from bot.store.common import micros
+import aiosqlite
+
+from bot.store.common import FilledStep, micros
 from bot.store.sqlite_connection import SqlitePart
 from bot.store.subscriptions import (
     SENT_ARTICLES_KEPT,
@@ -70,8 +72,19 @@ CREATE TABLE sent_articles (
 ) WITHOUT ROWID;
 CREATE INDEX sent_articles_age ON sent_articles (chat_id, sent_at);
 """
+
+
+async def _add_digest_items(connection: aiosqlite.Connection) -> None:
+    """Once, even when a test re-applies the steps after an earlier one (SQLite has no
+    ``ADD COLUMN IF NOT EXISTS``)."""
+    async with connection.execute("SELECT name FROM pragma_table_info('digests')") as cursor:
+        columns = {str(row[0]) async for row in cursor}
+    if "items" not in columns:
+        await connection.execute("ALTER TABLE digests ADD COLUMN items TEXT")
+
+
 # The next step: each digest keeps its items' main articles, in order, for "More ›".
-DIGEST_ITEMS = "ALTER TABLE digests ADD COLUMN items TEXT;"
+DIGEST_ITEMS = FilledStep("", _add_digest_items)
 
 _PREFERENCE_COLUMNS = (
     "chat_id, language, timezone, digest_time, digest_enabled, send_when_empty, chat_type"
