@@ -45,6 +45,7 @@ from bot.i18n import LANGUAGES, text
 from bot.leadership import Leadership, leadership_for
 from bot.metrics import Metrics
 from bot.poller import Poller, start_poller
+from bot.send_turns import dispatched
 from bot.store import open_store
 from bot.store.base import Store
 from handlers.common import SERVICES_KEY, Services
@@ -143,11 +144,17 @@ class RetryingRateLimiter(AIORateLimiter):
         free = messages_per_second
         if paid_messages_per_second is not None:
             free = min(messages_per_second, TELEGRAM_MESSAGES_PER_SECOND)
-        super().__init__(max_retries=max_retries, overall_max_rate=free)
+        # One message every 1/rate seconds, never a burst: Telegram counts messages per
+        # second, and a burst of a second's worth on top of a full second is a 429 for all.
+        super().__init__(
+            max_retries=max_retries,
+            overall_max_rate=1 if free else 0,
+            overall_time_period=1 / free if free else 1,
+        )
         if paid_messages_per_second:
             # python-telegram-bot paces paid sends apart at Telegram's 1,000/s; several
             # instances share that limit, so each keeps to its own part of it.
-            self._apb_limiter = AsyncLimiter(max_rate=paid_messages_per_second, time_period=1)
+            self._apb_limiter = AsyncLimiter(max_rate=1, time_period=1 / paid_messages_per_second)
         self._metrics = metrics
         self._network_retries = network_retries
         self._backoff_seconds = backoff_seconds
@@ -162,6 +169,7 @@ class RetryingRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         async def counted(*call_args: Any, **call_kwargs: Any) -> ApiResult:
+            dispatched()  # through the limiter: the next digest's turn to queue
             try:
                 result = await callback(*call_args, **call_kwargs)
             except TelegramError as error:

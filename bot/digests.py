@@ -55,6 +55,7 @@ from bot.core.schedule import catch_up, next_due, parse_time, send_order
 from bot.core.topics import parse_query
 from bot.i18n import text
 from bot.metrics import Metrics
+from bot.send_turns import SendTurns
 from bot.store.base import Store
 from bot.store.subscriptions import EVERYTHING, ChatPreferences, DueDigest
 
@@ -506,32 +507,43 @@ class DigestSender:
         """Serve every chat due now, a bounded number at a time, until none is left unclaimed."""
         report = TickReport()
         pool = CandidatePool(self._store, self._now)
+        turns = SendTurns()
+        tickets: dict[int, int] = {}
 
         async def claim(limit: int) -> list[DueDigest]:
             # Ahead of the due time by the lead time: composed early, sent on the minute.
             claimed = await self._store.subscriptions.claim_due(
                 self._now() + self._lead_time, limit=limit, lease=self._lease, worker=self.worker
             )
-            return sorted(claimed, key=lambda due: send_order(due.due_at, due.previous_digest_at))
+            batch = sorted(claimed, key=lambda due: send_order(due.due_at, due.previous_digest_at))
+            for due in batch:
+                tickets[due.preferences.chat_id] = turns.ticket()
+            return batch
 
         async def serve(due: DueDigest) -> None:
-            report.add(await self._serve(due, pool))
+            ticket = tickets.pop(due.preferences.chat_id)
+            try:
+                report.add(await self._serve(due, pool, turns.Turn(turns, ticket)))
+            finally:
+                await turns.pass_turn(ticket)  # also when it never came to sending
 
         await fan_out(claim, serve, self._max_in_flight)
         if report.served:
             _LOGGER.info("digest tick: %s", report.outcomes)
         return report
 
-    async def _serve(self, due: DueDigest, pool: CandidatePool) -> Outcome:
+    async def _serve(self, due: DueDigest, pool: CandidatePool, turn: SendTurns.Turn) -> Outcome:
         """One claimed chat; never raises (one chat's failure must not stop the others)."""
         chat_id = due.preferences.chat_id
         try:
-            return await self._serve_or_raise(due, pool)
+            return await self._serve_or_raise(due, pool, turn)
         except Exception:
             _LOGGER.exception("digest for chat %s failed: retried after the lease", chat_id)
             return Outcome.POSTPONED
 
-    async def _serve_or_raise(self, due: DueDigest, pool: CandidatePool) -> Outcome:
+    async def _serve_or_raise(
+        self, due: DueDigest, pool: CandidatePool, turn: SendTurns.Turn
+    ) -> Outcome:
         preferences = due.preferences
         subscriptions = self._store.subscriptions
         local_time = parse_time(preferences.digest_time)
@@ -562,14 +574,16 @@ class DigestSender:
         if plan.slot is None:
             await subscriptions.reschedule(preferences.chat_id, plan.next_due_at)
             return Outcome.SKIPPED_LATE
-        delivery = await deliver(
-            self._bot,
-            self._store,
-            preferences.chat_id,
-            composed.messages,
-            sleep=self._sleep,
-            markup=composed.more_button(plan.slot),
-            paid_broadcast=self._paid_broadcast,
+        delivery = await turn.send(
+            deliver(
+                self._bot,
+                self._store,
+                preferences.chat_id,
+                composed.messages,
+                sleep=self._sleep,
+                markup=composed.more_button(plan.slot),
+                paid_broadcast=self._paid_broadcast,
+            )
         )
         if delivery.outcome is Outcome.REJECTED:
             await subscriptions.reschedule(delivery.chat_id, plan.next_due_at)

@@ -31,6 +31,7 @@ from tests.e2e.conftest import ManualClock, _request
 from tests.e2e.test_digests import RecordedSleeps, subscribe
 
 SLOT = datetime(2025, 6, 10, 6, 0, tzinfo=UTC)  # 08:00 in Rome (summer time)
+DAY = timedelta(days=1)
 _CHATS = itertools.count(5_000)
 _NO_DIGITS = st.characters(codec="utf-8", exclude_categories=("Nd", "Cs"))
 
@@ -316,3 +317,36 @@ async def test_a_digest_is_composed_ahead_and_leaves_on_its_minute_across_dst(
     clock.now = slot + timedelta(hours=1, seconds=10)
     assert (await sender.tick()).served == 0
     assert len(fake_telegram.sent_messages(91)) == 1
+
+
+async def test_digests_due_together_go_to_whoever_waited_longest_first(
+    fake_telegram: FakeTelegram, store: Store, clock: ManualClock, tmp_path: Path
+) -> None:
+    clock.now = SLOT - timedelta(days=3)
+    chats = range(61, 69)
+    for chat_id in chats:
+        await subscribe(store, fake_telegram, chat_id, ["vertice"], clock.now)
+    # Each chat's previous digest was longer ago the higher its id; 61 never had one.
+    for chat_id in chats[1:]:
+        ago = timedelta(hours=chat_id - 61)
+        await store.subscriptions.complete_digest(
+            chat_id,
+            due_at=SLOT - DAY - ago,
+            sent_at=SLOT - DAY - ago,
+            article_ids=[],
+            next_due_at=SLOT,
+        )
+    await store.upsert_article(_article("vertice", 1, "Vertice a Bruxelles", "Attacco.", "", 1))
+    clock.now = SLOT + timedelta(seconds=5)
+    # Five a second: a fifth of a second between sends, so they reach the fake in the order
+    # the rate limiter let them go, even on a loaded machine.
+    paced = build_application(
+        _settings(fake_telegram, f"sqlite:///{tmp_path / 'rassegna.db'}", RASSEGNA_SEND_RATE=5),
+        store,
+        request=_request(),
+    )
+    async with paced:
+        sender = _sender(paced, store, clock)  # all of them in one claim, served together
+        assert (await sender.tick()).outcomes == {Outcome.SENT: len(chats)}
+    order = [message.chat_id for message in fake_telegram.sent_messages()]
+    assert order == [61, *reversed(chats[1:])]
