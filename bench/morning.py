@@ -150,7 +150,7 @@ def _subscribers(count: int) -> tuple[list[tuple[Any, ...]], list[tuple[int, str
     first due time."""
     rng = random.Random(16)
     zones = rng.choices(list(ZONE_WEIGHTS), weights=list(ZONE_WEIGHTS.values()), k=count)
-    clustered = list(TIME_WEIGHTS) + ["other"]
+    clustered = [*TIME_WEIGHTS, "other"]
     weights = [*TIME_WEIGHTS.values(), OTHER_TIMES]
     chats: list[tuple[Any, ...]] = []
     topics: list[tuple[int, str]] = []
@@ -209,7 +209,8 @@ async def simulate(directory: Path, subscribers: int, rate: int) -> None:
         application = build_application(settings, store, request=api)
         real_started = time.perf_counter()
         async with application:
-            sender = DigestSender.from_settings(settings, store, application.bot, Metrics(), now=now)
+            bot = application.bot
+            sender = DigestSender.from_settings(settings, store, bot, Metrics(), now=now)
             served = 0
             while served < subscribers and now() < first_due + timedelta(hours=30):
                 report = await sender.tick()

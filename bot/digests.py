@@ -3,25 +3,30 @@
 A tick (a repeating job of the bot's job queue) claims due chats from the store in small
 batches, with a lease, and serves each one concurrently with a bounded number in flight:
 
-1. ``bot.core.schedule.catch_up`` decides: a slot less than ``max_lateness`` late is served,
+1. Chats are claimed up to the lead time (``RASSEGNA_DIGEST_LEAD``) before they are due, so
+   their digests are composed ahead and the first ones leave on the due minute.
+   ``bot.core.schedule.catch_up`` decides: a slot less than ``max_lateness`` late is served,
    an older one is skipped to the next day's slot without sending anything.
 2. The digest is composed from candidates fetched once per tick and shared by every chat
    (``CandidatePool``: per topic and per story), so 100,000 chats cost one store query each
    (what the chat already received), not one per topic. Chats with the same topics, language
-   and already-received articles get the same messages, rendered once.
-3. The messages go out through the application's bot, whose ``AIORateLimiter`` keeps to 30
-   messages/s overall and 20/min per group and waits out 429s; a 429 means "not delivered",
-   so resending never duplicates. ``Forbidden`` deactivates the chat, ``ChatMigrated`` moves
-   it to its supergroup id and the digest goes there, a 400 skips the slot, and what may
-   succeed later (network, repeated 429s) keeps the claim until its lease expires: the chat is
-   served again by a later tick.
-4. Only once Telegram accepted every part does ``complete_digest`` record the slot and its
-   articles and set the next due time.
+   and already-received articles get the same message, rendered once. A digest is one
+   message (``bot.core.digest.fit_digest``); the stories that do not fit are behind its
+   "More ›" button (``handlers.digest``), or linked on a last line in a channel.
+3. The messages go out through the application's bot, whose rate limiter keeps to
+   ``RASSEGNA_SEND_RATE`` (with paid broadcasts, ``allow_paid_broadcast`` on every digest, up
+   to 1,000/s) and 20/min per group and waits out 429s; a 429 means "not delivered", so
+   resending never duplicates. Sends take turns (``bot.send_turns``): due first, then whoever
+   waited longest since their previous digest. ``Forbidden`` deactivates the chat,
+   ``ChatMigrated`` moves it to its supergroup id and the digest goes there, a 400 skips the
+   slot, and what may succeed later (network, repeated 429s) keeps the claim until its lease
+   expires: the chat is served again by a later tick.
+4. Only once Telegram accepted the message does ``complete_digest`` record the slot, its
+   articles and its items (what "More ›" lists) and set the next due time.
 
-What a crash can still do: between Telegram accepting the last part and ``complete_digest``
+What a crash can still do: between Telegram accepting the message and ``complete_digest``
 the store does not know the digest went out. After the lease the chat is served again and gets
-the digest a second time. A digest of several parts that fails (crash, network) between parts
-is resent whole: the parts that arrived arrive again. The window is one store write per chat.
+the digest a second time. The window is one store write per chat.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -51,7 +56,16 @@ from bot.core.digest import (
     render_digest_text,
 )
 from bot.core.models import Article, Digest
-from bot.core.schedule import catch_up, next_due, parse_time, send_order
+from bot.core.schedule import (
+    QUIETER_OFFSETS,
+    catch_up,
+    expected_delay,
+    format_time,
+    next_due,
+    parse_time,
+    send_order,
+    shifted_time,
+)
 from bot.core.topics import parse_query
 from bot.i18n import text
 from bot.metrics import Metrics
@@ -602,6 +616,43 @@ class DigestSender:
         self._metrics.digests_sent.inc()
         self._metrics.digest_lateness.observe(max((sent_at - plan.slot).total_seconds(), 0.0))
         return Outcome.SENT if composed.messages else Outcome.EMPTY
+
+
+BUSY_DELAY = timedelta(minutes=10)  # a digest expected later than this: say so in /settings
+
+
+@dataclass(frozen=True)
+class BusyMinute:
+    """The chat's digest minute is busy: about ``delay`` late; ``quieter`` ("07:55", local)
+    is the nearest time that is not, if one within an hour is."""
+
+    delay: timedelta
+    quieter: str | None
+
+
+async def busy_minute(
+    store: Store, preferences: ChatPreferences, messages_per_second: float, now: datetime
+) -> BusyMinute | None:
+    """Whether so many digests are due at the chat's minute that its own would come more than
+    ``BUSY_DELAY`` late at this instance's send rate; None when it would not (or no digest)."""
+    local_time = parse_time(preferences.digest_time)
+    if local_time is None or not preferences.digest_enabled:
+        return None
+    zone = ZoneInfo(preferences.timezone)
+
+    async def delay_at(moment: time) -> timedelta:
+        slot = next_due(moment, zone, now)
+        due = await store.subscriptions.count_due_between(slot, slot + timedelta(minutes=1))
+        return expected_delay(due, messages_per_second)
+
+    delay = await delay_at(local_time)
+    if delay <= BUSY_DELAY:
+        return None
+    for offset in QUIETER_OFFSETS:
+        candidate = shifted_time(local_time, offset)
+        if await delay_at(candidate) <= BUSY_DELAY:
+            return BusyMinute(delay, format_time(candidate))
+    return BusyMinute(delay, None)
 
 
 async def digest_now(store: Store, chat_id: int, now: datetime) -> ComposedDigest | None:

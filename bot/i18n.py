@@ -232,6 +232,18 @@ _TABLE: dict[str, tuple[str, str]] = {
     "settings_digest_button_off": ("🔕 Spegni", "🔕 Turn off"),
     "settings_language_button": ("🇬🇧 English", "🇮🇹 Italiano"),
     "settings_saved": ("Salvato.", "Saved."),
+    "settings_busy": (
+        "⏳ Alle {time} tanti ricevono la rassegna: la tua può arrivare con circa {minutes} "
+        "minuti di ritardo. Alle {quieter} arriverebbe puntuale: "
+        "<code>/settings time {quieter}</code>",
+        "⏳ Many digests go out at {time}: yours may come about {minutes} minutes late. "
+        "At {quieter} it would be on time: <code>/settings time {quieter}</code>",
+    ),
+    "settings_busy_no_suggestion": (
+        "⏳ Alle {time} tanti ricevono la rassegna: la tua può arrivare con circa {minutes} "
+        "minuti di ritardo.",
+        "⏳ Many digests go out at {time}: yours may come about {minutes} minutes late.",
+    ),
     "settings_bad_time": (
         "«{value}» non è un orario. Esempio: <code>/settings time 07:30</code>",
         "“{value}” is not a time of day. Example: <code>/settings time 07:30</code>",

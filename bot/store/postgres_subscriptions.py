@@ -254,6 +254,15 @@ class PostgresSubscriptions:
         )
         return [str(item) for item in stored] if stored is not None else None
 
+    async def count_due_between(self, start: datetime, end: datetime) -> int:
+        count = await self._pool.fetchval(
+            "SELECT count(*) FROM chats WHERE active AND digest_enabled"
+            " AND available_at IS NOT NULL AND available_at >= $1 AND available_at < $2",
+            micros(start),
+            micros(end),
+        )
+        return int(count)
+
     async def reschedule(self, chat_id: int, next_due_at: datetime | None) -> None:
         await self._pool.execute(
             f"UPDATE chats SET {_SCHEDULE.format(due='$2')} WHERE chat_id = $1",

@@ -262,6 +262,14 @@ class SqliteSubscriptions(SqlitePart):
         stored = next((row[0] for row in rows), None)
         return [str(item) for item in json.loads(stored)] if stored is not None else None
 
+    async def count_due_between(self, start: datetime, end: datetime) -> int:
+        rows = await self._reader.fetch(
+            "SELECT count(*) FROM chats WHERE active = 1 AND digest_enabled = 1"
+            " AND available_at IS NOT NULL AND available_at >= ? AND available_at < ?",
+            (micros(start), micros(end)),
+        )
+        return int(rows[0][0])
+
     async def reschedule(self, chat_id: int, next_due_at: datetime | None) -> None:
         await self._db.write(
             f"UPDATE chats SET {_SCHEDULE} WHERE chat_id = ?2",

@@ -106,6 +106,10 @@ class SubscriptionStore(Protocol):
     async def digest_items(self, chat_id: int, due_at: datetime) -> list[str] | None:
         """The ``item_ids`` of the chat's digest of slot ``due_at``; None if none is kept."""
 
+    async def count_due_between(self, start: datetime, end: datetime) -> int:
+        """How many active chats with the digest on are due in [start, end) (claimed ones by
+        their lease's expiry instead): how busy that minute is."""
+
     async def reschedule(self, chat_id: int, next_due_at: datetime | None) -> None:
         """Set the next due time and release any claim (skipped slots, changed preferences)."""
 

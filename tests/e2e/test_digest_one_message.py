@@ -350,3 +350,29 @@ async def test_digests_due_together_go_to_whoever_waited_longest_first(
         assert (await sender.tick()).outcomes == {Outcome.SENT: len(chats)}
     order = [message.chat_id for message in fake_telegram.sent_messages()]
     assert order == [61, *reversed(chats[1:])]
+
+
+async def test_settings_say_when_the_chosen_minute_is_busy_and_suggest_a_quieter_one(
+    fake_telegram: FakeTelegram, store: Store, tmp_path: Path
+) -> None:
+    # At 0.002 messages/s three digests due at 08:00 take 1,500 s: 25 minutes for the last.
+    now = datetime.now(UTC)
+    for chat_id in (31, 32, 33):
+        await subscribe(store, fake_telegram, chat_id, ["vertice"], now)
+    await subscribe(store, fake_telegram, 34, ["vertice"], now, at="09:00")
+    slow = build_application(
+        _settings(fake_telegram, f"sqlite:///{tmp_path / 'rassegna.db'}", RASSEGNA_SEND_RATE=0.002),
+        store,
+        request=_request(),
+        get_updates_request=_request(),
+    )
+    async with running(slow, poll_timeout=1):
+        fake_telegram.inject_command(31, "settings")
+        fake_telegram.inject_command(34, "settings")
+        await fake_telegram.wait_for_messages(31, 1)
+        await fake_telegram.wait_for_messages(34, 1)
+    [busy] = fake_telegram.sent_messages(31)
+    assert "circa 25 minuti di ritardo" in busy.plain_text
+    assert "Alle 07:55 arriverebbe puntuale" in busy.plain_text
+    [quiet] = fake_telegram.sent_messages(34)  # alone at 09:00: 500 s, under 10 minutes
+    assert "ritardo" not in quiet.plain_text
