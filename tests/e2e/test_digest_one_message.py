@@ -360,17 +360,18 @@ async def test_settings_say_when_the_chosen_minute_is_busy_and_suggest_a_quieter
     for chat_id in (31, 32, 33):
         await subscribe(store, fake_telegram, chat_id, ["vertice"], now)
     await subscribe(store, fake_telegram, 34, ["vertice"], now, at="09:00")
-    slow = build_application(
-        _settings(fake_telegram, f"sqlite:///{tmp_path / 'rassegna.db'}", RASSEGNA_SEND_RATE=0.002),
-        store,
-        request=_request(),
-        get_updates_request=_request(),
-    )
-    async with running(slow, poll_timeout=1):
-        fake_telegram.inject_command(31, "settings")
-        fake_telegram.inject_command(34, "settings")
-        await fake_telegram.wait_for_messages(31, 1)
-        await fake_telegram.wait_for_messages(34, 1)
+    for chat_id in (31, 34):
+        # An application each: at this rate a second reply would wait 500 s for its turn.
+        slow = build_application(
+            _settings(fake_telegram, f"sqlite:///{tmp_path / 'r.db'}", RASSEGNA_SEND_RATE=0.002),
+            store,
+            request=_request(),
+            get_updates_request=_request(),
+        )
+        async with running(slow, poll_timeout=1):
+            fake_telegram.inject_command(chat_id, "settings")
+            # Generous: a loaded machine may take seconds; nothing here is about speed.
+            await fake_telegram.wait_for_messages(chat_id, 1, timeout=60)
     [busy] = fake_telegram.sent_messages(31)
     assert "circa 25 minuti di ritardo" in busy.plain_text
     assert "Alle 07:55 arriverebbe puntuale" in busy.plain_text
