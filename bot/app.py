@@ -23,6 +23,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from aiolimiter import AsyncLimiter
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -47,6 +48,7 @@ from bot.i18n import LANGUAGES, text
 from bot.leadership import Leadership, leadership_for
 from bot.metrics import Metrics
 from bot.poller import Poller, start_poller
+from bot.send_turns import dispatched
 from bot.store import open_store
 from bot.store.base import Store
 from bot.telegram_link import TelegramLink, TokenRejected, connect_with_backoff
@@ -146,8 +148,24 @@ class RetryingRateLimiter(AIORateLimiter):
         backoff_seconds: float = NETWORK_BACKOFF_SECONDS,
         max_retries: int = RATE_LIMIT_RETRIES,
         messages_per_second: float = TELEGRAM_MESSAGES_PER_SECOND,
+        paid_messages_per_second: float | None = None,
     ) -> None:
-        super().__init__(max_retries=max_retries, overall_max_rate=messages_per_second)
+        """``paid_messages_per_second`` (paid broadcasts on) paces the sends that carry
+        ``allow_paid_broadcast``; every other send stays within the free limit."""
+        free = messages_per_second
+        if paid_messages_per_second is not None:
+            free = min(messages_per_second, TELEGRAM_MESSAGES_PER_SECOND)
+        # One message every 1/rate seconds, never a burst: Telegram counts messages per
+        # second, and a burst of a second's worth on top of a full second is a 429 for all.
+        super().__init__(
+            max_retries=max_retries,
+            overall_max_rate=1 if free else 0,
+            overall_time_period=1 / free if free else 1,
+        )
+        if paid_messages_per_second:
+            # python-telegram-bot paces paid sends apart at Telegram's 1,000/s; several
+            # instances share that limit, so each keeps to its own part of it.
+            self._apb_limiter = AsyncLimiter(max_rate=1, time_period=1 / paid_messages_per_second)
         self._metrics = metrics
         self._network_retries = network_retries
         self._backoff_seconds = backoff_seconds
@@ -162,6 +180,7 @@ class RetryingRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         async def counted(*call_args: Any, **call_kwargs: Any) -> ApiResult:
+            dispatched()  # through the limiter: the next digest's turn to queue
             try:
                 result = await callback(*call_args, **call_kwargs)
             except TelegramError as error:
@@ -254,7 +273,13 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(_file_url(settings.telegram_api_base_url))
-        .rate_limiter(RetryingRateLimiter(services.metrics, messages_per_second=settings.send_rate))
+        .rate_limiter(
+            RetryingRateLimiter(
+                services.metrics,
+                messages_per_second=settings.send_rate,
+                paid_messages_per_second=settings.send_rate if settings.paid_broadcast else None,
+            )
+        )
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

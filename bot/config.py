@@ -15,6 +15,8 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///data/rassegna.db"
+FREE_RATE = 30.0  # messages/s Telegram takes from a bot across all chats
+PAID_MESSAGES_PER_SECOND = 1000.0  # with allow_paid_broadcast
 
 
 class Settings(BaseSettings):
@@ -50,9 +52,19 @@ class Settings(BaseSettings):
     # (a crashed instance's claims are taken over after this).
     digest_interval: float = Field(default=30.0, gt=0, alias="RASSEGNA_DIGEST_INTERVAL")
     digest_lease: float = Field(default=300.0, gt=0, alias="RASSEGNA_DIGEST_LEASE")
+    # How long before a digest's due time its chat is claimed and the digest composed, so that
+    # the first digests of a busy minute leave on that minute.
+    digest_lead: float = Field(default=60.0, ge=0, le=3600, alias="RASSEGNA_DIGEST_LEAD")
+    # Paid broadcasts: digests go with ``allow_paid_broadcast``, which lets Telegram take up to
+    # 1,000 messages/s from the bot; every message beyond the free ~30/s costs 0.1 Telegram
+    # Stars from the bot's balance (100,000 digests at once: about 10,000 Stars).
+    paid_broadcast: bool = Field(default=False, alias="RASSEGNA_PAID_BROADCAST")
     # Messages per second this instance sends at most. Telegram allows about 30 per bot across
-    # all chats: several instances of one bot share that (3 instances: 10 each). 0: unpaced.
-    send_rate: float = Field(default=30.0, ge=0, alias="RASSEGNA_SEND_RATE")
+    # all chats (1,000 with paid broadcasts): several instances of one bot share that (3
+    # instances: 10 each). Unset: 30, or 1,000 with paid broadcasts. 0: unpaced.
+    chosen_send_rate: float | None = Field(
+        default=None, ge=0, le=PAID_MESSAGES_PER_SECOND, alias="RASSEGNA_SEND_RATE"
+    )
     # Feed polling, admin commands, health and metrics (bot/poller.py, bot/health.py).
     feed_failure_limit: int = Field(default=10, ge=1, alias="RASSEGNA_FEED_FAILURE_LIMIT")
     # Days an article is kept after it was stored (not published); 0 keeps every article.
@@ -73,6 +85,13 @@ class Settings(BaseSettings):
     health_max_poll_minutes: int = Field(
         default=30, gt=0, alias="RASSEGNA_HEALTH_MAX_POLL_MINUTES"
     )  # /healthz fails when no feed poll finished for this long (and a feed is active)
+
+    @property
+    def send_rate(self) -> float:
+        """``RASSEGNA_SEND_RATE``, else Telegram's free limit, or its paid one when paid."""
+        if self.chosen_send_rate is not None:
+            return self.chosen_send_rate
+        return PAID_MESSAGES_PER_SECOND if self.paid_broadcast else FREE_RATE
 
     @field_validator("listen")
     @classmethod

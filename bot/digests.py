@@ -3,25 +3,30 @@
 A tick (a repeating job of the bot's job queue) claims due chats from the store in small
 batches, with a lease, and serves each one concurrently with a bounded number in flight:
 
-1. ``bot.core.schedule.catch_up`` decides: a slot less than ``max_lateness`` late is served,
+1. Chats are claimed up to the lead time (``RASSEGNA_DIGEST_LEAD``) before they are due, so
+   their digests are composed ahead and the first ones leave on the due minute.
+   ``bot.core.schedule.catch_up`` decides: a slot less than ``max_lateness`` late is served,
    an older one is skipped to the next day's slot without sending anything.
 2. The digest is composed from candidates fetched once per tick and shared by every chat
    (``CandidatePool``: per topic and per story), so 100,000 chats cost one store query each
    (what the chat already received), not one per topic. Chats with the same topics, language
-   and already-received articles get the same messages, rendered once.
-3. The messages go out through the application's bot, whose ``AIORateLimiter`` keeps to 30
-   messages/s overall and 20/min per group and waits out 429s; a 429 means "not delivered",
-   so resending never duplicates. ``Forbidden`` deactivates the chat, ``ChatMigrated`` moves
-   it to its supergroup id and the digest goes there, a 400 skips the slot, and what may
-   succeed later (network, repeated 429s) keeps the claim until its lease expires: the chat is
-   served again by a later tick.
-4. Only once Telegram accepted every part does ``complete_digest`` record the slot and its
-   articles and set the next due time.
+   and already-received articles get the same message, rendered once. A digest is one
+   message (``bot.core.digest.fit_digest``); the stories that do not fit are behind its
+   "More ›" button (``handlers.digest``), or linked on a last line in a channel.
+3. The messages go out through the application's bot, whose rate limiter keeps to
+   ``RASSEGNA_SEND_RATE`` (with paid broadcasts, ``allow_paid_broadcast`` on every digest, up
+   to 1,000/s) and 20/min per group and waits out 429s; a 429 means "not delivered", so
+   resending never duplicates. Sends take turns (``bot.send_turns``): due first, then whoever
+   waited longest since their previous digest. ``Forbidden`` deactivates the chat,
+   ``ChatMigrated`` moves it to its supergroup id and the digest goes there, a 400 skips the
+   slot, and what may succeed later (network, repeated 429s) keeps the claim until its lease
+   expires: the chat is served again by a later tick.
+4. Only once Telegram accepted the message does ``complete_digest`` record the slot, its
+   articles and its items (what "More ›" lists) and set the next due time.
 
-What a crash can still do: between Telegram accepting the last part and ``complete_digest``
+What a crash can still do: between Telegram accepting the message and ``complete_digest``
 the store does not know the digest went out. After the lease the chat is served again and gets
-the digest a second time. A digest of several parts that fails (crash, network) between parts
-is resent whole: the parts that arrived arrive again. The window is one store write per chat.
+the digest a second time. The window is one store write per chat.
 """
 
 from __future__ import annotations
@@ -29,13 +34,14 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import re
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import CallbackContext, Job, JobQueue
@@ -46,14 +52,24 @@ from bot.core.digest import (
     DigestLabels,
     TopicCandidates,
     compose_digest,
-    render_digest_html,
+    fit_digest,
     render_digest_text,
 )
 from bot.core.models import Article, Digest
-from bot.core.schedule import catch_up, next_due, parse_time
+from bot.core.schedule import (
+    QUIETER_OFFSETS,
+    catch_up,
+    expected_delay,
+    format_time,
+    next_due,
+    parse_time,
+    send_order,
+    shifted_time,
+)
 from bot.core.topics import parse_query
 from bot.i18n import text
 from bot.metrics import Metrics
+from bot.send_turns import SendTurns
 from bot.store.base import Store
 from bot.store.subscriptions import EVERYTHING, ChatPreferences, DueDigest
 
@@ -70,6 +86,10 @@ POOL_TTL = timedelta(minutes=5)  # a long fan-out sees articles that arrived mea
 MAX_IN_FLIGHT = 32
 RETRY_AFTER_RESENDS = 5  # beyond the rate limiter's own retries
 MAX_REMEMBERED_RENDERINGS = 10_000
+# The "More ›" button under a digest: the digest's slot (UTC microseconds) and the first item
+# its message left out. ``handlers.digest`` answers it; the data is ours only (see
+# ``handlers/callbacks.py`` for the layout every button follows).
+DIGEST_MORE = re.compile(r"1:dm:(?P<due>[0-9]{1,17}):(?P<offset>[0-9]{1,2})\Z")
 
 Sleep = Callable[[float], Awaitable[None]]
 Key = TypeVar("Key")
@@ -103,11 +123,31 @@ class TickReport:
 
 @dataclass(frozen=True)
 class ComposedDigest:
-    """A chat's digest, in its language, and the messages that carry it (none: send nothing)."""
+    """A chat's digest, in its language, and the message that carries it (none: send nothing).
+
+    The message shows the first ``shown`` items; the others are behind its "More ›" button
+    (or, in a channel, its line of links).
+    """
 
     digest: Digest
     language: str
     messages: tuple[str, ...]
+    shown: int = 0
+    link_line: bool = False  # a channel's: the items left out are linked in the message
+
+    @property
+    def item_ids(self) -> list[str]:
+        """Each item's main article, in the digest's order: what "More ›" lists."""
+        return [item.article_ids[0] for item in self.digest.items if item.article_ids]
+
+    def more_button(self, due_at: datetime) -> InlineKeyboardMarkup | None:
+        """The "More ›" button when items were left out of a chat's message (not a channel's:
+        its message ends with links to them instead)."""
+        if not self.messages or self.shown >= len(self.digest.items) or self.link_line:
+            return None
+        data = digest_more_data(due_at, self.shown)
+        label = text("digest_more_button", self.language)
+        return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]])
 
     def as_text(self) -> str:
         """The digest for a terminal (``rassegna digest --dry-run``)."""
@@ -121,7 +161,19 @@ def digest_labels(language: str) -> DigestLabels:
         other_sources=text("digest_other_sources", language),
         nothing_new=text("digest_nothing_new", language),
         quote_marks=(marks[0], marks[-1]),
+        more_links=text("digest_more_links", language),
     )
+
+
+def digest_more_data(due_at: datetime, offset: int) -> str:
+    """The data of a "More ›" button: which digest of the chat, from which item."""
+    due = int(due_at.timestamp() * 1_000_000)
+    return f"1:dm:{due}:{offset}"
+
+
+def digest_due_at(due_micros: str) -> datetime:
+    """The slot a "More ›" button names, as ``digest_more_data`` wrote it."""
+    return datetime.fromtimestamp(int(due_micros) / 1_000_000, UTC)
 
 
 def digest_window_start(
@@ -267,7 +319,8 @@ async def compose_for_chat(
     selection = await pool.selection(topics, language, since)
     sent = await store.subscriptions.already_sent(preferences.chat_id, selection.article_ids)
     silent = not (always_reply or preferences.send_when_empty)
-    key = (selection.key, frozenset(sent), silent)
+    link_line = preferences.chat_type == "channel"  # no buttons there
+    key = (selection.key, frozenset(sent), silent, link_line)
     composed = pool.rendering(key)
     if composed is None:
         digest = compose_digest(
@@ -277,9 +330,15 @@ async def compose_for_chat(
             since=since,
             now=now,
         )
-        messages = render_digest_html(digest, digest_labels(language))
+        message = fit_digest(digest, digest_labels(language), link_line=link_line)
         silence = silent and not digest.items
-        composed = ComposedDigest(digest, language, () if silence else tuple(messages))
+        composed = ComposedDigest(
+            digest,
+            language,
+            () if silence else (message.html,),
+            shown=message.shown,
+            link_line=link_line,
+        )
         pool.remember(key, composed)
     return composed
 
@@ -299,13 +358,18 @@ async def deliver(
     messages: Sequence[str],
     *,
     sleep: Sleep = asyncio.sleep,
+    markup: InlineKeyboardMarkup | None = None,
+    paid_broadcast: bool = False,
 ) -> Delivery:
-    """Send the parts in order; SENT only when Telegram accepted every one.
+    """Send the parts in order (``markup`` under the last); SENT only when Telegram accepted
+    every one.
 
-    The rate limiter already waits out a couple of 429s; a chat still flooded waits the time
-    Telegram asks and resends, up to ``RETRY_AFTER_RESENDS`` times, then is POSTPONED.
+    With ``paid_broadcast`` every part goes with ``allow_paid_broadcast``: Telegram then takes
+    up to 1,000 messages/s from the bot and bills its Stars balance for those beyond the free
+    limit. The rate limiter already waits out a couple of 429s; a chat still flooded waits the
+    time Telegram asks and resends, up to ``RETRY_AFTER_RESENDS`` times, then is POSTPONED.
     """
-    for message in messages:
+    for index, message in enumerate(messages):
         resends = 0
         while True:
             try:
@@ -314,6 +378,8 @@ async def deliver(
                     message,
                     parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    reply_markup=markup if index == len(messages) - 1 else None,
+                    allow_paid_broadcast=True if paid_broadcast else None,
                 )
                 break
             except RetryAfter as error:
@@ -421,12 +487,16 @@ class DigestSender:
         sleep: Sleep = asyncio.sleep,
         max_in_flight: int = MAX_IN_FLIGHT,
         worker: str | None = None,
+        paid_broadcast: bool = False,
+        lead_time: timedelta = timedelta(0),
     ) -> None:
         self._store = store
         self._bot = bot
         self._metrics = metrics
         self._max_lateness = max_lateness
         self._lease = lease
+        self._paid_broadcast = paid_broadcast
+        self._lead_time = lead_time
         self._now = now
         self._sleep = sleep
         self._max_in_flight = max_in_flight
@@ -442,6 +512,8 @@ class DigestSender:
             metrics,
             max_lateness=settings.digest_max_lateness,
             lease=timedelta(seconds=settings.digest_lease),
+            paid_broadcast=settings.paid_broadcast,
+            lead_time=timedelta(seconds=settings.digest_lead),
             **options,
         )
 
@@ -449,43 +521,51 @@ class DigestSender:
         """Serve every chat due now, a bounded number at a time, until none is left unclaimed."""
         report = TickReport()
         pool = CandidatePool(self._store, self._now)
+        turns = SendTurns()
+        tickets: dict[int, int] = {}
 
         async def claim(limit: int) -> list[DueDigest]:
-            return await self._store.subscriptions.claim_due(
-                self._now(), limit=limit, lease=self._lease, worker=self.worker
+            # Ahead of the due time by the lead time: composed early, sent on the minute.
+            claimed = await self._store.subscriptions.claim_due(
+                self._now() + self._lead_time, limit=limit, lease=self._lease, worker=self.worker
             )
+            batch = sorted(claimed, key=lambda due: send_order(due.due_at, due.previous_digest_at))
+            for due in batch:
+                tickets[due.preferences.chat_id] = turns.ticket()
+            return batch
 
         async def serve(due: DueDigest) -> None:
-            report.add(await self._serve(due, pool))
+            ticket = tickets.pop(due.preferences.chat_id)
+            try:
+                report.add(await self._serve(due, pool, turns.Turn(turns, ticket)))
+            finally:
+                await turns.pass_turn(ticket)  # also when it never came to sending
 
         await fan_out(claim, serve, self._max_in_flight)
         if report.served:
             _LOGGER.info("digest tick: %s", report.outcomes)
         return report
 
-    async def _serve(self, due: DueDigest, pool: CandidatePool) -> Outcome:
+    async def _serve(self, due: DueDigest, pool: CandidatePool, turn: SendTurns.Turn) -> Outcome:
         """One claimed chat; never raises (one chat's failure must not stop the others)."""
         chat_id = due.preferences.chat_id
         try:
-            return await self._serve_or_raise(due, pool)
+            return await self._serve_or_raise(due, pool, turn)
         except Exception:
             _LOGGER.exception("digest for chat %s failed: retried after the lease", chat_id)
             return Outcome.POSTPONED
 
-    async def _serve_or_raise(self, due: DueDigest, pool: CandidatePool) -> Outcome:
+    async def _serve_or_raise(
+        self, due: DueDigest, pool: CandidatePool, turn: SendTurns.Turn
+    ) -> Outcome:
         preferences = due.preferences
         subscriptions = self._store.subscriptions
-        now = self._now()
         local_time = parse_time(preferences.digest_time)
         if local_time is None:  # the store only keeps valid times; never guess one
             raise ValueError(f"chat {preferences.chat_id}: bad digest time")
         zone = ZoneInfo(preferences.timezone)
-        plan = catch_up(
-            due.due_at, now, local_time=local_time, zone=zone, max_lateness=self._max_lateness
-        )
-        if plan.slot is None:
-            await subscriptions.reschedule(preferences.chat_id, plan.next_due_at)
-            return Outcome.SKIPPED_LATE
+        # Claimed up to the lead time early: composed as of the due time, sent once it comes.
+        now = max(self._now(), due.due_at)
         composed = await compose_for_chat(
             self._store,
             pool,
@@ -495,12 +575,29 @@ class DigestSender:
             now=now,
             always_reply=False,
         )
-        delivery = await deliver(
-            self._bot,
-            self._store,
-            preferences.chat_id,
-            composed.messages,
-            sleep=self._sleep,
+        early = (due.due_at - self._now()).total_seconds()
+        if early > 0:
+            await self._sleep(early)
+        plan = catch_up(
+            due.due_at,
+            max(self._now(), due.due_at),
+            local_time=local_time,
+            zone=zone,
+            max_lateness=self._max_lateness,
+        )
+        if plan.slot is None:
+            await subscriptions.reschedule(preferences.chat_id, plan.next_due_at)
+            return Outcome.SKIPPED_LATE
+        delivery = await turn.send(
+            deliver(
+                self._bot,
+                self._store,
+                preferences.chat_id,
+                composed.messages,
+                sleep=self._sleep,
+                markup=composed.more_button(plan.slot),
+                paid_broadcast=self._paid_broadcast,
+            )
         )
         if delivery.outcome is Outcome.REJECTED:
             await subscriptions.reschedule(delivery.chat_id, plan.next_due_at)
@@ -512,11 +609,50 @@ class DigestSender:
             due_at=plan.slot,
             sent_at=sent_at,
             article_ids=composed.digest.article_ids,
-            next_due_at=next_due(local_time, zone, sent_at),
+            # Never before the slot served, even if the clock is a little behind it.
+            next_due_at=next_due(local_time, zone, max(sent_at, plan.slot)),
+            item_ids=composed.item_ids,
         )
         self._metrics.digests_sent.inc()
         self._metrics.digest_lateness.observe(max((sent_at - plan.slot).total_seconds(), 0.0))
         return Outcome.SENT if composed.messages else Outcome.EMPTY
+
+
+BUSY_DELAY = timedelta(minutes=10)  # a digest expected later than this: say so in /settings
+
+
+@dataclass(frozen=True)
+class BusyMinute:
+    """The chat's digest minute is busy: about ``delay`` late; ``quieter`` ("07:55", local)
+    is the nearest time that is not, if one within an hour is."""
+
+    delay: timedelta
+    quieter: str | None
+
+
+async def busy_minute(
+    store: Store, preferences: ChatPreferences, messages_per_second: float, now: datetime
+) -> BusyMinute | None:
+    """Whether so many digests are due at the chat's minute that its own would come more than
+    ``BUSY_DELAY`` late at this instance's send rate; None when it would not (or no digest)."""
+    local_time = parse_time(preferences.digest_time)
+    if local_time is None or not preferences.digest_enabled:
+        return None
+    zone = ZoneInfo(preferences.timezone)
+
+    async def delay_at(moment: time) -> timedelta:
+        slot = next_due(moment, zone, now)
+        due = await store.subscriptions.count_due_between(slot, slot + timedelta(minutes=1))
+        return expected_delay(due, messages_per_second)
+
+    delay = await delay_at(local_time)
+    if delay <= BUSY_DELAY:
+        return None
+    for offset in QUIETER_OFFSETS:
+        candidate = shifted_time(local_time, offset)
+        if await delay_at(candidate) <= BUSY_DELAY:
+            return BusyMinute(delay, format_time(candidate))
+    return BusyMinute(delay, None)
 
 
 async def digest_now(store: Store, chat_id: int, now: datetime) -> ComposedDigest | None:
@@ -557,7 +693,8 @@ async def send_now(
     So the next daily digest does not repeat them. The schedule stays as it is, except that a
     slot already due and not yet served is taken to be served by this digest.
     """
-    delivery = await deliver(bot, store, chat_id, composed.messages, sleep=sleep)
+    markup = composed.more_button(now)
+    delivery = await deliver(bot, store, chat_id, composed.messages, sleep=sleep, markup=markup)
     preferences = await store.subscriptions.preferences(delivery.chat_id)
     if delivery.outcome is Outcome.SENT and composed.digest.items and preferences is not None:
         await store.subscriptions.complete_digest(
@@ -566,6 +703,7 @@ async def send_now(
             sent_at=now,
             article_ids=composed.digest.article_ids,
             next_due_at=_next_slot(preferences, now),
+            item_ids=composed.item_ids,
         )
     return delivery
 

@@ -66,6 +66,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             ButtonHandler(latest.turn_page, callbacks.LATEST_PAGE),
             ButtonHandler(topic.topic_button, callbacks.TOPIC),
             ButtonHandler(quotes.turn_page, callbacks.QUOTES_PAGE),
+            # A digest's "More ›" and the pages of the list it opens.
+            *(ButtonHandler(digest.more, pattern) for pattern in callbacks.DIGEST_BUTTONS),
             # Subscription and /settings buttons.
             ButtonHandler(subscribe.remove_button, callbacks.SUB_REMOVE),
             ButtonHandler(subscribe.remove_all_button, callbacks.SUB_REMOVE_ALL),

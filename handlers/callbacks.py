@@ -11,6 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from datetime import datetime
+
+from bot.digests import DIGEST_MORE, digest_more_data
 
 VERSION = "1"
 MAX_DATA_BYTES = 64
@@ -20,6 +23,16 @@ BRIEFING = re.compile(rf"{VERSION}:b:(?P<article_id>[0-9a-f]{{16}})\Z")
 LATEST_PAGE = re.compile(rf"{VERSION}:l:(?P<offset>[0-9]{{1,4}}):(?P<count>[0-9]{{1,2}})\Z")
 TOPIC = re.compile(rf"{VERSION}:t:(?P<topic>.+)\Z", re.DOTALL)
 QUOTES_PAGE = re.compile(rf"{VERSION}:q:(?P<offset>[0-9]{{1,4}}):(?P<words>.+)\Z", re.DOTALL)
+
+
+# A digest's "More ›" button (the sender writes it: ``bot.digests.digest_more_data``) and the
+# pages of the list it opens: the digest's slot in UTC microseconds, the first item shown.
+DIGEST_PAGE = re.compile(rf"{VERSION}:dp:(?P<due>[0-9]{{1,17}}):(?P<offset>[0-9]{{1,2}})\Z")
+DIGEST_BUTTONS = (DIGEST_MORE, DIGEST_PAGE)
+
+
+def digest_page_data(due_at: datetime, offset: int) -> str:
+    return digest_more_data(due_at, offset).replace(":dm:", ":dp:", 1)
 
 
 def briefing_data(article_id: str) -> str | None:

@@ -7,13 +7,15 @@ names) change one. A bad value gets an example. In groups only administrators ch
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
+from bot.digests import busy_minute
 from bot.i18n import text
 from bot.store.base import Store
 from bot.store.subscriptions import ChatPreferences
@@ -124,8 +126,10 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     parts = (message.text or "").split(maxsplit=2)[1:]
     shared = services(context)
     if not parts:
-        summary, keyboard = overview(await current_preferences(shared.store, shared.settings, chat))
-        await send_html(context, chat.id, summary, keyboard)
+        preferences = await current_preferences(shared.store, shared.settings, chat)
+        summary, keyboard = overview(preferences)
+        busy = await _busy_line(context, preferences)
+        await send_html(context, chat.id, summary + busy, keyboard)
         return
     if await refuse_unless_allowed(update, context):
         return
@@ -147,7 +151,8 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await send_html(context, chat.id, text(invalid.key, chat.language, value=echoed))
         return
     summary, keyboard = overview(schedule.preferences)
-    await send_html(context, chat.id, _saved(schedule) + "\n\n" + summary, keyboard)
+    busy = await _busy_line(context, schedule.preferences)
+    await send_html(context, chat.id, _saved(schedule) + "\n\n" + summary + busy, keyboard)
 
 
 async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -167,8 +172,9 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     await query.answer(text("settings_saved", schedule.preferences.language))
     summary, keyboard = overview(schedule.preferences)
+    busy = await _busy_line(context, schedule.preferences)
     await query.edit_message_text(
-        _saved(schedule) + "\n\n" + summary, reply_markup=InlineKeyboardMarkup(keyboard)
+        _saved(schedule) + "\n\n" + summary + busy, reply_markup=InlineKeyboardMarkup(keyboard)
     )
 
 
@@ -180,6 +186,25 @@ async def _apply(
     schedule = await change(shared.store, shared.settings, chat, value, datetime.now(UTC))
     shared.languages[chat.id] = schedule.preferences.language  # the cache follows the store
     return schedule
+
+
+async def _busy_line(context: ContextTypes.DEFAULT_TYPE, preferences: ChatPreferences) -> str:
+    """A paragraph saying the chosen minute is busy, with a quieter one; "" when it is not."""
+    shared = services(context)
+    rate = shared.settings.send_rate
+    busy = await busy_minute(shared.store, preferences, rate, datetime.now(UTC))
+    if busy is None:
+        return ""
+    minutes = math.ceil(busy.delay / timedelta(minutes=1))
+    key = "settings_busy" if busy.quieter else "settings_busy_no_suggestion"
+    notice = text(
+        key,
+        preferences.language,
+        time=preferences.digest_time,
+        minutes=minutes,
+        quieter=busy.quieter or "",
+    )
+    return "\n\n" + notice
 
 
 def _saved(schedule: Schedule) -> str:

@@ -10,22 +10,30 @@ is the best sign it matters), how fresh it is, how well it matched the chat's to
 a number of comparable size, so a three-source story beats a fresh single-source one, and
 among equally covered stories the newer and better matching one comes first.
 
-``render_digest_html`` lays the items out as Telegram HTML, one block per item, packed by
-``split_messages`` into messages of at most 4096 characters that break only between items
-(an item is cut inside only if it alone exceeds the limit, which takes kilobyte-long URLs).
+``fit_digest`` lays the items out as one Telegram HTML message: Telegram lets a bot send about
+30 messages a second, so a second message per digest makes every subscriber's digest later.
+The items go in by rank while they fit in 4096 characters (counted as Telegram counts them:
+the visible text after entity parsing, in UTF-16 code units, so long hrefs cost nothing), an
+item that would not fit whole going in without its quote, then without its lead, then as its
+headline alone; the first that does not fit even so ends the message. What is left out is
+offered by the caller: a "More ›" button in chats that can have one, a line of links in
+channels (``DigestMessage.rest``).
 The words around the items come from the caller in the chat's language (``DigestLabels``).
 """
 
 from __future__ import annotations
 
+import enum
 import math
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import unescape as html_unescape
 
 from bot.core.models import Article, Digest, DigestItem, Link, Quote
-from bot.core.render import one_line, safe_url, split_messages
-from bot.core.telegram_html import escape, visible_text
+from bot.core.render import one_line, safe_url
+from bot.core.telegram_html import MESSAGE_LIMIT, escape, utf16_length, visible_text
 from bot.core.text import shorten, split_sentences
 
 MAX_ITEMS = 10
@@ -38,6 +46,10 @@ SOURCE_MAX_CHARS = 60
 FRESHNESS_HALF_LIFE_HOURS = 12.0
 # A story matching a second (third...) topic of the chat gains this much per extra topic.
 EXTRA_TOPIC_BONUS = 0.5
+LINK_TITLE_MAX_CHARS = 60  # a story's title in a channel's line of links to the rest
+_BLOCK_SEPARATOR = "\n\n"
+_TAG = re.compile(r"<[^>]*>")
+_ENTITY = re.compile(r"&(?:[a-z]+|#[0-9]+|#x[0-9a-fA-F]+);")
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,29 @@ class DigestLabels:
     other_sources: str
     nothing_new: str
     quote_marks: tuple[str, str] = ("«", "»")
+    more_links: str = "More"  # before the links to the rest, in a channel's digest
+
+
+class Detail(enum.IntEnum):
+    """How much of an item a message shows; each level drops one more line."""
+
+    FULL = 0
+    NO_QUOTE = 1
+    NO_LEAD = 2  # nor quote
+    HEADLINE = 3  # headline and source only
+
+
+@dataclass(frozen=True)
+class DigestMessage:
+    """A digest as one message: the first ``shown`` items; ``rest`` more are left out.
+
+    ``html`` already ends with the line of links to the rest when it was asked for
+    (channels); otherwise the caller adds a "More ›" button when ``rest`` is not 0.
+    """
+
+    html: str
+    shown: int
+    rest: int
 
 
 @dataclass
@@ -116,18 +151,44 @@ def compose_digest(
     return Digest(items=[_item(story_id, new) for _, story_id, new in ranked[:max_items]])
 
 
-def render_digest_html(digest: Digest, labels: DigestLabels) -> list[str]:
-    """The digest as Telegram messages, each valid HTML of at most 4096 characters.
+def fit_digest(
+    digest: Digest, labels: DigestLabels, *, link_line: bool = False, limit: int = MESSAGE_LIMIT
+) -> DigestMessage:
+    """The digest as one valid HTML message of at most ``limit`` visible characters.
 
+    Items go in by rank, each with as much as fits of it: whole, else without its quote, else
+    without its lead, else headline and source only; the first item that does not fit even so
+    ends the message (the first item always fits: every field is bounded). With ``link_line``
+    (a channel: no buttons) the items left out follow as a line of links, as many as fit.
     Nothing new is one line (the caller decides whether to send it at all).
     """
     if not digest.items:
-        return [labels.nothing_new]
-    blocks = [labels.heading]
-    blocks += [
-        _item_html(number, item, labels) for number, item in enumerate(digest.items, start=1)
-    ]
-    return split_messages(blocks)
+        return DigestMessage(labels.nothing_new, 0, 0)
+    items = digest.items
+    room = limit - (_LINK_LINE_RESERVE if link_line and len(items) > 1 else 0)
+    used = _visible_length(labels.heading)
+    separator = len(_BLOCK_SEPARATOR)
+    chosen: list[str] = []
+    for number, item in enumerate(items, start=1):
+        fitting = None
+        for detail in Detail:
+            block = _item_html(number, item, labels, detail)
+            length = separator + _visible_length(block)
+            if used + length <= room:
+                fitting = block
+                break
+        if fitting is None:
+            break
+        chosen.append(fitting)
+        used += length
+    count = len(chosen)
+    html = _BLOCK_SEPARATOR.join([labels.heading, *chosen])
+    rest = len(items) - count
+    if link_line and rest:
+        line = _link_line(items[count:], labels, limit - used - separator)
+        if line:
+            html += _BLOCK_SEPARATOR + line
+    return DigestMessage(html, count, rest)
 
 
 def render_digest_text(digest: Digest, labels: DigestLabels) -> str:
@@ -228,22 +289,71 @@ def _quote_line(quote: Quote, labels: DigestLabels) -> str:
     return f"{line} — {quote.speaker}" if quote.speaker else line
 
 
-def _item_html(number: int, item: DigestItem, labels: DigestLabels) -> str:
+def _item_html(number: int, item: DigestItem, labels: DigestLabels, detail: Detail) -> str:
+    """One item's block; every field is bounded here too, so any item fits in a message."""
     url = safe_url(item.url)
-    title = escape(_title(item))
+    title = escape(shorten(_title(item), TITLE_MAX_CHARS))
     headline = f'<a href="{escape(url, quote=True)}">{title}</a>' if url else title
     lines = [f"<b>{number}. {headline}</b>"]
     if one_line(item.source):
-        lines.append(f"<i>{_html_text(item.source)}</i>")
-    if one_line(item.lead):
-        lines.append(_html_text(item.lead))
-    if item.quote is not None and one_line(item.quote.text):
-        lines.append(_html_text(_quote_line(item.quote, labels)))
+        lines.append(f"<i>{_html_text(shorten(item.source, SOURCE_MAX_CHARS))}</i>")
+    if detail is Detail.HEADLINE:
+        return "\n".join(lines)
+    if detail < Detail.NO_LEAD and one_line(item.lead):
+        lines.append(_html_text(shorten(one_line(item.lead), LEAD_MAX_CHARS)))
+    if detail < Detail.NO_QUOTE and item.quote is not None and one_line(item.quote.text):
+        quote = Quote(
+            text=shorten(one_line(item.quote.text), QUOTE_MAX_CHARS),
+            speaker=shorten(one_line(item.quote.speaker or ""), SPEAKER_MAX_CHARS),
+            key=True,
+        )
+        lines.append(_html_text(_quote_line(quote, labels)))
     links = [
-        f'<a href="{escape(link_url, quote=True)}">{_html_text(link.title) or escape(link_url)}</a>'
-        for link in item.other_sources
+        _link_html(link_url, shorten(one_line(link.title), SOURCE_MAX_CHARS))
+        for link in item.other_sources[:MAX_OTHER_SOURCES]
         if (link_url := safe_url(link.url)) is not None
     ]
     if links:
         lines.append(f"{labels.other_sources}: {' · '.join(links)}")
     return "\n".join(lines)
+
+
+def _link_html(url: str, title: str) -> str:
+    shown = escape(one_line(title)) or escape(shorten(url, SOURCE_MAX_CHARS))
+    return f'<a href="{escape(url, quote=True)}">{shown}</a>'
+
+
+# Room kept for a channel's line of links: its label and at least a title or two.
+_LINK_LINE_RESERVE = 2 * LINK_TITLE_MAX_CHARS + 40
+
+
+def _link_line(items: Sequence[DigestItem], labels: DigestLabels, room: int) -> str:
+    """ "More: title · title · …" linking the items left out, as many as fit in ``room``."""
+    line = f"{labels.more_links}:"
+    length = _visible_length(line)
+    links: list[str] = []
+    for item in items:
+        url = safe_url(item.url)
+        if url is None:
+            continue
+        link = _link_html(url, shorten(_title(item), LINK_TITLE_MAX_CHARS))
+        added = _visible_length(link) + 3  # " · " or the space after the label
+        if length + added + 2 > room:  # 2: the closing " …"
+            break
+        links.append(link)
+        length += added
+    if not links:
+        return ""
+    more = " …" if len(links) < len(items) else ""
+    return f"{line} {' · '.join(links)}{more}"
+
+
+def _visible_length(html: str) -> int:
+    """Telegram's count: the UTF-16 length of the text once tags and entities are parsed.
+
+    For markup built here (escaped text, tags whose attribute values are escaped too), which
+    a regular expression reads as Telegram's parser does at a fraction of its cost: a digest
+    run measures every item of every chat. The tests check it against ``visible_text``.
+    """
+    text = _ENTITY.sub(lambda entity: html_unescape(entity[0]), _TAG.sub("", html))
+    return utf16_length(text)

@@ -81,6 +81,34 @@ def previous_slot(local_time: time, zone: tzinfo, at_or_before: datetime) -> dat
     raise AssertionError("a day always holds a slot within two days")  # pragma: no cover
 
 
+def send_order(due_at: datetime, previous_digest_at: datetime | None) -> tuple[datetime, datetime]:
+    """The key digests are sent in: due first; among those due together, whoever has waited
+    longest since their previous digest (a first digest before any other)."""
+    waited_since = previous_digest_at or datetime.min.replace(tzinfo=UTC)
+    return due_at.astimezone(UTC), waited_since.astimezone(UTC)
+
+
+# Other digest times tried for a busy minute, nearest first, earlier before later.
+QUIETER_OFFSETS = tuple(
+    timedelta(minutes=sign * minutes) for minutes in (5, 10, 15, 20, 30, 45, 60) for sign in (-1, 1)
+)
+
+
+def expected_delay(due_in_minute: int, messages_per_second: float) -> timedelta:
+    """How late the last digest of a minute with ``due_in_minute`` digests leaves, one message
+    each at ``messages_per_second`` (0: unpaced, no delay). Later minutes wait for nothing
+    here: the estimate is for the minute alone."""
+    if messages_per_second <= 0:
+        return timedelta(0)
+    return timedelta(seconds=due_in_minute / messages_per_second)
+
+
+def shifted_time(local_time: time, offset: timedelta) -> time:
+    """``local_time`` moved by ``offset``, round the clock ("00:05" minus 10 minutes: "23:55")."""
+    minutes = (local_time.hour * 60 + local_time.minute + offset // timedelta(minutes=1)) % 1440
+    return time(minutes // 60, minutes % 60)
+
+
 @dataclass(frozen=True)
 class CatchUp:
     """What to do with a claimed slot: send the digest of ``slot`` (None: skip), then wait."""

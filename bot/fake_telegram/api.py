@@ -591,7 +591,8 @@ class FakeBotApi:
         if link_preview_options is None and params.flag("disable_web_page_preview"):
             link_preview_options = {"is_disabled": True}
         now = self._now()
-        self._rate_limiter.check(chat.id, chat.type in ("group", "supergroup"), now)
+        paid = params.flag("allow_paid_broadcast")
+        self._rate_limiter.check(chat.id, chat.type in ("group", "supergroup"), now, paid=paid)
 
         message: JSONDict = {
             "message_id": self._next_message_id(chat.id),
@@ -604,7 +605,7 @@ class FakeBotApi:
         if link_preview_options is not None:
             message["link_preview_options"] = link_preview_options
         self._store_message(chat.id, message, from_bot=True)
-        self._rate_limiter.record(chat.id, now)
+        self._rate_limiter.record(chat.id, now, paid=paid)
         self._accepted_sends[chat.id] += 1
         self._sent.append(
             SentMessage(

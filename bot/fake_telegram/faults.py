@@ -134,19 +134,27 @@ class RateLimit:
 
 @dataclass(frozen=True)
 class RateLimits:
-    """Flood-control limits; ``None`` switches a limit off (all are off by default)."""
+    """Flood-control limits; ``None`` switches a limit off (all are off by default).
+
+    ``overall`` counts the free sends, ``paid_overall`` every send, and applies to the sends
+    with ``allow_paid_broadcast`` instead of ``overall``: a paid broadcast goes beyond the
+    free limit, up to the paid one, and free sends meanwhile still keep to theirs.
+    """
 
     per_chat: RateLimit | None = None
     per_group: RateLimit | None = None
     overall: RateLimit | None = None
+    paid_overall: RateLimit | None = None
 
     @classmethod
     def telegram(cls) -> RateLimits:
-        """The limits Telegram documents for bots: 1/s per chat, 20/min per group, 30/s."""
+        """The limits Telegram documents for bots: 1/s per chat, 20/min per group, 30/s, and
+        1,000/s for paid broadcasts."""
         return cls(
             per_chat=RateLimit(1, timedelta(seconds=1)),
             per_group=RateLimit(20, timedelta(minutes=1)),
             overall=RateLimit(30, timedelta(seconds=1)),
+            paid_overall=RateLimit(1000, timedelta(seconds=1)),
         )
 
 
@@ -156,15 +164,21 @@ class SendRateLimiter:
     def __init__(self, limits: RateLimits) -> None:
         self.limits = limits
         self._per_chat: dict[int, deque[datetime]] = {}
-        self._overall: deque[datetime] = deque()
+        self._overall: deque[datetime] = deque()  # free sends
+        self._everything: deque[datetime] = deque()  # free and paid sends
 
-    def check(self, chat_id: int, is_group: bool, now: datetime) -> None:
+    def check(self, chat_id: int, is_group: bool, now: datetime, *, paid: bool = False) -> None:
         """Raise Telegram's 429 if one more send to ``chat_id`` now would exceed a limit."""
         chat_history = self._per_chat.get(chat_id, deque())
+        overall = (
+            (self.limits.paid_overall, self._everything)
+            if paid
+            else (self.limits.overall, self._overall)
+        )
         windows = [
             (self.limits.per_chat, chat_history),
             (self.limits.per_group if is_group else None, chat_history),
-            (self.limits.overall, self._overall),
+            overall,
         ]
         waits = [
             _wait_before_next(limit, history, now)
@@ -175,29 +189,40 @@ class SendRateLimiter:
         if longest > 0:
             raise too_many_requests(max(1, math.ceil(longest)))
 
-    def record(self, chat_id: int, now: datetime) -> None:
-        self._per_chat.setdefault(chat_id, deque()).append(now)
-        self._overall.append(now)
-        self._forget_before(now - self._longest_period())
+    def record(self, chat_id: int, now: datetime, *, paid: bool = False) -> None:
+        """Count an accepted send; each window keeps only the sends its limit still sees.
+
+        Only the chat's own history is pruned, so a broadcast to 100,000 chats costs the same
+        per send as one to ten.
+        """
+        horizon = now - self._longest_period()
+        histories = [self._everything] if paid else [self._overall, self._everything]
+        if self.limits.per_chat is not None or self.limits.per_group is not None:
+            histories.append(self._per_chat.setdefault(chat_id, deque()))
+        for history in histories:
+            history.append(now)
+            while history and history[0] <= horizon:
+                history.popleft()
 
     def _longest_period(self) -> timedelta:
+        limits = self.limits
         periods = [
             limit.period
-            for limit in (self.limits.per_chat, self.limits.per_group, self.limits.overall)
+            for limit in (limits.per_chat, limits.per_group, limits.overall, limits.paid_overall)
             if limit is not None
         ]
         return max(periods, default=timedelta(0))
 
-    def _forget_before(self, horizon: datetime) -> None:
-        for history in (*self._per_chat.values(), self._overall):
-            while history and history[0] <= horizon:
-                history.popleft()
-
 
 def _wait_before_next(limit: RateLimit, history: deque[datetime], now: datetime) -> float:
-    """Seconds until the window holds fewer than ``limit.count`` sends (0 if it already does)."""
-    recent = [sent for sent in history if sent > now - limit.period]
-    if len(recent) < limit.count:
+    """Seconds until the window holds fewer than ``limit.count`` sends (0 if it already does).
+
+    The history is in time order: the window is full when its ``count``-th newest send is
+    still inside it, and frees up when that send leaves it.
+    """
+    if len(history) < limit.count:
         return 0.0
-    oldest_blocking = recent[len(recent) - limit.count]
+    oldest_blocking = history[len(history) - limit.count]
+    if oldest_blocking <= now - limit.period:
+        return 0.0
     return (oldest_blocking + limit.period - now).total_seconds()

@@ -106,6 +106,7 @@ MIGRATIONS: tuple[str | FilledStep[asyncpg.Connection], ...] = (
         removed BIGINT NOT NULL
     );
     """,
+    postgres_subscriptions.DIGEST_ITEMS,
 )
 
 POOL_MIN_SIZE = 1

@@ -62,6 +62,8 @@ CREATE TABLE sent_articles (
 );
 CREATE INDEX sent_articles_age ON sent_articles (chat_id, sent_at);
 """
+# The next step: each digest keeps its items' main articles, in order, for "More ›".
+DIGEST_ITEMS = "ALTER TABLE digests ADD COLUMN IF NOT EXISTS items TEXT[];"
 
 _PREFERENCE_COLUMNS = (
     "chat_id, language, timezone, digest_time, digest_enabled, send_when_empty, chat_type"
@@ -209,17 +211,19 @@ class PostgresSubscriptions:
         sent_at: datetime,
         article_ids: Sequence[str],
         next_due_at: datetime | None,
+        item_ids: Sequence[str] = (),
     ) -> bool:
         sent = micros(sent_at)
         forgotten = micros(sent_at - SENT_ARTICLES_KEPT)
         async with self._pool.acquire() as connection, connection.transaction():
             recorded = await connection.fetchval(
-                "INSERT INTO digests (chat_id, due_at, sent_at, article_count)"
-                " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING true",
+                "INSERT INTO digests (chat_id, due_at, sent_at, article_count, items)"
+                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING true",
                 chat_id,
                 micros(due_at),
                 sent,
                 len(article_ids),
+                list(item_ids),
             )
             if not recorded:
                 return False
@@ -243,6 +247,21 @@ class PostgresSubscriptions:
                 sent,
             )
         return True
+
+    async def digest_items(self, chat_id: int, due_at: datetime) -> list[str] | None:
+        stored = await self._pool.fetchval(
+            "SELECT items FROM digests WHERE chat_id = $1 AND due_at = $2", chat_id, micros(due_at)
+        )
+        return [str(item) for item in stored] if stored is not None else None
+
+    async def count_due_between(self, start: datetime, end: datetime) -> int:
+        count = await self._pool.fetchval(
+            "SELECT count(*) FROM chats WHERE active AND digest_enabled"
+            " AND available_at IS NOT NULL AND available_at >= $1 AND available_at < $2",
+            micros(start),
+            micros(end),
+        )
+        return int(count)
 
     async def reschedule(self, chat_id: int, next_due_at: datetime | None) -> None:
         await self._pool.execute(
@@ -310,8 +329,8 @@ class PostgresSubscriptions:
                 old_chat_id,
             )
             await connection.execute(
-                "INSERT INTO digests (chat_id, due_at, sent_at, article_count)"
-                " SELECT $1, due_at, sent_at, article_count FROM digests WHERE chat_id = $2"
+                "INSERT INTO digests (chat_id, due_at, sent_at, article_count, items)"
+                " SELECT $1, due_at, sent_at, article_count, items FROM digests WHERE chat_id = $2"
                 " ON CONFLICT DO NOTHING",
                 new_chat_id,
                 old_chat_id,

@@ -103,6 +103,7 @@ MIGRATIONS: tuple[str | FilledStep[aiosqlite.Connection], ...] = (
         removed INTEGER NOT NULL
     );
     """,
+    sqlite_subscriptions.DIGEST_ITEMS,
 )
 
 # Ingesting commits every batch; with SQLite's default checkpoint (every 1,000 WAL pages) the

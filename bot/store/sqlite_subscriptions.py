@@ -24,7 +24,9 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from bot.store.common import micros
+import aiosqlite
+
+from bot.store.common import FilledStep, micros
 from bot.store.sqlite_connection import SqlitePart
 from bot.store.subscriptions import (
     SENT_ARTICLES_KEPT,
@@ -70,6 +72,19 @@ CREATE TABLE sent_articles (
 ) WITHOUT ROWID;
 CREATE INDEX sent_articles_age ON sent_articles (chat_id, sent_at);
 """
+
+
+async def _add_digest_items(connection: aiosqlite.Connection) -> None:
+    """Once, even when a test re-applies the steps after an earlier one (SQLite has no
+    ``ADD COLUMN IF NOT EXISTS``)."""
+    async with connection.execute("SELECT name FROM pragma_table_info('digests')") as cursor:
+        columns = {str(row[0]) async for row in cursor}
+    if "items" not in columns:
+        await connection.execute("ALTER TABLE digests ADD COLUMN items TEXT")
+
+
+# The next step: each digest keeps its items' main articles, in order, for "More ›".
+DIGEST_ITEMS = FilledStep("", _add_digest_items)
 
 _PREFERENCE_COLUMNS = (
     "chat_id, language, timezone, digest_time, digest_enabled, send_when_empty, chat_type"
@@ -212,14 +227,15 @@ class SqliteSubscriptions(SqlitePart):
         sent_at: datetime,
         article_ids: Sequence[str],
         next_due_at: datetime | None,
+        item_ids: Sequence[str] = (),
     ) -> bool:
         sent = micros(sent_at)
         forgotten = micros(sent_at - SENT_ARTICLES_KEPT)
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
-                "INSERT OR IGNORE INTO digests (chat_id, due_at, sent_at, article_count)"
-                " VALUES (?, ?, ?, ?)",
-                (chat_id, micros(due_at), sent, len(article_ids)),
+                "INSERT OR IGNORE INTO digests (chat_id, due_at, sent_at, article_count, items)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (chat_id, micros(due_at), sent, len(article_ids), _json(item_ids)),
             )
             if not cursor.rowcount:
                 return False  # this slot was completed before: the transaction changed nothing
@@ -238,6 +254,21 @@ class SqliteSubscriptions(SqlitePart):
                 (_micros_or_none(next_due_at), sent, chat_id),
             )
         return True
+
+    async def digest_items(self, chat_id: int, due_at: datetime) -> list[str] | None:
+        rows = await self._reader.fetch(
+            "SELECT items FROM digests WHERE chat_id = ? AND due_at = ?", (chat_id, micros(due_at))
+        )
+        stored = next((row[0] for row in rows), None)
+        return [str(item) for item in json.loads(stored)] if stored is not None else None
+
+    async def count_due_between(self, start: datetime, end: datetime) -> int:
+        rows = await self._reader.fetch(
+            "SELECT count(*) FROM chats WHERE active = 1 AND digest_enabled = 1"
+            " AND available_at IS NOT NULL AND available_at >= ? AND available_at < ?",
+            (micros(start), micros(end)),
+        )
+        return int(rows[0][0])
 
     async def reschedule(self, chat_id: int, next_due_at: datetime | None) -> None:
         await self._db.write(
@@ -299,8 +330,8 @@ class SqliteSubscriptions(SqlitePart):
                 (new_chat_id, old_chat_id),
             )
             await connection.execute(
-                "INSERT OR IGNORE INTO digests (chat_id, due_at, sent_at, article_count)"
-                " SELECT ?, due_at, sent_at, article_count FROM digests WHERE chat_id = ?",
+                "INSERT OR IGNORE INTO digests (chat_id, due_at, sent_at, article_count, items)"
+                " SELECT ?, due_at, sent_at, article_count, items FROM digests WHERE chat_id = ?",
                 (new_chat_id, old_chat_id),
             )
             await connection.execute(

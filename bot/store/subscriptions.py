@@ -92,13 +92,23 @@ class SubscriptionStore(Protocol):
         sent_at: datetime,
         article_ids: Sequence[str],
         next_due_at: datetime | None,
+        item_ids: Sequence[str] = (),
     ) -> bool:
         """Record the digest of slot ``due_at`` as delivered and schedule the next one.
 
-        Remembers ``article_ids`` as sent to the chat and releases the claim. Returns False
-        (and changes nothing) when that slot was already completed. Records older than
-        ``SENT_ARTICLES_KEPT`` are forgotten here, so they stay bounded per chat.
+        Remembers ``article_ids`` as sent to the chat, ``item_ids`` (each item's main article,
+        in the digest's order: what its "More ›" button lists) with the digest, and releases
+        the claim. Returns False (and changes nothing) when that slot was already completed.
+        Records older than ``SENT_ARTICLES_KEPT`` are forgotten here, so they stay bounded per
+        chat.
         """
+
+    async def digest_items(self, chat_id: int, due_at: datetime) -> list[str] | None:
+        """The ``item_ids`` of the chat's digest of slot ``due_at``; None if none is kept."""
+
+    async def count_due_between(self, start: datetime, end: datetime) -> int:
+        """How many active chats with the digest on are due in [start, end) (claimed ones by
+        their lease's expiry instead): how busy that minute is."""
 
     async def reschedule(self, chat_id: int, next_due_at: datetime | None) -> None:
         """Set the next due time and release any claim (skipped slots, changed preferences)."""

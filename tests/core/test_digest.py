@@ -17,7 +17,7 @@ from bot.core.digest import (
     DigestLabels,
     TopicCandidates,
     compose_digest,
-    render_digest_html,
+    fit_digest,
     render_digest_text,
 )
 from bot.core.models import Article, Digest, DigestItem, Link, Quote
@@ -29,6 +29,7 @@ LABELS = DigestLabels(
     heading="<b>La tua rassegna</b>",
     other_sources="Anche su",
     nothing_new="Niente di nuovo sui tuoi temi.",
+    more_links="Altre notizie",
 )
 
 
@@ -98,7 +99,7 @@ def test_nothing_new_when_everything_was_sent_or_is_older_than_since() -> None:
     sent = _article("a2")
     digest = _compose(TopicCandidates("bilancio", [stale, sent]), sent={"a2"})
     assert digest.items == []
-    assert render_digest_html(digest, LABELS) == [LABELS.nothing_new]
+    assert fit_digest(digest, LABELS).html == LABELS.nothing_new
 
 
 def test_undated_articles_count_as_new_until_sent() -> None:
@@ -184,7 +185,7 @@ def test_html_layout() -> None:
     )
     other = _article("a2", story_id="a1", source="Corriere Finto")
     digest = _compose(TopicCandidates("bilancio", [article, other]))
-    (message,) = render_digest_html(digest, LABELS)
+    message = fit_digest(digest, LABELS).html
     assert validate_html(message) is None
     assert message.startswith("<b>La tua rassegna</b>\n\n<b>1. <a href=")
     assert "Bilancio &lt;approvato&gt; &amp; firmato" in message
@@ -201,29 +202,56 @@ def test_text_layout_has_every_url() -> None:
     assert render_digest_text(Digest(), LABELS) == "Niente di nuovo sui tuoi temi.\n"
 
 
-def test_long_digests_split_between_items() -> None:
-    items = [
-        DigestItem(
-            story_id=f"s{n}",
-            title=f"Storia {n} " + "parola " * 25,
-            url=f"https://notizie-esempio.it/{n}/" + "x" * 300,
-            source="Notizie Esempio",
-            lead="Una frase di attacco piuttosto lunga " * 5,
-            quote=Quote(text="Una citazione " * 10, speaker="Anna Riva", key=True),
-            article_ids=[f"a{n}"],
-        )
-        for n in range(1, 31)
-    ]
-    messages = render_digest_html(Digest(items=items), LABELS)
-    assert len(messages) > 1
-    numbers: list[int] = []
-    for message in messages:
-        assert validate_html(message) is None
-        assert utf16_length(message) <= MESSAGE_LIMIT
-        # Each item starts a block and is whole in one message.
-        numbers += [int(n) for n in re.findall(r"<b>(\d+)\. <a ", message)]
-        assert message.count("<b>") - ("La tua rassegna" in message) == message.count("Anna Riva")
-    assert numbers == list(range(1, 31))
+def _long_item(number: int, words: int = 5) -> DigestItem:
+    return DigestItem(
+        story_id=f"s{number}",
+        title=f"Storia {number} " + "parola " * words,
+        url=f"https://notizie-esempio.it/{number}/" + "x" * 300,
+        source="Notizie Esempio",
+        lead="Una frase di attacco piuttosto lunga " * 5,
+        quote=Quote(text="Una citazione " * 10, speaker="Anna Riva", key=True),
+        other_sources=[Link(title="Corriere Finto", url=f"https://corriere.example/{number}")],
+        article_ids=[f"a{number}"],
+    )
+
+
+def test_a_long_digest_is_one_message_the_best_items_whole_the_next_trimmed() -> None:
+    items = [_long_item(n) for n in range(1, 11)]
+    fitted = fit_digest(Digest(items=items), LABELS)
+    assert validate_html(fitted.html) is None
+    # The hrefs do not count: Telegram counts the text it shows (the raw markup is longer).
+    assert len(fitted.html) > MESSAGE_LIMIT >= utf16_length(visible_text(fitted.html))
+    assert fitted.shown + fitted.rest == 10
+    shown = visible_text(fitted.html)
+    assert [int(n) for n in re.findall(r"^(\d+)\. Storia", shown, re.MULTILINE)] == list(
+        range(1, fitted.shown + 1)
+    )
+    # The best items keep their quote; the last that fit lose it, then their lead.
+    blocks = shown.split("\n\n")[1:]
+    with_quote = ["Anna Riva" in block for block in blocks]
+    with_lead = ["attacco" in block for block in blocks]
+    assert with_quote[0]
+    assert not with_quote[-1]
+    assert with_quote == sorted(with_quote, reverse=True)
+    assert with_lead == sorted(with_lead, reverse=True)
+    assert all(lead for quote, lead in zip(with_quote, with_lead, strict=True) if quote)
+
+
+def test_items_that_do_not_fit_even_trimmed_are_left_for_more() -> None:
+    items = [_long_item(n, words=25) for n in range(1, 31)]
+    fitted = fit_digest(Digest(items=items), LABELS)
+    assert validate_html(fitted.html) is None
+    assert fitted.shown + fitted.rest == 30
+    assert 5 < fitted.shown < 30
+    assert f"{fitted.shown}. Storia" in visible_text(fitted.html)
+    assert f"{fitted.shown + 1}. Storia" not in visible_text(fitted.html)
+    # A channel's message ends with links to the rest instead of a button.
+    channel = fit_digest(Digest(items=items), LABELS, link_line=True)
+    assert validate_html(channel.html) is None
+    assert channel.shown <= fitted.shown
+    last_line = visible_text(channel.html).rsplit("\n", 1)[-1]
+    assert last_line.startswith("Altre notizie: Storia")
+    assert f'href="https://notizie-esempio.it/{channel.shown + 1}/' in channel.html
 
 
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=6000)
@@ -257,14 +285,15 @@ _URL = st.one_of(
         max_size=12,
     )
 )
-def test_any_articles_render_valid_messages_within_the_limit(articles: list[Article]) -> None:
+def test_any_articles_give_one_valid_message_within_the_limit(articles: list[Article]) -> None:
     unique = [a.model_copy(update={"id": f"a{n}"}) for n, a in enumerate(articles)]
     digest = _compose(TopicCandidates("tema", unique))
-    messages = render_digest_html(digest, LABELS)
-    assert messages
-    for message in messages:
-        assert validate_html(message) is None, message
-        assert utf16_length(message) <= MESSAGE_LIMIT
-    shown = "".join(visible_text(message) for message in messages)
-    for number in range(1, len(digest.items) + 1):
-        assert f"{number}. " in shown
+    for link_line in (False, True):
+        fitted = fit_digest(digest, LABELS, link_line=link_line)
+        assert validate_html(fitted.html) is None, fitted.html
+        assert utf16_length(visible_text(fitted.html)) <= MESSAGE_LIMIT
+        assert fitted.shown + fitted.rest == len(digest.items)
+        assert fitted.shown >= min(len(digest.items), 1)
+        shown = visible_text(fitted.html)
+        for number in range(1, fitted.shown + 1):
+            assert f"{number}. " in shown

@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 from bot.core.schedule import (
     CatchUp,
     catch_up,
+    expected_delay,
     format_time,
     next_due,
     parse_time,
     previous_slot,
+    shifted_time,
     slot_on,
 )
 
@@ -216,3 +218,15 @@ def test_catch_up_across_the_october_change_sends_once() -> None:
         first, utc(2025, 10, 26, 1, 45), local_time=time(2, 30), zone=ROME, max_lateness=SIX_HOURS
     )
     assert decision == CatchUp(slot=first, next_due_at=utc(2025, 10, 27, 1, 30))
+
+
+def test_a_busy_minute_is_late_by_its_digests_over_the_rate() -> None:
+    assert expected_delay(18_000, 30) == timedelta(minutes=10)
+    assert expected_delay(18_000, 1000) == timedelta(seconds=18)
+    assert expected_delay(5, 0) == timedelta(0)  # unpaced
+
+
+def test_times_shift_round_the_clock() -> None:
+    assert shifted_time(time(8, 0), timedelta(minutes=-5)) == time(7, 55)
+    assert shifted_time(time(0, 5), timedelta(minutes=-10)) == time(23, 55)
+    assert shifted_time(time(23, 30), timedelta(minutes=45)) == time(0, 15)

@@ -487,7 +487,9 @@ async def test_429_storm_delivers_every_digest_exactly_once(
 
     assert report.outcomes == {Outcome.SENT: len(chats)}
     assert fake_telegram.sends_per_chat == dict.fromkeys(chats, 1)
-    assert sleeps.delays == [1.0]
+    # 612 at least; with sends paced apart, a retry may meet one of the storm's 429s too.
+    assert 1.0 in sleeps.delays
+    assert set(sleeps.delays) == {1.0}
     refused = [
         r for r in fake_telegram.request_log if r.method == "sendMessage" and r.status == 429
     ]

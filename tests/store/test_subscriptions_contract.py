@@ -135,6 +135,33 @@ async def test_complete_digest_is_idempotent_per_slot_and_schedules_the_next(sto
     assert next_claim.previous_digest_at == NOW
 
 
+async def test_a_digest_keeps_its_items_in_order_and_they_follow_a_migrated_chat(
+    store: Store,
+) -> None:
+    subs = store.subscriptions
+    await subscribe(store, 1, NOW)
+    assert await subs.digest_items(1, NOW) is None
+    items = ["z9", "a1", "m5"]
+    assert await subs.complete_digest(
+        1, due_at=NOW, sent_at=NOW, article_ids=["a1", "a2"], next_due_at=None, item_ids=items
+    )
+    assert await subs.digest_items(1, NOW) == items
+    assert await subs.digest_items(1, NOW + timedelta(seconds=1)) is None
+    await subs.move_chat(1, -100_1)
+    assert await subs.digest_items(-100_1, NOW) == items
+
+
+async def test_count_due_between_counts_the_active_chats_due_in_a_span(store: Store) -> None:
+    subs = store.subscriptions
+    for chat_id, seconds in ((1, 0), (2, 59), (3, 60)):
+        await subscribe(store, chat_id, NOW + timedelta(seconds=seconds))
+    await subscribe(store, 4, NOW)
+    await subs.deactivate_chat(4)
+    assert await subs.count_due_between(NOW, NOW + timedelta(minutes=1)) == 2
+    assert await subs.count_due_between(NOW, NOW + timedelta(minutes=2)) == 3
+    assert await subs.count_due_between(NOW - timedelta(hours=1), NOW) == 0
+
+
 async def test_completing_without_a_next_slot_stops_the_schedule(store: Store) -> None:
     subs = store.subscriptions
     await subscribe(store, 1, NOW)
