@@ -7,6 +7,7 @@ Every article here is invented for these tests.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot.store import Store, open_store, postgres, sqlite, sqlite_path
@@ -67,20 +68,27 @@ async def test_every_prune_is_recorded_with_how_many_it_removed(store: Store) ->
     assert second.at >= first.at
 
 
+def _stored_at_step(migrations: Sequence[object]) -> int:
+    """How many steps come before the one that adds ``stored_at``."""
+    return next(i for i, step in enumerate(migrations) if "stored_at" in str(step))
+
+
 async def _as_before_stored_at(database_url: str) -> None:
-    """The store as the release before ``stored_at`` left it (the step reruns on open)."""
+    """The store as the release before ``stored_at`` left it (that step and the later ones
+    rerun on open)."""
     if database_url.startswith("sqlite://"):
         with sqlite3.connect(sqlite_path(database_url)) as raw:
             raw.executescript(
-                f"{UNDO_STORED_AT} PRAGMA user_version = {len(sqlite.MIGRATIONS) - 1};"
+                f"{UNDO_STORED_AT} PRAGMA user_version = {_stored_at_step(sqlite.MIGRATIONS)};"
             )
         return
     schema = database_url.rpartition("search_path=")[2]
+    before = _stored_at_step(postgres.MIGRATIONS)
     admin = await postgres_admin_connection()
     try:
         await admin.execute(
             f"SET search_path = {schema}; {UNDO_STORED_AT}"
-            f" DELETE FROM schema_migrations WHERE version > {len(postgres.MIGRATIONS) - 1};"
+            f" DELETE FROM schema_migrations WHERE version > {before};"
         )
     finally:
         await admin.close()
