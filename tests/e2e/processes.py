@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import sys
 from pathlib import Path
 
 from bot.fake_telegram import FakeTelegram
@@ -65,3 +66,20 @@ async def wait_for_listener(port: int, process: asyncio.subprocess.Process) -> N
             writer.close()
             await writer.wait_closed()
             return
+
+
+async def start_rassegna_run(
+    directory: Path, environment: dict[str, str], log_file: Path
+) -> asyncio.subprocess.Process:
+    """``rassegna run`` as its own process in ``directory``, its log (stderr) in ``log_file``."""
+    with log_file.open("wb") as log:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=directory,
+            env=environment,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=log,
+        )

@@ -13,7 +13,6 @@ import asyncio
 import itertools
 import signal
 import sqlite3
-import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ import httpx
 import pytest
 
 from bot.fake_telegram import FakeTelegram
-from tests.e2e.processes import free_port, run_environment, wait_for_listener
+from tests.e2e.processes import free_port, run_environment, start_rassegna_run, wait_for_listener
 from tests.http_server import LocalHTTPServer, Request, Response
 
 ITEMS = 5000
@@ -123,17 +122,7 @@ async def running_bot(
             RASSEGNA_FEED_ITEMS_PER_CYCLE=str(ITEMS_PER_CYCLE),
         )
         log_file = tmp_path / "run.log"
-        with log_file.open("wb") as log:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                cwd=tmp_path,
-                env=environment,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=log,
-            )
+        process = await start_rassegna_run(tmp_path, environment, log_file)
         running = RunningBot(process, port, log_file, database, server)
         try:
             await wait_for_listener(port, process)

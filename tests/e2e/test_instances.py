@@ -14,7 +14,6 @@ import asyncio
 import itertools
 import shutil
 import signal
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from bot.fake_telegram import FakeTelegram
 from bot.store import Store, open_store
 from bot.store.feeds import FeedSpec, FullTextMode
 from bot.store.subscriptions import EVERYTHING, ChatPreferences
-from tests.e2e.processes import free_port, run_environment
+from tests.e2e.processes import free_port, run_environment, start_rassegna_run
 from tests.e2e.test_bot_commands import sample_database  # noqa: F401 (fixture)
 from tests.http_server import LocalHTTPServer, Response
 from tests.store.conftest import fresh_postgres_url
@@ -59,17 +58,7 @@ async def _start_instances(
     for number in range(INSTANCES):
         log_file = directory / f"instance-{number}.log"
         environment = run_environment(fake, database_url, free_port(), **settings)
-        with log_file.open("wb") as log:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                cwd=directory,
-                env=environment,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=log,
-            )
+        process = await start_rassegna_run(directory, environment, log_file)
         instances.append(Instance(process, log_file))
     return instances
 

@@ -23,7 +23,7 @@ from bot.fake_telegram import FakeTelegram, SentMessage
 from bot.store import open_store
 from bot.store.feeds import FeedSpec, FullTextMode
 from bot.store.subscriptions import EVERYTHING, ChatPreferences
-from tests.e2e.processes import free_port, run_environment
+from tests.e2e.processes import free_port, run_environment, start_rassegna_run
 from tests.http_server import LocalHTTPServer, Response
 
 SUBSCRIBER = 7301
@@ -46,17 +46,7 @@ class Run:
         database_url = f"sqlite:///{directory / 'rassegna.db'}"
         environment = run_environment(fake, database_url, port, **settings)
         log_file = directory / "run.log"
-        with log_file.open("wb") as log:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                cwd=directory,
-                env=environment,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=log,
-            )
+        process = await start_rassegna_run(directory, environment, log_file)
         return cls(process, log_file, port)
 
     def log(self) -> str:
