@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,7 +28,7 @@ from bot.store import open_store
 from bot.store.base import Store
 from bot.store.feeds import FeedSpec, FeedStatus
 from tests.e2e.conftest import ManualClock
-from tests.e2e.processes import free_port, run_environment, wait_for_listener
+from tests.e2e.processes import free_port, run_environment, start_rassegna_run, wait_for_listener
 from tests.e2e.test_admin import FEED_XML
 from tests.http_server import LocalHTTPServer, Response
 
@@ -271,16 +270,7 @@ async def test_two_endpoints_count_separately(endpoint: Endpoint) -> None:
 async def _run_bot(fake: FakeTelegram, tmp_path: Path, port: int) -> asyncio.subprocess.Process:
     """``rassegna run`` without a webhook URL: long polling, health and metrics on ``port``."""
     environment = run_environment(fake, f"sqlite:///{tmp_path / 'rassegna.db'}", port)
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=environment,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await start_rassegna_run(tmp_path, environment)
 
 
 async def test_rassegna_run_in_polling_mode_serves_health_and_metrics(tmp_path: Path) -> None:

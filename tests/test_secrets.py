@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +20,7 @@ from bot.cli import EXIT_FAILED, EXIT_STORE
 from bot.fake_telegram import FakeTelegram
 from bot.store.feeds import Feed, FeedOrigin, FeedStatus, FullTextMode
 from tests.cli_support import COMMANDS, assert_one_line
-from tests.e2e.processes import free_port, run_environment
+from tests.e2e.processes import free_port, run_environment, start_rassegna_run
 from tests.http_server import LocalHTTPServer, Response
 from tests.test_cli import SAMPLE_FEED, rassegna
 
@@ -87,15 +86,8 @@ def test_db_copy_never_prints_the_target_password(
 async def _run_bot(database_url: str, tmp_path: Path, **settings: str) -> tuple[int, str]:
     """``rassegna run`` against the fake Bot API, until it exits or, after 30 s, SIGTERM."""
     async with FakeTelegram(host="127.0.0.1", port=0) as fake:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=run_environment(fake, database_url, free_port(), **settings),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
+        process = await start_rassegna_run(
+            tmp_path, run_environment(fake, database_url, free_port(), **settings)
         )
         try:
             async with asyncio.timeout(30):
@@ -165,16 +157,7 @@ async def test_log_lines_never_show_a_feed_password(tmp_path: Path) -> None:
             RASSEGNA_FEEDS_FILE=str(feeds),
             RASSEGNA_ALLOW_PRIVATE_URLS="true",
         )
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=environment,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await start_rassegna_run(tmp_path, environment)
         assert process.stderr is not None
         lines: list[str] = []
         try:

@@ -12,6 +12,7 @@ import os
 import socket
 import sys
 from pathlib import Path
+from typing import IO
 
 from bot.fake_telegram import FakeTelegram
 
@@ -69,17 +70,26 @@ async def wait_for_listener(port: int, process: asyncio.subprocess.Process) -> N
 
 
 async def start_rassegna_run(
-    directory: Path, environment: dict[str, str], log_file: Path
+    directory: Path, environment: dict[str, str], log_file: Path | None = None
 ) -> asyncio.subprocess.Process:
-    """``rassegna run`` as its own process in ``directory``, its log (stderr) in ``log_file``."""
+    """``rassegna run`` as its own process in ``directory``; its log (stderr) goes to
+    ``log_file``, or to a pipe the test reads when there is none."""
+    if log_file is None:
+        return await _rassegna_run(directory, environment, asyncio.subprocess.PIPE)
     with log_file.open("wb") as log:
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=directory,
-            env=environment,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=log,
-        )
+        return await _rassegna_run(directory, environment, log)
+
+
+async def _rassegna_run(
+    directory: Path, environment: dict[str, str], stderr: int | IO[bytes]
+) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=directory,
+        env=environment,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=stderr,
+    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -240,16 +239,7 @@ async def test_a_token_telegram_refuses_is_one_line_and_exit_status_2(tmp_path: 
             free_port(),
             TELEGRAM_BOT_TOKEN="123456789:AAOtherTokenTelegramDoesNotKnow",
         )
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=environment,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await start_rassegna_run(tmp_path, environment)
         async with asyncio.timeout(WAIT_TIMEOUT):
             _, errors = await process.communicate()
 
