@@ -157,16 +157,15 @@ def _modifies_a_role(tokens: Sequence[Token], index: int) -> bool:
 
 # Nouns followed by their name ("la cooperativa Sant'Andrea", "viale Roma"): the name is the
 # place's or the body's, never a person's.
-_NAMED_BY_WHAT_FOLLOWS = words("nouns_named_by_what_follows")
-# Nouns of an affair named after a person ("il caso Cospito", "il governo Meloni"): the name is
-# the affair's, and its person is not the one the sentence is about.
-_AFFAIR_NOUNS = words("affair_nouns")
+# Also the nouns of an affair named after a person ("il caso Cospito", "il governo Meloni"):
+# the name is the affair's, and its person is not the one the sentence is about.
+_NAMED_BY_WHAT_FOLLOWS = words("nouns_named_by_what_follows") | words("affair_nouns")
 
 
 def names_a_place_or_body(tokens: Sequence[Token], run: NameRun) -> bool:
     """A name right after the noun it names: "viale [Roma]", "la cooperativa [Sant'Andrea]",
     "torna sul caso [Cospito]"."""
-    return run.start > 0 and tokens[run.start - 1].lower in _NAMED_BY_WHAT_FOLLOWS | _AFFAIR_NOUNS
+    return run.start > 0 and tokens[run.start - 1].lower in _NAMED_BY_WHAT_FOLLOWS
 
 
 def organisation_in_role(tokens: Sequence[Token], run: NameRun) -> bool:
