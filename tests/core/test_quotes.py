@@ -1958,6 +1958,56 @@ SUBJECT_SHAPES = [
         ],
         id="english-article-a-and-italian-preposition-a-opening-the-sentence",
     ),
+    pytest.param(
+        [
+            "Transport Secretary Helen Marsh defended the timetable on Monday.",
+            "In a studio debate with Tom Reid and Sarah Quinn, she said: “The new trains will run "
+            "from the first week of June.”",
+        ],
+        "en",
+        [
+            (
+                "The new trains will run from the first week of June.",
+                "Helen Marsh",
+                "Transport Secretary",
+            )
+        ],
+        id="en-names-joined-inside-a-complement-are-not-the-subject",
+    ),
+    pytest.param(
+        [
+            "Il ministro Carlo Neri ha incontrato i sindacati.",
+            "Al termine del colloquio con Marco Rossi e Anna Bianchi, ha spiegato: «La riforma "
+            "arriverà in aula entro l'estate».",
+        ],
+        "it",
+        [("La riforma arriverà in aula entro l'estate", "Carlo Neri", "ministro")],
+        id="it-names-joined-inside-a-complement-are-not-the-subject",
+    ),
+    pytest.param(
+        [
+            "Chancellor Ruth Moore was questioned on the breakfast show by Daniel Hale, who told "
+            "her: “You promised lower bills and they have gone up every month since.”"
+        ],
+        "en",
+        [
+            (
+                "You promised lower bills and they have gone up every month since.",
+                "Daniel Hale",
+                None,
+            )
+        ],
+        id="en-who-after-a-name-is-that-person",
+    ),
+    pytest.param(
+        [
+            "Il ministro Carlo Neri ha ringraziato il sindaco Paolo Conti, che gli ha risposto: "
+            "«Abbiamo lavorato insieme per mesi su questo progetto»."
+        ],
+        "it",
+        [("Abbiamo lavorato insieme per mesi su questo progetto", "Paolo Conti", "sindaco")],
+        id="it-che-after-a-name-is-that-person",
+    ),
 ]
 
 

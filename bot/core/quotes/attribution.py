@@ -70,6 +70,12 @@ TITLE_CUE = re.compile(
     r"l['’]espressione|the\s+phrase|operazione|operation))\s*$"
 )
 _REPORTED_CLAUSE = re.compile(r"\s+(?i:che|that)\b")
+# "…by Nick Robinson, who told the PM:" / "…il sindaco Paolo Conti, che ha risposto:": the verb's
+# subject is the relative pronoun, whose antecedent is the name right before the comma.
+_RELATIVE_SUBJECT = re.compile(
+    r"(?P<antecedent>(?:[A-ZÀ-Ý][\w.'’-]*\s+){0,3}[A-ZÀ-Ý][\w.'’-]*)\s*,\s*"
+    r"(?i:who|che|il\s+quale|la\s+quale)\s*$"
+)
 INTRODUCED = re.compile(REPORTING_VERB + r"(?:\s+(?i:che|that))?\s*$")
 _MAX_SUBJECT_WORDS = 8
 CLAUSE_TAIL = 60
@@ -131,7 +137,9 @@ def _attribution_before(text: str) -> SpeakerRef | None:
         tail_match = _SPEECH_TAIL.search(tail)
         tail = tail[: tail_match.start()] if tail_match else tail
         if word_count(tail) <= 6:
-            subject_ref = read_speaker(clause[: verb.start()], subject=True)
+            subject_ref = _relative_antecedent(clause[: verb.start()]) or read_speaker(
+                clause[: verb.start()], subject=True
+            )
             tail_ref = read_speaker(tail, subject=False)
             for ref in (subject_ref, tail_ref):
                 if ref is not None and ref.kind not in (
@@ -162,6 +170,16 @@ def _attribution_before(text: str) -> SpeakerRef | None:
         if ref is not None and ref.kind in (*_NAMING_KINDS, SpeakerKind.PRONOUN):
             return ref
     return None
+
+
+def _relative_antecedent(subject: str) -> SpeakerRef | None:
+    """The person a relative pronoun that is the verb's subject stands for, when a name comes
+    right before it; None otherwise (the subject is then read as usual)."""
+    relative = _RELATIVE_SUBJECT.search(subject)
+    if relative is None:
+        return None
+    ref = read_speaker(relative.group("antecedent"), subject=True)
+    return ref if ref is not None and ref.kind is SpeakerKind.PERSON else None
 
 
 def _attribution_next_sentence(text: str) -> SpeakerRef | None:

@@ -150,8 +150,23 @@ def _domain_of_a_role(tokens: Sequence[Token], run: NameRun) -> bool:
 
 def in_a_complement(tokens: Sequence[Token], run: NameRun) -> bool:
     """Whether a name is inside a prepositional phrase ("con Zelensky", "in Leeds"), so no
-    subject; after "di"/"of" it is part of a role or a name instead ("della Nato")."""
-    if run.start == 0:
+    subject; after "di"/"of" it is part of a role or a name instead ("della Nato"). A name
+    joined by "and" to one in a complement is in it too: "with Ben Leo and Isabel Webster"."""
+    start = run.start
+    while start > 1 and tokens[start - 1].lower in CONJUNCTIONS:
+        joined = _start_of_name_ending_at(tokens, start - 1)
+        if joined is None:
+            break
+        start = joined
+    if start == 0:
         return False
-    previous = tokens[run.start - 1].lower
+    previous = tokens[start - 1].lower
     return previous in COMPLEMENT_PREPOSITIONS and previous not in OF_PREPOSITIONS
+
+
+def _start_of_name_ending_at(tokens: Sequence[Token], end: int) -> int | None:
+    """Where the capitalised words right before ``tokens[end]`` start; None when there are none."""
+    start = end
+    while start > 0 and (tokens[start - 1].text[:1].isupper() or _is_particle(tokens[start - 1])):
+        start -= 1
+    return start if start < end else None
