@@ -779,6 +779,33 @@ def test_acronym_is_not_resolved_to_a_person_whose_role_mentions_it() -> None:
 POINTERS = [
     pytest.param(
         [
+            "U.S. District Judge Anna Holt rejected the motion on Friday.",
+            "“The filing is late and it is incomplete,” the judge wrote.",
+        ],
+        "en",
+        [("The filing is late and it is incomplete,", "Anna Holt", "U.S. District Judge")],
+        id="en-the-office-is-the-head-of-a-longer-english-role",
+    ),
+    pytest.param(
+        [
+            "Police Chief Tom Reyes met the families.",
+            "“Our officers followed every rule we have,” the chief said.",
+        ],
+        "en",
+        [("Our officers followed every rule we have,", "Tom Reyes", "Police Chief")],
+        id="en-the-chief-is-the-police-chief",
+    ),
+    pytest.param(
+        [
+            "Vice President Laura Kent spoke first.",
+            "“We will sign the bill next week,” the president said.",
+        ],
+        "en",
+        [("We will sign the bill next week,", "the president", None)],
+        id="en-the-president-is-not-the-vice-president",
+    ),
+    pytest.param(
+        [
             "Il protagonista della serata è stato Nicola Serra, autore della doppietta. «Ho "
             "solo seguito l'istinto, il resto lo ha fatto la squadra», ha raccontato il ventenne "
             "sardo."

@@ -370,7 +370,7 @@ class Cast:
             if paragraph <= up_to
             and member.role is not None
             and len(member.words) > 1
-            and member.role.lower().startswith(forms)
+            and _role_is_headed_by(member.role.lower(), forms)
             and self.evidence.shows(member.name)
         }
         if len(matches) != 1:
@@ -378,3 +378,24 @@ class Cast:
         name, role = matches.pop()
         assert role is not None
         return name, role
+
+
+#: Words that, before an office's noun, make it another office: the vice president is not "the
+#: president", the Prime Minister not "the minister".
+_OTHER_OFFICE_MODIFIERS = frozenset(
+    {"vice", "deputy", "prime", "former", "ex", "assistant", "junior", "shadow", "acting", "co"}
+)
+
+
+def _role_is_headed_by(role: str, forms: tuple[str, ...]) -> bool:
+    """Whether a role is the office one of ``forms`` names: it starts with it, as offices go
+    in Italian ("presidente di Confindustria"), or ends with it after a modifier that keeps
+    the office, as in English ("U.S. District Judge", "Police Chief")."""
+    if role.startswith(forms):
+        return True
+    for form in forms:
+        if role.endswith(" " + form):
+            modifier = role[: -len(form)].split()[-1].strip(".-")
+            if modifier not in _OTHER_OFFICE_MODIFIERS:
+                return True
+    return False
