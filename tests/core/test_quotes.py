@@ -806,6 +806,15 @@ POINTERS = [
     ),
     pytest.param(
         [
+            "Papa Francesco ha incontrato i fedeli in piazza San Pietro.",
+            "«Sto migliorando, ma non posso ancora leggere il discorso», ha detto il Papa.",
+        ],
+        "it",
+        [("Sto migliorando, ma non posso ancora leggere il discorso", "Francesco", "Papa")],
+        id="it-the-pope-is-the-pope-named-by-one-name",
+    ),
+    pytest.param(
+        [
             "Il protagonista della serata è stato Nicola Serra, autore della doppietta. «Ho "
             "solo seguito l'istinto, il resto lo ha fatto la squadra», ha raccontato il ventenne "
             "sardo."

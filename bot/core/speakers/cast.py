@@ -364,20 +364,18 @@ class Cast:
         forms = (wanted, *ROLE_SYNONYMS.get(wanted, ()))
         if wanted not in self._by_office:
             self._by_office[wanted] = list(self._members_where(*forms))
+        # A name of one word ("Pope Francis", "ministro Rossi") stands for its fullest form.
         matches = {
-            (member.name, member.role)
+            (self.resolve(member.name)[0], member.role)
             for paragraph, member in self._by_office[wanted]
             if paragraph <= up_to
             and member.role is not None
-            and len(member.words) > 1
             and _role_is_headed_by(member.role.lower(), forms)
             and self.evidence.shows(member.name)
         }
-        if len(matches) != 1:
+        if len({name for name, _ in matches}) != 1:
             return None
-        name, role = matches.pop()
-        assert role is not None
-        return name, role
+        return max(matches, key=lambda match: len(match[1]))
 
 
 #: Words that, before an office's noun, make it another office: the vice president is not "the
