@@ -2044,6 +2044,28 @@ SUBJECT_SHAPES = [
         [("Abbiamo lavorato insieme per mesi su questo progetto", "Paolo Conti", "sindaco")],
         id="it-che-after-a-name-is-that-person",
     ),
+    pytest.param(
+        [
+            "Health Minister Joan Pratt has defended the hospital plan.",
+            "Speaking to Sky News, she said: “Every ward will stay open this winter.”",
+        ],
+        "en",
+        [("Every ward will stay open this winter.", "Joan Pratt", "Health Minister")],
+        id="en-a-scene-phrase-before-the-pronoun-is-not-the-subject",
+    ),
+    pytest.param(
+        [
+            "“The courts are losing patience,” said Mary Cole. She was appointed to the bench by "
+            "President George W. Bush in 2004. Government lawyers, she added, have “lost much of "
+            "the trust they had.”"
+        ],
+        "en",
+        [
+            ("The courts are losing patience,", "Mary Cole", None),
+            ("lost much of the trust they had.", "Mary Cole", None),
+        ],
+        id="en-a-name-with-its-office-after-by-is-in-a-complement",
+    ),
 ]
 
 

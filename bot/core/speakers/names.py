@@ -20,6 +20,7 @@ from bot.core.speakers.evidence import (
     person_in_run,
 )
 from bot.core.speakers.lexicon import (
+    ARTICLES,
     COMPLEMENT_PREPOSITIONS,
     CONJUNCTIONS,
     NAME_PARTICLES,
@@ -152,16 +153,29 @@ def in_a_complement(tokens: Sequence[Token], run: NameRun) -> bool:
     """Whether a name is inside a prepositional phrase ("con Zelensky", "in Leeds"), so no
     subject; after "di"/"of" it is part of a role or a name instead ("della Nato"). A name
     joined by "and" to one in a complement is in it too: "with Ben Leo and Isabel Webster"."""
-    start = run.start
+    start = _start_with_role(tokens, run.start)
     while start > 1 and tokens[start - 1].lower in CONJUNCTIONS:
         joined = _start_of_name_ending_at(tokens, start - 1)
         if joined is None:
             break
-        start = joined
+        start = _start_with_role(tokens, joined)
     if start == 0:
         return False
     previous = tokens[start - 1].lower
     return previous in COMPLEMENT_PREPOSITIONS and previous not in OF_PREPOSITIONS
+
+
+def _start_with_role(tokens: Sequence[Token], start: int) -> int:
+    """Where a name's role and its article start: "by [President] George W. Bush", "con [il
+    presidente] Sergio Mattarella"; ``start`` itself when no role word comes before it."""
+    role_start = start
+    while role_start > 0 and is_role_word(tokens[role_start - 1].text):
+        role_start -= 1
+    if role_start == start:
+        return start
+    while role_start > 0 and tokens[role_start - 1].lower in ARTICLES:
+        role_start -= 1
+    return role_start
 
 
 def _start_of_name_ending_at(tokens: Sequence[Token], end: int) -> int | None:

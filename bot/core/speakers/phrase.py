@@ -253,6 +253,10 @@ def read_speaker(text: str, *, subject: bool) -> SpeakerRef | None:
         return CONTINUATION
     if tokens[0].lower in _PRONOUNS and (len(tokens) == 1 or not is_name_word(tokens[1])):
         return SpeakerRef(SpeakerKind.PRONOUN)
+    if subject and tokens[-1].lower in _PRONOUNS and tokens[-2].text == ",":
+        # "Speaking to GB News, he said": the pronoun is the subject, the phrase before it
+        # only sets the scene
+        return SpeakerRef(SpeakerKind.PRONOUN)
     for run in persons(tokens):
         if in_a_complement(tokens, run) or _fronted_predicate(tokens, run):
             continue
