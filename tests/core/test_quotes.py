@@ -815,6 +815,21 @@ POINTERS = [
     ),
     pytest.param(
         [
+            "Parla il presidente della società, Paolo Lo Re, dopo l'addio dell'allenatore.",
+            "«Non c'erano più le condizioni per andare avanti insieme», ha spiegato Lo Re.",
+        ],
+        "it",
+        [
+            (
+                "Non c'erano più le condizioni per andare avanti insieme",
+                "Paolo Lo Re",
+                "presidente della società",
+            )
+        ],
+        id="it-a-surname-after-a-capitalised-particle-may-be-a-common-noun",
+    ),
+    pytest.param(
+        [
             "Il protagonista della serata è stato Nicola Serra, autore della doppietta. «Ho "
             "solo seguito l'istinto, il resto lo ha fatto la squadra», ha raccontato il ventenne "
             "sardo."

@@ -41,15 +41,23 @@ def _is_particle(token: Token) -> bool:
     return token.lower in _CAPITALISED_PARTICLES and token.text[0].isupper()
 
 
-def _past_particles(tokens: Sequence[Token], index: int) -> int:
+def _past_particles(tokens: Sequence[Token], index: int, *, in_a_name: bool = False) -> int:
     """The index of the name word after a run of particles starting at ``index`` (``index``
-    itself when there is none), or -1 when the particles lead to no name word."""
+    itself when there is none), or -1 when the particles lead to no name word. Inside a name,
+    a capitalised particle makes the next capitalised word a surname even when it is also a
+    common noun: "Bruno [Da Re]", "Mario [Lo Monaco]"."""
     end = index
     while end < len(tokens) and _is_particle(tokens[end]):
         end += 1
-    if end == index:
-        return index
-    return end if end < len(tokens) and is_name_word(tokens[end]) else -1
+    if end == index or end >= len(tokens):
+        return index if end == index else -1
+    if is_name_word(tokens[end]):
+        return end
+    capitalised_particle = tokens[end - 1].text[0].isupper()
+    word = tokens[end].text
+    if in_a_name and capitalised_particle and word[0].isupper() and word.isalpha():
+        return end
+    return -1
 
 
 # Particles that open a surname: "De Santis", "Di Cosmo", "Della Monica"; mid-sentence also
@@ -105,7 +113,7 @@ def name_runs(tokens: Sequence[Token]) -> list[NameRun]:
             ):
                 end += 1  # a regnal or generational number is part of the name: "Leone XIV"
             else:
-                name_word = _past_particles(tokens, end)
+                name_word = _past_particles(tokens, end, in_a_name=True)
                 if name_word <= end:
                     break
                 end = name_word + 1
