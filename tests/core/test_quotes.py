@@ -830,6 +830,36 @@ POINTERS = [
     ),
     pytest.param(
         [
+            "A statement from the Ministry of Health said the hospital “will reopen its emergency "
+            "department on Monday morning.”"
+        ],
+        "en",
+        [
+            (
+                "will reopen its emergency department on Monday morning.",
+                "the Ministry of Health",
+                None,
+            )
+        ],
+        id="en-a-statement-speaks-for-whoever-issued-it",
+    ),
+    pytest.param(
+        [
+            "Una nota della Procura di Milano precisa che l'indagato «non ha mai collaborato con "
+            "gli inquirenti in questi mesi»."
+        ],
+        "it",
+        [
+            (
+                "non ha mai collaborato con gli inquirenti in questi mesi",
+                "la Procura di Milano",
+                None,
+            )
+        ],
+        id="it-una-nota-speaks-for-whoever-issued-it",
+    ),
+    pytest.param(
+        [
             "Il protagonista della serata è stato Nicola Serra, autore della doppietta. «Ho "
             "solo seguito l'istinto, il resto lo ha fatto la squadra», ha raccontato il ventenne "
             "sardo."

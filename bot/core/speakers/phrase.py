@@ -57,6 +57,15 @@ _PARTICIPLE = re.compile(r"[a-z]{3,}(?:ed|ing)|[a-zà-ú]{3,}(?:at|ut|it)[oaie]"
 _ADVERB_WORDS = frozenset(word.lower() for word in entries("adverbs") if " " not in word)
 
 CONTINUATION = SpeakerRef(SpeakerKind.CONTINUATION)
+# A document as the subject, with who issued it: "A statement by their solicitor said", "Una
+# nota della Procura precisa". The issuer speaks; the document alone stays as written.
+_ISSUED_DOCUMENT = re.compile(
+    r"^\s*(?i:(?:a|an|the|its|their|his|her|un|una|la|il|lo|l['’])\s*)?"
+    r"(?i:(?:joint\s+|written\s+|press\s+)?(?:statement|letter|release|note|nota|comunicato|"
+    r"lettera|documento|messaggio))\s+"
+    r"(?i:issued\s+|released\s+|diffus[oa]\s+|firmat[oa]\s+)?"
+    r"(?i:by|from|of|di|del|della|dello|dei|degli|delle|dell['’]|da|dal|dalla|dall['’])\s*"
+)
 
 _HARD_STOPS = frozenset('.;:!?«»“”"‘’()[]')
 
@@ -248,6 +257,9 @@ def read_speaker(text: str, *, subject: bool) -> SpeakerRef | None:
     phrase is a continuation of the last speaker; a phrase that names nobody is None.
     """
     text = _SHORT_ASIDE.sub("", text)
+    issued = _ISSUED_DOCUMENT.match(text) if subject else None
+    if issued:
+        return read_speaker(text[issued.end() :], subject=True)
     tokens = _cut(_skip_leading(tokenize(text), complements=not subject), post_verb=not subject)
     if not tokens:
         return CONTINUATION
