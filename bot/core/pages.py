@@ -83,10 +83,13 @@ def parse_page(
     site = normalise_space(_first(meta, "og:site_name", "application-name")) or _host(page_url)
     tags = _pop_tag_lines(root, site)
     related = pop_related_links(root, base)
+    link_texts = _link_texts(root)
     declared_date = _declared_published_at(root, meta)
     document = _extract(root, url or page_url, search_date=declared_date is None)
     title = _title(root, meta, site, document)
-    paragraphs = [p for p in _body_paragraphs(document) if p != title]
+    paragraphs = _without_trailing_links(
+        [p for p in _body_paragraphs(document) if p != title], link_texts
+    )
     if not any(_is_prose(p) for p in paragraphs):
         raise ParseError("no article found in page")
     tags += [normalise_space(t) for t in meta.get("article:section", [])]
@@ -382,6 +385,22 @@ def _extract(root: HtmlElement, url: str | None, *, search_date: bool) -> Any:
         )
     except Exception:  # see docstring; treated as "no article"
         return None
+
+
+def _link_texts(root: HtmlElement) -> set[str]:
+    """The whole texts of the page's links of two words or more: headlines of other articles."""
+    texts = (normalise_space(anchor.text_content()) for anchor in root.iter("a"))
+    return {text for text in texts if " " in text}
+
+
+def _without_trailing_links(paragraphs: list[str], link_texts: set[str]) -> list[str]:
+    """The paragraphs less the lines after the last one that is not a whole link: an article
+    ends in running text, and the links trafilatura keeps after it are other articles' headlines
+    ("Skyrim finally truly beaten…", "Weitere Tourentipps"). A link inside the text stays."""
+    kept = len(paragraphs)
+    while kept and paragraphs[kept - 1] in link_texts:
+        kept -= 1
+    return paragraphs[:kept]
 
 
 #: An article has at least one sentence this long; menus and error pages do not.

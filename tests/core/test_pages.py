@@ -264,3 +264,46 @@ def test_a_chinese_article_is_an_article_without_spaces_between_words() -> None:
 def test_a_document_of_comments_only_says_so(data: bytes) -> None:
     with pytest.raises(ParseError, match=r"^only a comment, no feed or page$"):
         parse_page(data, url="https://q.example/a")
+
+
+_COUNCIL_ARTICLE = "".join(
+    f"<p>Il consiglio comunale ha approvato il bilancio dopo una seduta lunga {hours} ore, con il "
+    "voto favorevole della maggioranza e l'astensione di due consiglieri di opposizione.</p>"
+    for hours in range(1, 6)
+)
+_OTHER_HEADLINE = (
+    "Nuovo parcheggio in centro: i lavori partono a marzo e finiranno prima dell’estate"
+)
+
+
+@pytest.mark.parametrize(
+    "after_the_article",
+    [
+        f'<a href="/a/1"><div><img src="p.jpg"></div><div><p>{_OTHER_HEADLINE}</p></div></a>',
+        f'<p><a href="/a/1">{_OTHER_HEADLINE}</a></p>',
+    ],
+    ids=["card", "linked-paragraph"],
+)
+def test_headlines_of_other_articles_after_the_text_are_not_the_article(
+    after_the_article: str,
+) -> None:
+    page = (
+        "<html><head><title>Bilancio approvato</title></head><body><main><article>"
+        f"<h1>Bilancio approvato</h1>{_COUNCIL_ARTICLE}{after_the_article}"
+        "</article></main><footer>Contatti</footer></body></html>"
+    )
+    draft = parse_page(page.encode(), url="https://example.org/bilancio")
+    assert len(draft.paragraphs) == 5
+    assert draft.paragraphs[-1].startswith("Il consiglio comunale ha approvato il bilancio")
+
+
+def test_a_link_inside_the_last_paragraph_keeps_the_paragraph() -> None:
+    closing = (
+        '<p>Il sindaco ha ringraziato <a href="/giunta">la giunta comunale</a> e gli uffici.</p>'
+    )
+    page = (
+        "<html><head><title>Bilancio approvato</title></head><body><main><article>"
+        f"<h1>Bilancio approvato</h1>{_COUNCIL_ARTICLE}{closing}</article></main></body></html>"
+    )
+    draft = parse_page(page.encode(), url="https://example.org/bilancio")
+    assert draft.paragraphs[-1] == "Il sindaco ha ringraziato la giunta comunale e gli uffici."
