@@ -29,6 +29,7 @@ SUBSCRIBER = 7301
 USER = 7302
 WAIT_TIMEOUT = 60.0  # generous: the backoff between attempts grows to 8 s within 15 s
 UNREACHABLE = "Telegram unreachable (attempt "
+_PREFERENCES = ChatPreferences(SUBSCRIBER, "it", "Europe/Rome", "08:00")
 
 
 class Run:
@@ -112,17 +113,27 @@ async def _reply_to_help(fake: FakeTelegram) -> list[SentMessage]:
 
 
 async def _prepare_store(directory: Path, feed_url: str) -> None:
-    """A subscriber whose digest is due, and one feed to poll."""
+    """A subscriber whose digest is not due yet, and one feed to poll."""
     store = await open_store(f"sqlite:///{directory / 'rassegna.db'}")
     try:
         now = datetime.now(UTC)
-        preferences = ChatPreferences(SUBSCRIBER, "it", "Europe/Rome", "08:00")
         await store.subscriptions.save_preferences(
-            preferences, next_due_at=now - timedelta(minutes=1)
+            _PREFERENCES, next_due_at=now + timedelta(days=1)
         )
         await store.subscriptions.add_topics(SUBSCRIBER, [EVERYTHING])
         spec = FeedSpec(url=feed_url, name="Molo", full_text=FullTextMode.NEVER)
         await store.feeds.add_feed(spec, now=now)
+    finally:
+        await store.close()
+
+
+async def _make_digest_due(directory: Path) -> None:
+    """The subscriber's digest due now: once the feed is stored, so that the digest has it
+    (a digest composed before the poll stores its article rightly says there is nothing new)."""
+    store = await open_store(f"sqlite:///{directory / 'rassegna.db'}")
+    try:
+        due = datetime.now(UTC) - timedelta(minutes=1)
+        await store.subscriptions.save_preferences(_PREFERENCES, next_due_at=due)
     finally:
         await store.close()
 
@@ -152,6 +163,8 @@ async def test_run_waits_for_telegram_while_health_feeds_and_digests_run_then_wo
                 and health["last_poll_age_seconds"] is not None
             )
         )
+        await run.until(lambda: "poll cycle: 1 feeds, 0 not modified, 0 failed, 1 new" in run.log())
+        await _make_digest_due(tmp_path)
         await run.until(lambda: f"digest to chat {SUBSCRIBER} failed" in run.log())
         assert down["store"] == "ok"
         assert any(reason.startswith("Telegram is unreachable") for reason in down["reasons"])
