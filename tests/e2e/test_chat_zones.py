@@ -43,6 +43,12 @@ async def _newest_line(fake: FakeTelegram, chat_id: int, **options: Any) -> str:
     return listing.plain_text.splitlines()[-1]
 
 
+async def _briefing_byline(fake: FakeTelegram, chat_id: int) -> str:
+    """The byline of /topic Zelensky's briefing: "source · day month year, hh:mm"."""
+    [topic] = await reply_to(fake, chat_id, "topic", "Zelensky")
+    return topic.plain_text.splitlines()[1]
+
+
 async def test_a_chat_in_new_york_sees_new_york_times_and_another_chat_romes(
     fake_telegram: FakeTelegram,
     bot: BotApplication,  # noqa: F811
@@ -70,6 +76,7 @@ async def test_a_chat_in_new_york_sees_new_york_times_and_another_chat_romes(
     [other_quotes] = await reply_to(fake_telegram, OTHER_PRIVATE, "quotes", "Zelensky")
     for shown in ZELENSKY_IN_ROME:
         assert f" · {shown}\n" in other_quotes.plain_text + "\n"
+    assert (await _briefing_byline(fake_telegram, OTHER_PRIVATE)).endswith(" · 25 nov 2026, 09:35")
 
 
 async def test_changing_the_zone_changes_the_next_answer(
@@ -77,9 +84,11 @@ async def test_changing_the_zone_changes_the_next_answer(
     bot: BotApplication,  # noqa: F811
 ) -> None:
     assert (await _newest_line(fake_telegram, PRIVATE)).endswith(f" · {NEWEST_IN_ROME}")
+    assert (await _briefing_byline(fake_telegram, PRIVATE)).endswith(" · 25 nov 2026, 09:35")
 
     await _choose_zone(fake_telegram, PRIVATE, "Tokyo")
     assert (await _newest_line(fake_telegram, PRIVATE)).endswith(" · 26 nov, 15:30")
+    assert (await _briefing_byline(fake_telegram, PRIVATE)).endswith(" · 25 nov 2026, 17:35")
 
     [panel] = await reply_to(fake_telegram, PRIVATE, "settings")
     answered = len(fake_telegram.callback_answers)
@@ -87,7 +96,7 @@ async def test_changing_the_zone_changes_the_next_answer(
     await fake_telegram.wait_until(lambda: len(fake_telegram.callback_answers) > answered)
     assert (await _newest_line(fake_telegram, PRIVATE)).endswith(f" · {NEWEST_IN_NEW_YORK}")
 
-    # Back to Rome: the briefing, cached a few seconds, is not shown in the old zone either.
+    # Back to Rome (by its Italian name): the list cached for Rome a moment ago fits again.
     await _choose_zone(fake_telegram, PRIVATE, "Roma")
     assert (await _newest_line(fake_telegram, PRIVATE)).endswith(f" · {NEWEST_IN_ROME}")
 
