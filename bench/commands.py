@@ -203,7 +203,7 @@ async def reply_shape(store: Store) -> Callable[[Update, Context.DEFAULT_TYPE], 
     heading = text("topic_more_heading", "it", topic="ucraina")
     messages = append_block(
         render_html(await brief(store, best), ui_language="it"),
-        f"{heading}\n\n{headline_list(more, 1, settings, 'it')}",
+        f"{heading}\n\n{headline_list(more, 1, 'it', settings.timezone)}",
     )
     markup = InlineKeyboardMarkup(briefing_buttons([a.id for a in more], 1, "it"))
     no_preview = LinkPreviewOptions(is_disabled=True)

@@ -129,13 +129,15 @@ class Stats:
     messages_sent: int
     telegram_errors: dict[str, int] = field(default_factory=dict)
     retention_days: int = 0  # 0: every article is kept
-    last_prune: Prune | None = None  # in the bot's time zone
+    last_prune: Prune | None = None  # in the reader's time zone
 
 
 async def gather_stats(
     store: Store, metrics: Metrics, *, now: datetime, timezone: str, retention_days: int
 ) -> Stats:
-    """Counts from the store and the process's metrics; "today" starts at local midnight.
+    """Counts from the store and the process's metrics; "today" starts at midnight in
+    ``timezone``, the reader's (the admin's chat's, else the operator's), as the prune's time is
+    shown in it.
 
     The last prune is any instance's (the store records it), so an admin sees what retention
     removed whichever instance answers.

@@ -35,7 +35,7 @@ from bot.fetch import Fetcher
 from bot.i18n import text
 from bot.store.base import Store
 from bot.store.feeds import Feed
-from handlers.common import chat_language, send_html, services
+from handlers.common import chat_language, chat_zone, send_html, services
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -48,8 +48,9 @@ def admin_only(settings: Settings) -> filters.BaseFilter:
 async def list_feeds(update: Update, context: Context) -> None:
     shared = services(context)
     language = await chat_language(update, context)
+    zone = await chat_zone(update, context)
     stored = await feeds.list_feeds(shared.store)
-    for message in feed_list_messages(stored, language, shared.settings.timezone):
+    for message in feed_list_messages(stored, language, zone):
         await _reply(update, context, message)
 
 
@@ -106,7 +107,7 @@ async def stats(update: Update, context: Context) -> None:
         shared.store,
         shared.metrics,
         now=utc_now(),
-        timezone=shared.settings.timezone,
+        timezone=await chat_zone(update, context),
         retention_days=shared.settings.retention_days,
     )
     await _reply(update, context, stats_html(figures, language))

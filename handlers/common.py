@@ -1,10 +1,11 @@
-"""What every feature shares: the services, the chat's language, sending lists, pages of them
-and briefings.
+"""What every feature shares: the services, the chat's language and time zone, sending lists,
+pages of them and briefings.
 
 ``Services`` lives in ``application.bot_data`` (``bot.app`` puts it there), so handlers reach
-the store and the settings without globals; the chat languages are cached beside it because
-every update needs one and only this process writes them, and so are the answers asked for
-again and again (``bot.answers``: searches, briefings, trends, each kept a few seconds).
+the store and the settings without globals; the chat languages and time zones are cached beside
+it because every update that shows text or times needs them and only this process writes them
+(``/settings`` updates the cache as it saves), and so are the answers asked for again and again
+(``bot.answers``: searches, briefings, trends, each kept a few seconds).
 """
 
 from __future__ import annotations
@@ -56,10 +57,11 @@ class Services:
     settings: Settings
     store_or_none: Store | None = None
     languages: dict[int, str] = field(default_factory=dict)
+    zones: dict[int, str] = field(default_factory=dict)  # by chat: chosen, else the operator's
     metrics: Metrics = field(default_factory=Metrics)
     answers: Answers = field(default_factory=Answers)
-    # Numbered headline lists with their buttons, by the articles' ids and contents and the
-    # language: rebuilding them (escaping, times, button objects) costs more than the lookup.
+    # Numbered headline lists with their buttons, by the articles' ids and contents, the
+    # language and the zone: rebuilding them (escaping, times, buttons) costs more than the lookup.
     headline_lists: ExpiringCache[tuple[str, Keyboard]] = field(
         default_factory=lambda: ExpiringCache(HEADLINE_LISTS, ANSWER_TTL_SECONDS)
     )
@@ -94,6 +96,23 @@ async def chat_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
     return stored
 
 
+async def chat_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The IANA zone the chat's times are shown in: the one it chose in /settings, else the
+    operator's (``RASSEGNA_TIMEZONE``). An inline query has no chat: its user's private chat
+    (whose id is the user's) decides, so a user sees their own zone wherever they type."""
+    shared = services(context)
+    chat, user = update.effective_chat, update.effective_user
+    chat_id = chat.id if chat is not None else user.id if user is not None else None
+    if chat_id is None:
+        return shared.settings.timezone
+    known = shared.zones.get(chat_id)
+    if known is None:
+        preferences = await shared.store.subscriptions.preferences(chat_id)
+        known = preferences.timezone if preferences is not None else shared.settings.timezone
+        shared.zones[chat_id] = known
+    return known
+
+
 def one_line(value: str, limit: int = MAX_TITLE_CHARACTERS) -> str:
     """Safe to show on one line, cut at a word within ``limit`` characters with an ellipsis."""
     return shorten(render.one_line(value), limit)
@@ -124,13 +143,11 @@ def headline(
     return f"{linked}\n<i>{details}</i>" if details else linked
 
 
-def headline_list(
-    articles: Sequence[Article], first_number: int, settings: Settings, language: str
-) -> str:
-    """Numbered headlines, each linked, with "source · day month, hh:mm" in the bot's zone."""
-    zone = ZoneInfo(settings.timezone)
+def headline_list(articles: Sequence[Article], first_number: int, language: str, zone: str) -> str:
+    """Numbered headlines, each linked, with "source · day month, hh:mm" in ``zone``."""
+    tz = ZoneInfo(zone)
     return "\n".join(
-        f"{number}. {headline(a.title, a.url, a.source, a.published_at, zone, language)}"
+        f"{number}. {headline(a.title, a.url, a.source, a.published_at, tz, language)}"
         for number, a in enumerate(articles, start=first_number)
     )
 
@@ -150,16 +167,16 @@ def briefing_buttons(article_ids: Sequence[str], first_number: int, language: st
 
 
 def numbered_headlines(
-    shared: Services, articles: Sequence[Article], first_number: int, language: str
+    shared: Services, articles: Sequence[Article], first_number: int, language: str, zone: str
 ) -> tuple[str, Keyboard]:
     """``headline_list`` and ``briefing_buttons`` of the articles, kept for a few seconds."""
-    key = (tuple((a.id, a.content_hash) for a in articles), first_number, language)
+    key = (tuple((a.id, a.content_hash) for a in articles), first_number, language, zone)
     cached = shared.headline_lists.get(key)
     if cached is None:
         cached = shared.headline_lists.put(
             key,
             (
-                headline_list(articles, first_number, shared.settings, language),
+                headline_list(articles, first_number, language, zone),
                 briefing_buttons([a.id for a in articles], first_number, language),
             ),
         )
@@ -226,9 +243,11 @@ async def send_briefing(
     chat_id: int,
     article: Article,
     language: str,
+    zone: str,
     more: tuple[str, Keyboard] | None = None,
 ) -> None:
-    """The article's briefing as one or more messages, and ``more`` (HTML and its buttons).
+    """The article's briefing, its time in ``zone``, as one or more messages, and ``more``
+    (HTML and its buttons).
 
     ``more`` joins the briefing's last message when the two fit in one, else follows it, with
     its buttons under it: a reply is one message whenever it can be. The link preview stays on
@@ -236,9 +255,7 @@ async def send_briefing(
     it, Telegram would preview whichever came first and hide the briefing's shape.
     """
     shared = services(context)
-    rendered = await shared.answers.briefing(
-        shared.store, article, language, shared.settings.timezone
-    )
+    rendered = await shared.answers.briefing(shared.store, article, language, zone)
     messages = list(rendered.messages)
     keyboard = None
     if more is not None:

@@ -23,6 +23,7 @@ from handlers.callbacks import DIGEST_PAGE, digest_page_data
 from handlers.common import (
     Keyboard,
     chat_language,
+    chat_zone,
     numbered_headlines,
     page_navigation,
     send_html,
@@ -59,8 +60,9 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or match is None or chat is None or query.data is None:
         return
     language = await chat_language(update, context)
+    zone = await chat_zone(update, context)
     due_at, offset = digest_due_at(match["due"]), int(match["offset"])
-    page = await _page(context, chat.id, language, due_at, offset)
+    page = await _page(context, chat.id, language, zone, due_at, offset)
     if DIGEST_PAGE.match(query.data):
         await show_page(query, page, text("digest_more_gone", language))
         return
@@ -73,7 +75,12 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _page(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, language: str, due_at: datetime, offset: int
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    language: str,
+    zone: str,
+    due_at: datetime,
+    offset: int,
 ) -> tuple[str, Keyboard] | None:
     """Headlines ``offset`` on of the chat's digest of ``due_at``; None when there are none."""
     shared = services(context)
@@ -84,7 +91,7 @@ async def _page(
     articles = [a for i in wanted if (a := await shared.store.get_article(i)) is not None]
     if not articles:
         return None
-    body, keyboard = numbered_headlines(shared, articles, offset + 1, language)
+    body, keyboard = numbered_headlines(shared, articles, offset + 1, language, zone)
     keyboard += page_navigation(
         language,
         offset,

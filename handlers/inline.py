@@ -18,7 +18,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.i18n import supported_language
-from handlers.common import one_line, services
+from handlers.common import chat_zone, one_line, services
 
 MAX_RESULTS = 8
 CACHE_SECONDS = 2
@@ -31,6 +31,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     shared = services(context)
     language = supported_language(query.from_user.language_code, shared.settings.language)
+    zone = await chat_zone(update, context)
     answers = shared.answers
     if query.query.strip():
         topic = answers.query(query.query, language)
@@ -39,7 +40,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         found = await shared.store.latest(MAX_RESULTS)
     results = []
     for article in found:
-        rendered = await answers.briefing(shared.store, article, language, shared.settings.timezone)
+        rendered = await answers.briefing(shared.store, article, language, zone)
         results.append(
             InlineQueryResultArticle(
                 id=article.id,

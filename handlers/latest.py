@@ -14,6 +14,7 @@ from handlers.callbacks import latest_page_data
 from handlers.common import (
     Keyboard,
     chat_language,
+    chat_zone,
     numbered_headlines,
     page_navigation,
     send_briefing,
@@ -35,7 +36,8 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if count is None:
         await send_html(context, chat.id, text("latest_usage", language, max=MAX_COUNT))
         return
-    page = await _page(context, language, offset=0, count=count)
+    zone = await chat_zone(update, context)
+    page = await _page(context, language, zone, offset=0, count=count)
     if page is None:
         await send_html(context, chat.id, text("latest_empty", language))
         return
@@ -50,9 +52,12 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or match is None:
         return
     language = await chat_language(update, context)
+    zone = await chat_zone(update, context)
     offset, count = int(match["offset"]), int(match["count"])
     page = (
-        await _page(context, language, offset=offset, count=count) if count <= MAX_COUNT else None
+        await _page(context, language, zone, offset=offset, count=count)
+        if count <= MAX_COUNT
+        else None
     )
     await show_page(query, page, text("latest_no_more", language))
 
@@ -70,7 +75,7 @@ async def open_briefing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer(text("article_gone", language))
         return
     await query.answer()
-    await send_briefing(context, chat.id, article, language)
+    await send_briefing(context, chat.id, article, language, await chat_zone(update, context))
 
 
 def _count(arguments: list[str]) -> int | None:
@@ -84,7 +89,7 @@ def _count(arguments: list[str]) -> int | None:
 
 
 async def _page(
-    context: ContextTypes.DEFAULT_TYPE, language: str, *, offset: int, count: int
+    context: ContextTypes.DEFAULT_TYPE, language: str, zone: str, *, offset: int, count: int
 ) -> tuple[str, Keyboard] | None:
     """The list text and buttons for one page; None when the page is empty."""
     shared = services(context)
@@ -92,7 +97,7 @@ async def _page(
     shown = articles[:count]
     if not shown:
         return None
-    body, keyboard = numbered_headlines(shared, shown, offset + 1, language)
+    body, keyboard = numbered_headlines(shared, shown, offset + 1, language, zone)
     keyboard += page_navigation(
         language, offset, count, len(articles) > count, lambda start: latest_page_data(start, count)
     )

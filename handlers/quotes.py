@@ -28,6 +28,7 @@ from handlers.common import (
     briefing_buttons,
     button_rows,
     chat_language,
+    chat_zone,
     headline,
     one_line,
     page_navigation,
@@ -53,7 +54,7 @@ async def quotes_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not words.strip():
         await send_html(context, chat.id, text("quotes_usage", language))
         return
-    page = await _page(context, language, words, offset=0)
+    page = await _page(context, language, await chat_zone(update, context), words, offset=0)
     if page is None:
         names = await suggested_speakers(services(context).store, datetime.now(UTC))
         reply = text("quotes_not_found", language, name=one_line(words, MAX_ECHOED_NAME))
@@ -71,23 +72,25 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or match is None:
         return
     language = await chat_language(update, context)
-    page = await _page(context, language, match["words"], offset=int(match["offset"]))
+    zone = await chat_zone(update, context)
+    page = await _page(context, language, zone, match["words"], offset=int(match["offset"]))
     await show_page(query, page, text("quotes_no_more", language))
 
 
 async def _page(
-    context: ContextTypes.DEFAULT_TYPE, language: str, words: str, *, offset: int
+    context: ContextTypes.DEFAULT_TYPE, language: str, zone: str, words: str, *, offset: int
 ) -> tuple[str, Keyboard] | None:
-    """The list text and buttons for one page; None when the page is empty."""
+    """The list text and buttons for one page, times in ``zone``; None when the page is empty."""
     shared = services(context)
     found = await shared.store.quotes_by(words, PAGE_SIZE + 1, offset=offset)  # is there more?
     shown = found[:PAGE_SIZE]
     if not shown:
         return None
     terms = query_terms(words)
-    zone = ZoneInfo(shared.settings.timezone)
+    local = ZoneInfo(zone)
     items = [
-        _item(number, quote, language, zone) for number, quote in enumerate(shown, start=offset + 1)
+        _item(number, quote, language, local)
+        for number, quote in enumerate(shown, start=offset + 1)
     ]
     keyboard = briefing_buttons([quote.article.id for quote in shown], offset + 1, language)
     keyboard += page_navigation(

@@ -184,7 +184,9 @@ async def _apply(
     shared = services(context)
     _, change, _ = _CHANGES[setting]
     schedule = await change(shared.store, shared.settings, chat, value, datetime.now(UTC))
-    shared.languages[chat.id] = schedule.preferences.language  # the cache follows the store
+    # The caches follow the store: the next answer speaks the language and shows the zone.
+    shared.languages[chat.id] = schedule.preferences.language
+    shared.zones[chat.id] = schedule.preferences.timezone
     return schedule
 
 

@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import text
 from handlers.common import (
     chat_language,
+    chat_zone,
     numbered_headlines,
     one_line,
     send_briefing,
@@ -81,10 +82,11 @@ async def answer_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, words
             reply += "\n" + text("topic_suggestions", language)
         await send_html(context, chat.id, reply, topic_buttons(names))
         return
+    zone = await chat_zone(update, context)
     best, *others = found
     more = None
     if others:
         heading = text("topic_more_heading", language, topic=topic)
-        body, keyboard = numbered_headlines(shared, others, 1, language)
+        body, keyboard = numbered_headlines(shared, others, 1, language, zone)
         more = (f"{heading}\n\n{body}", keyboard)
-    await send_briefing(context, chat.id, best, language, more)
+    await send_briefing(context, chat.id, best, language, zone, more)

@@ -416,6 +416,31 @@ async def test_stats_shows_the_last_prune_in_the_bots_zone(
     )
 
 
+@pytest.mark.usefixtures("bot")
+async def test_an_admin_in_new_york_reads_feeds_and_stats_in_new_yorks_time(
+    fake_telegram: FakeTelegram,
+    store: Store,  # noqa: F811
+) -> None:
+    read_at = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # 08:00 in Rome, 02:00 in New York
+    feed = await store.feeds.add_feed(
+        FeedSpec(url="https://molo.example/rss.xml", name="Il Molo"), now=read_at
+    )
+    await store.feeds.record_success(
+        feed.id, now=read_at, next_poll_at=read_at, etag=None, last_modified=None
+    )
+    await store.prune_articles(datetime.now(UTC) + timedelta(seconds=1))
+    last = await store.last_prune()
+    assert last is not None
+    assert (await ask(fake_telegram, "settings", "zone New York")).startswith("Impostazione")
+
+    listed = await ask(fake_telegram, "feeds")
+    stats = await ask(fake_telegram, "stats")
+
+    assert "Ultima lettura riuscita: 2 mar, 02:00 · articoli: 0" in listed.splitlines()
+    shown = f"{last.at.astimezone(ZoneInfo('America/New_York')):%d/%m %H:%M}"
+    assert stats.splitlines()[-1].startswith(f"Ultima pulizia: {shown}, ")
+
+
 async def test_stats_says_when_retention_keeps_everything(
     fake_telegram: FakeTelegram,
     store: Store,  # noqa: F811

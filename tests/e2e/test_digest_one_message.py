@@ -219,6 +219,28 @@ async def test_a_ten_story_digest_is_one_message_with_more_for_the_rest(
         assert f"{len(shown) + len(first_page) + 1}. " in edit.text
 
 
+async def test_the_more_list_shows_times_in_the_chats_zone(
+    fake_telegram: FakeTelegram, store: Store, application: BotApplication, clock: ManualClock
+) -> None:
+    """The stories came out just before 08:00 in Rome: before 02:00 in New York (June)."""
+    clock.now = SLOT - timedelta(hours=1)
+    await subscribe(
+        store, fake_telegram, 72, ["vertice"], clock.now, zone="America/New_York", at="02:00"
+    )
+    await _publish_rich_stories(store)
+    clock.now = SLOT + timedelta(seconds=5)
+    assert (await _sender(application, store, clock).tick()).outcomes == {Outcome.SENT: 1}
+
+    [digest] = fake_telegram.sent_messages(72)
+    button = _button(digest)
+    assert button is not None
+    fake_telegram.inject_callback_query(72, digest.message_id, button[1])
+    [_, listing] = await fake_telegram.wait_for_messages(72, 2)
+    times = re.findall(r" · (\d+ \w+, \d\d:\d\d)$", listing.plain_text, re.MULTILINE)
+    assert times
+    assert all(time.startswith("10 giu, 01:") for time in times), times
+
+
 async def test_a_channel_gets_a_line_of_links_instead_of_a_button(
     fake_telegram: FakeTelegram, store: Store, application: BotApplication, clock: ManualClock
 ) -> None:
