@@ -31,7 +31,8 @@ from bot.fetch import Fetcher, FetchError, UrlNotAllowedError
 from bot.i18n import plural, text
 from bot.ingest import store_with_stories
 from bot.metrics import Metrics
-from bot.store.base import Prune, Store, UpsertOutcome
+from bot.store.base import Store, UpsertOutcome
+from bot.store.common import Prune
 from bot.store.feeds import Feed, FeedStatus
 
 MAX_URL_CHARACTERS = 2048  # longer "URLs" are refused before anything is fetched
