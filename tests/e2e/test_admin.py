@@ -393,6 +393,7 @@ async def test_stats_counts_articles_feeds_subscribers_and_messages(
         "Rassegne inviate oggi: 0",
         "Messaggi inviati dall'avvio: 1",
         "Errori di Telegram dall'avvio: 1 (forbidden 1)",
+        "Cronologia invii: mai ripulita (si tengono 30 giorni)",
         "Ultima pulizia: mai (si tengono 90 giorni dall'archiviazione)",
     ]
 
@@ -413,6 +414,29 @@ async def test_stats_shows_the_last_prune_in_the_bots_zone(
     assert reply.splitlines()[-1] == (
         f"Ultima pulizia: {shown}, {articles} articoli rimossi"
         " (si tengono 90 giorni dall'archiviazione)"
+    )
+
+
+@pytest.mark.usefixtures("bot")
+async def test_stats_shows_the_last_prune_of_what_chats_received(
+    fake_telegram: FakeTelegram,
+    store: Store,  # noqa: F811
+) -> None:
+    subscriptions = store.subscriptions
+    month_ago = datetime.now(UTC) - timedelta(days=31)
+    for chat_id in (71, 72):
+        assert await subscriptions.complete_digest(
+            chat_id, due_at=month_ago, sent_at=month_ago, article_ids=["a", "b"], next_due_at=None
+        )
+    await subscriptions.prune_sent(datetime.now(UTC) - timedelta(days=30))
+    last = await subscriptions.last_sent_prune()
+    assert last is not None
+
+    reply = await ask(fake_telegram, "stats")
+
+    shown = f"{last.at.astimezone(ZoneInfo('Europe/Rome')):%d/%m %H:%M}"
+    assert reply.splitlines()[-2] == (
+        f"Cronologia invii: ultima pulizia {shown}, 4 voci rimosse (si tengono 30 giorni)"
     )
 
 
