@@ -31,8 +31,10 @@ from bot.fetch import Fetcher, FetchError, UrlNotAllowedError
 from bot.i18n import plural, text
 from bot.ingest import store_with_stories
 from bot.metrics import Metrics
-from bot.store.base import Prune, Store, UpsertOutcome
+from bot.store.base import Store, UpsertOutcome
+from bot.store.common import Prune
 from bot.store.feeds import Feed, FeedStatus
+from bot.store.subscriptions import SENT_ARTICLES_KEPT
 
 MAX_URL_CHARACTERS = 2048  # longer "URLs" are refused before anything is fetched
 MAX_SHOWN_CHARACTERS = 80  # what a user typed is echoed back, cut to this
@@ -130,6 +132,7 @@ class Stats:
     telegram_errors: dict[str, int] = field(default_factory=dict)
     retention_days: int = 0  # 0: every article is kept
     last_prune: Prune | None = None  # in the reader's time zone
+    last_sent_prune: Prune | None = None  # what chats received, forgotten: in the reader's zone
 
 
 async def gather_stats(
@@ -146,6 +149,7 @@ async def gather_stats(
     zone = ZoneInfo(timezone)
     today = datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
     last_prune = await store.last_prune()
+    last_sent_prune = await store.subscriptions.last_sent_prune()
     return Stats(
         articles=await store.count_articles(),
         stories=await store.count_stories(),
@@ -161,6 +165,11 @@ async def gather_stats(
         },
         retention_days=retention_days,
         last_prune=replace(last_prune, at=last_prune.at.astimezone(zone)) if last_prune else None,
+        last_sent_prune=(
+            replace(last_sent_prune, at=last_sent_prune.at.astimezone(zone))
+            if last_sent_prune
+            else None
+        ),
     )
 
 
@@ -183,7 +192,23 @@ def stats_html(stats: Stats, language: str) -> str:
             kinds=f" ({errors})" if errors else "",
         )
         + "\n"
+        + _sent_history_line(stats, language)
+        + "\n"
         + _retention_line(stats, language)
+    )
+
+
+def _sent_history_line(stats: Stats, language: str) -> str:
+    """When the digest sender last forgot what chats received a month ago, and how much."""
+    days = SENT_ARTICLES_KEPT.days
+    if stats.last_sent_prune is None:
+        return text("admin_stats_sent_never_pruned", language, days=days)
+    return plural(
+        "admin_stats_sent_prune",
+        stats.last_sent_prune.removed,
+        language,
+        when=f"{stats.last_sent_prune.at:%d/%m %H:%M}",
+        days=days,
     )
 
 

@@ -23,6 +23,9 @@ batches, with a lease, and serves each one concurrently with a bounded number in
    expires: the chat is served again by a later tick.
 4. Only once Telegram accepted the message does ``complete_digest`` record the slot, its
    articles and its items (what "More ›" lists) and set the next due time.
+5. Once a day (the first tick after start, then a day after the last), after its digests, a
+   tick forgets what every chat received more than ``SENT_ARTICLES_KEPT`` ago
+   (``prune_sent``), so those records stay about a month of sends (``bench/steady.py``).
 
 What a crash can still do: between Telegram accepting the message and ``complete_digest``
 the store does not know the digest went out. After the lease the chat is served again and gets
@@ -71,7 +74,13 @@ from bot.i18n import text
 from bot.metrics import Metrics
 from bot.send_turns import SendTurns
 from bot.store.base import Store
-from bot.store.subscriptions import EVERYTHING, ChatPreferences, DueDigest
+from bot.store.subscriptions import (
+    EVERYTHING,
+    SENT_ARTICLES_KEPT,
+    ChatPreferences,
+    DueDigest,
+    SentPrune,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -86,6 +95,7 @@ POOL_TTL = timedelta(minutes=5)  # a long fan-out sees articles that arrived mea
 MAX_IN_FLIGHT = 32
 RETRY_AFTER_RESENDS = 5  # beyond the rate limiter's own retries
 MAX_REMEMBERED_RENDERINGS = 10_000
+PRUNE_EVERY = timedelta(days=1)  # how often a sender forgets what chats received long ago
 # The "More ›" button under a digest: the digest's slot (UTC microseconds) and the first item
 # its message left out. ``handlers.digest`` answers it; the data is ours only (see
 # ``handlers/callbacks.py`` for the layout every button follows).
@@ -112,6 +122,7 @@ class TickReport:
     """How many chats of one tick came to each outcome."""
 
     outcomes: dict[Outcome, int] = field(default_factory=dict)
+    pruned: SentPrune | None = None  # what the tick's daily prune removed; None: no prune
 
     def add(self, outcome: Outcome) -> None:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
@@ -501,6 +512,7 @@ class DigestSender:
         self._sleep = sleep
         self._max_in_flight = max_in_flight
         self.worker = worker or worker_name()
+        self._last_prune: datetime | None = None
 
     @classmethod
     def from_settings(
@@ -544,7 +556,25 @@ class DigestSender:
         await fan_out(claim, serve, self._max_in_flight)
         if report.served:
             _LOGGER.info("digest tick: %s", report.outcomes)
+        now = self._now()
+        if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
+            report.pruned = await self._prune(now - SENT_ARTICLES_KEPT)
+            self._last_prune = now
         return report
+
+    async def _prune(self, sent_before: datetime) -> SentPrune:
+        """What chats received before ``sent_before`` goes, for every chat, and the log says so.
+
+        After the tick's digests, so the day's prune never holds up a due one.
+        """
+        pruned = await self._store.subscriptions.prune_sent(sent_before)
+        _LOGGER.info(
+            "sent history prune: %d sent articles and %d digests sent before %s removed",
+            pruned.articles,
+            pruned.digests,
+            f"{sent_before:%Y-%m-%d %H:%M} UTC",
+        )
+        return pruned
 
     async def _serve(self, due: DueDigest, pool: CandidatePool, turn: SendTurns.Turn) -> Outcome:
         """One claimed chat; never raises (one chat's failure must not stop the others)."""

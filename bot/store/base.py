@@ -17,7 +17,7 @@ from bot.core.models import Article, SpeakerQuote
 from bot.core.quote_terms import QuoteTerms, quote_terms
 from bot.core.stories import StoryCandidate, StorySignature, band_keys, signature
 from bot.core.topics import IndexDocument, TopicQuery, index_document
-from bot.store.common import SchemaUpgrade
+from bot.store.common import Prune, SchemaUpgrade
 from bot.store.errors import StoreError
 from bot.store.feeds import FeedStore
 from bot.store.subscriptions import SubscriptionStore
@@ -29,14 +29,6 @@ class UpsertOutcome(enum.StrEnum):
     NEW = "new"
     UPDATED = "updated"
     DUPLICATE = "duplicate"
-
-
-@dataclass(frozen=True)
-class Prune:
-    """The last retention prune: when it ran and how many articles it removed."""
-
-    at: datetime
-    removed: int
 
 
 class UnsupportedDatabaseError(StoreError, ValueError):

@@ -76,13 +76,56 @@ def article_values(article: Article, first_seen: int) -> tuple[Any, ...]:
     )
 
 
-#: ``last_prune`` holds one row, rewritten by every prune (the statements both backends run).
-RECORD_PRUNE_SQL = (
-    "INSERT INTO last_prune (singleton, pruned_at, removed) VALUES (1, ?, ?)"
-    " ON CONFLICT (singleton) DO UPDATE"
-    " SET pruned_at = excluded.pruned_at, removed = excluded.removed"
-)
-LAST_PRUNE_SQL = "SELECT pruned_at, removed FROM last_prune WHERE singleton = 1"
+@dataclass(frozen=True)
+class Prune:
+    """The last prune of a kind: when it ran and how many rows it removed."""
+
+    at: datetime
+    removed: int
+
+
+def _record_prune_sql(table: str) -> str:
+    return (
+        f"INSERT INTO {table} (singleton, pruned_at, removed) VALUES (1, ?, ?)"
+        " ON CONFLICT (singleton) DO UPDATE"
+        " SET pruned_at = excluded.pruned_at, removed = excluded.removed"
+    )
+
+
+def _last_prune_sql(table: str) -> str:
+    return f"SELECT pruned_at, removed FROM {table} WHERE singleton = 1"
+
+
+#: ``last_prune`` (articles) and ``last_sent_prune`` (what chats received) hold one row each,
+#: rewritten by every prune of their kind (the statements both backends run).
+RECORD_PRUNE_SQL = _record_prune_sql("last_prune")
+LAST_PRUNE_SQL = _last_prune_sql("last_prune")
+RECORD_SENT_PRUNE_SQL = _record_prune_sql("last_sent_prune")
+LAST_SENT_PRUNE_SQL = _last_prune_sql("last_sent_prune")
+# Rows a prune deletes per statement: each statement is a transaction of its own, so on SQLite
+# a digest's write waits for one batch (milliseconds), never for a whole day's rows.
+PRUNE_BATCH = 10_000
+
+
+def prune_batch_sql(table: str) -> str:
+    """Delete the oldest rows of ``table`` sent before the first parameter, about as many as
+    the second: those up to the newest ``sent_at`` of that many (ties go together). Both steps
+    walk the table's index on ``sent_at``; one statement on both backends."""
+    return (
+        f"DELETE FROM {table} WHERE sent_at <= (SELECT max(sent_at) FROM"
+        f" (SELECT sent_at FROM {table} WHERE sent_at < ? ORDER BY sent_at LIMIT ?) AS batch)"
+    )
+
+
+async def delete_in_batches(delete_batch: Callable[[int], Awaitable[int]], batch: int) -> int:
+    """Run ``delete_batch(batch)`` (which deletes about ``batch`` rows and says how many)
+    until a batch comes back short; returns the rows deleted in all."""
+    removed = 0
+    while True:
+        deleted = await delete_batch(batch)
+        removed += deleted
+        if deleted < batch:
+            return removed
 
 
 def rank(scored: dict[int, tuple[float, int, bool]]) -> list[int]:

@@ -21,13 +21,14 @@ from bot.core.quote_terms import query_terms
 from bot.core.stories import StoryCandidate, StorySignature
 from bot.core.topics import TopicQuery
 from bot.store import postgres_feeds, postgres_quotes, postgres_subscriptions
-from bot.store.base import PreparedArticle, Prune, UpsertOutcome, prepare_article
+from bot.store.base import PreparedArticle, UpsertOutcome, prepare_article
 from bot.store.common import (
     KEY_ARTICLES_WITHOUT_URL,
     LAST_PRUNE_SQL,
     RECORD_PRUNE_SQL,
     TRENDING_WINDOW,
     FilledStep,
+    Prune,
     SchemaUpgrade,
     article_sort_time,
     article_values,
@@ -107,6 +108,7 @@ MIGRATIONS: tuple[str | FilledStep[asyncpg.Connection], ...] = (
     );
     """,
     postgres_subscriptions.DIGEST_ITEMS,
+    postgres_subscriptions.SENT_PRUNE,
 )
 
 POOL_MIN_SIZE = 1

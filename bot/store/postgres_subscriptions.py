@@ -4,25 +4,30 @@ The ``chats`` row gains the preferences, the schedule (``next_due_at``) and the 
 (``claimed_by``; ``available_at`` is the due time while unclaimed, the lease's expiry while
 claimed, and claims walk a partial index on it, so claimed chats never pile up in front of the
 claimable ones); ``chat_topics``, ``digests`` (one row per delivered slot: completion is
-idempotent) and ``sent_articles`` (pruned after ``SENT_ARTICLES_KEPT``). Claiming uses ``FOR
-UPDATE SKIP LOCKED`` inside one ``UPDATE … RETURNING``, so instances sharing the database take
-disjoint batches without waiting for one another. Times are UTC microseconds.
+idempotent) and ``sent_articles``, both pruned once a day for every chat at once
+(``prune_sent``, after ``SENT_ARTICLES_KEPT``). Claiming uses ``FOR UPDATE SKIP LOCKED`` inside
+one ``UPDATE … RETURNING``, so instances sharing the database take disjoint batches without
+waiting for one another. Times are UTC microseconds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from bot.store.common import micros
-from bot.store.subscriptions import (
-    SENT_ARTICLES_KEPT,
-    ChatPreferences,
-    DueDigest,
-    from_micros,
+from bot.store.common import (
+    LAST_SENT_PRUNE_SQL,
+    PRUNE_BATCH,
+    RECORD_SENT_PRUNE_SQL,
+    Prune,
+    delete_in_batches,
+    micros,
+    numbered,
+    prune_batch_sql,
 )
+from bot.store.subscriptions import ChatPreferences, DueDigest, SentPrune, from_micros
 
 # Migration step of this concern (appended to the backend's MIGRATIONS in order).
 # A chat row whose ``timezone`` is NULL only knows its language: it never chose preferences.
@@ -64,6 +69,23 @@ CREATE INDEX sent_articles_age ON sent_articles (chat_id, sent_at);
 """
 # The next step: each digest keeps its items' main articles, in order, for "More ›".
 DIGEST_ITEMS = "ALTER TABLE digests ADD COLUMN IF NOT EXISTS items TEXT[];"
+# The next: what chats received is forgotten by one daily prune of every chat (``prune_sent``)
+# walking an index on ``sent_at``, no longer chat by chat as each digest is recorded; the prune
+# leaves a record (``last_sent_prune``). Safe to run again (a test rebuilding an older schema
+# reruns the later steps). A day's prune deletes a thirtieth of each table: autovacuum's
+# default (a fifth dead) would let the tables swell by a fifth before their space is reused,
+# so it runs once a hundredth is dead, after every daily prune.
+SENT_PRUNE = """
+DROP INDEX IF EXISTS sent_articles_age;
+CREATE INDEX IF NOT EXISTS sent_articles_sent ON sent_articles (sent_at);
+ALTER TABLE sent_articles SET (autovacuum_vacuum_scale_factor = 0.01);
+ALTER TABLE digests SET (autovacuum_vacuum_scale_factor = 0.01);
+CREATE TABLE IF NOT EXISTS last_sent_prune (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    pruned_at BIGINT NOT NULL,
+    removed BIGINT NOT NULL
+);
+"""
 
 _PREFERENCE_COLUMNS = (
     "chat_id, language, timezone, digest_time, digest_enabled, send_when_empty, chat_type"
@@ -214,7 +236,6 @@ class PostgresSubscriptions:
         item_ids: Sequence[str] = (),
     ) -> bool:
         sent = micros(sent_at)
-        forgotten = micros(sent_at - SENT_ARTICLES_KEPT)
         async with self._pool.acquire() as connection, connection.transaction():
             recorded = await connection.fetchval(
                 "INSERT INTO digests (chat_id, due_at, sent_at, article_count, items)"
@@ -235,10 +256,6 @@ class PostgresSubscriptions:
                 sent,
                 list(dict.fromkeys(article_ids)),
             )
-            for table in ("sent_articles", "digests"):
-                await connection.execute(
-                    f"DELETE FROM {table} WHERE chat_id = $1 AND sent_at < $2", chat_id, forgotten
-                )
             await connection.execute(
                 f"UPDATE chats SET {_SCHEDULE.format(due='$2')}, last_digest_at = $3"
                 " WHERE chat_id = $1",
@@ -360,3 +377,28 @@ class PostgresSubscriptions:
             "SELECT count(*) FROM digests WHERE sent_at >= $1", micros(since)
         )
         return int(count)
+
+    # ---------------------------------------------------------------- forgetting
+
+    async def prune_sent(self, sent_before: datetime, *, batch: int = PRUNE_BATCH) -> SentPrune:
+        cutoff = micros(sent_before)
+
+        def batches(table: str) -> Callable[[int], Awaitable[int]]:
+            async def delete_batch(size: int) -> int:
+                status = await self._pool.execute(numbered(prune_batch_sql(table)), cutoff, size)
+                return int(str(status).rsplit(" ", 1)[-1])
+
+            return delete_batch
+
+        pruned = SentPrune(
+            articles=await delete_in_batches(batches("sent_articles"), batch),
+            digests=await delete_in_batches(batches("digests"), batch),
+        )
+        await self._pool.execute(
+            numbered(RECORD_SENT_PRUNE_SQL), micros(datetime.now(UTC)), pruned.articles
+        )
+        return pruned
+
+    async def last_sent_prune(self) -> Prune | None:
+        row = await self._pool.fetchrow(LAST_SENT_PRUNE_SQL)
+        return None if row is None else Prune(from_micros(row[0]), int(row[1]))

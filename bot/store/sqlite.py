@@ -24,7 +24,7 @@ from bot.core.quote_terms import query_terms
 from bot.core.stories import StoryCandidate, StorySignature
 from bot.core.topics import TopicQuery
 from bot.store import sqlite_feeds, sqlite_quotes, sqlite_subscriptions
-from bot.store.base import PreparedArticle, Prune, UpsertOutcome, prepare_article
+from bot.store.base import PreparedArticle, UpsertOutcome, prepare_article
 from bot.store.common import (
     CANDIDATES,
     KEY_ARTICLES_WITHOUT_URL,
@@ -32,6 +32,7 @@ from bot.store.common import (
     RECORD_PRUNE_SQL,
     TRENDING_WINDOW,
     FilledStep,
+    Prune,
     SchemaUpgrade,
     article_sort_time,
     article_values,
@@ -104,6 +105,7 @@ MIGRATIONS: tuple[str | FilledStep[aiosqlite.Connection], ...] = (
     );
     """,
     sqlite_subscriptions.DIGEST_ITEMS,
+    sqlite_subscriptions.SENT_PRUNE,
 )
 
 # Ingesting commits every batch; with SQLite's default checkpoint (every 1,000 WAL pages) the

@@ -6,8 +6,8 @@ unclaimed, the lease's expiry while claimed. Claims walk the partial index on it
 chat moves out of the way instead of staying at the front of the due chats, where every later
 claim would step over it (at 100,000 due chats that made claiming quadratic). ``chat_topics``
 lists what each chat follows, ``digests`` records each delivered slot (its primary key makes
-completion idempotent) and ``sent_articles`` what each chat already received, pruned after
-``SENT_ARTICLES_KEPT``.
+completion idempotent) and ``sent_articles`` what each chat already received; both are pruned
+once a day, for every chat at once, after ``SENT_ARTICLES_KEPT`` (``prune_sent``).
 
 Times are UTC microseconds, as everywhere in this store. Every write goes through
 ``SqliteConnection``, which takes the writers of one connection in turn. A file database gets
@@ -19,21 +19,25 @@ and shares it (and its ``SqliteConnection``) with the rest of the store.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 import aiosqlite
 
-from bot.store.common import FilledStep, micros
-from bot.store.sqlite_connection import SqlitePart
-from bot.store.subscriptions import (
-    SENT_ARTICLES_KEPT,
-    ChatPreferences,
-    DueDigest,
-    from_micros,
+from bot.store.common import (
+    LAST_SENT_PRUNE_SQL,
+    PRUNE_BATCH,
+    RECORD_SENT_PRUNE_SQL,
+    FilledStep,
+    Prune,
+    delete_in_batches,
+    micros,
+    prune_batch_sql,
 )
+from bot.store.sqlite_connection import SqlitePart
+from bot.store.subscriptions import ChatPreferences, DueDigest, SentPrune, from_micros
 
 # Migration step of this concern (appended to the backend's MIGRATIONS in order).
 # A chat row whose ``timezone`` is NULL only knows its language: it never chose preferences.
@@ -85,6 +89,20 @@ async def _add_digest_items(connection: aiosqlite.Connection) -> None:
 
 # The next step: each digest keeps its items' main articles, in order, for "More ›".
 DIGEST_ITEMS = FilledStep("", _add_digest_items)
+# The next: what chats received is forgotten by one daily prune of every chat (``prune_sent``)
+# walking an index on ``sent_at``, no longer chat by chat as each digest is recorded (which
+# never reached a chat no digest reaches any more); the prune leaves a record
+# (``last_sent_prune``). Safe to run again (a test rebuilding an older schema reruns the later
+# steps).
+SENT_PRUNE = """
+DROP INDEX IF EXISTS sent_articles_age;
+CREATE INDEX IF NOT EXISTS sent_articles_sent ON sent_articles (sent_at);
+CREATE TABLE IF NOT EXISTS last_sent_prune (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    pruned_at INTEGER NOT NULL,
+    removed INTEGER NOT NULL
+);
+"""
 
 _PREFERENCE_COLUMNS = (
     "chat_id, language, timezone, digest_time, digest_enabled, send_when_empty, chat_type"
@@ -230,7 +248,6 @@ class SqliteSubscriptions(SqlitePart):
         item_ids: Sequence[str] = (),
     ) -> bool:
         sent = micros(sent_at)
-        forgotten = micros(sent_at - SENT_ARTICLES_KEPT)
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
                 "INSERT OR IGNORE INTO digests (chat_id, due_at, sent_at, article_count, items)"
@@ -245,10 +262,6 @@ class SqliteSubscriptions(SqlitePart):
                 " ON CONFLICT (chat_id, article_id) DO UPDATE SET sent_at = excluded.sent_at",
                 (chat_id, sent, _json(article_ids)),
             )
-            for table in ("sent_articles", "digests"):
-                await connection.execute(
-                    f"DELETE FROM {table} WHERE chat_id = ? AND sent_at < ?", (chat_id, forgotten)
-                )
             await connection.execute(
                 f"UPDATE chats SET {_SCHEDULE}, last_digest_at = ?2 WHERE chat_id = ?3",
                 (_micros_or_none(next_due_at), sent, chat_id),
@@ -358,3 +371,25 @@ class SqliteSubscriptions(SqlitePart):
             "SELECT count(*) FROM digests WHERE sent_at >= ?", (micros(since),)
         )
         return int(rows[0][0])
+
+    # ---------------------------------------------------------------- forgetting
+
+    async def prune_sent(self, sent_before: datetime, *, batch: int = PRUNE_BATCH) -> SentPrune:
+        cutoff = micros(sent_before)
+
+        def batches(table: str) -> Callable[[int], Awaitable[int]]:
+            async def delete_batch(size: int) -> int:
+                return (await self._db.write(prune_batch_sql(table), (cutoff, size))).rowcount
+
+            return delete_batch
+
+        pruned = SentPrune(
+            articles=await delete_in_batches(batches("sent_articles"), batch),
+            digests=await delete_in_batches(batches("digests"), batch),
+        )
+        await self._db.write(RECORD_SENT_PRUNE_SQL, (micros(datetime.now(UTC)), pruned.articles))
+        return pruned
+
+    async def last_sent_prune(self) -> Prune | None:
+        rows = await self._reader.fetch(LAST_SENT_PRUNE_SQL)
+        return next((Prune(from_micros(int(at)), int(removed)) for at, removed in rows), None)

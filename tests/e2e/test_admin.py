@@ -393,6 +393,7 @@ async def test_stats_counts_articles_feeds_subscribers_and_messages(
         "Rassegne inviate oggi: 0",
         "Messaggi inviati dall'avvio: 1",
         "Errori di Telegram dall'avvio: 1 (forbidden 1)",
+        "Cronologia invii: mai ripulita (si tengono 30 giorni)",
         "Ultima pulizia: mai (si tengono 90 giorni dall'archiviazione)",
     ]
 
@@ -439,6 +440,29 @@ async def test_an_admin_in_new_york_reads_feeds_and_stats_in_new_yorks_time(
     assert "Ultima lettura riuscita: 2 mar, 02:00 · articoli: 0" in listed.splitlines()
     shown = f"{last.at.astimezone(ZoneInfo('America/New_York')):%d/%m %H:%M}"
     assert stats.splitlines()[-1].startswith(f"Ultima pulizia: {shown}, ")
+
+
+@pytest.mark.usefixtures("bot")
+async def test_stats_shows_the_last_prune_of_what_chats_received(
+    fake_telegram: FakeTelegram,
+    store: Store,  # noqa: F811
+) -> None:
+    subscriptions = store.subscriptions
+    month_ago = datetime.now(UTC) - timedelta(days=31)
+    for chat_id in (71, 72):
+        assert await subscriptions.complete_digest(
+            chat_id, due_at=month_ago, sent_at=month_ago, article_ids=["a", "b"], next_due_at=None
+        )
+    await subscriptions.prune_sent(datetime.now(UTC) - timedelta(days=30))
+    last = await subscriptions.last_sent_prune()
+    assert last is not None
+
+    reply = await ask(fake_telegram, "stats")
+
+    shown = f"{last.at.astimezone(ZoneInfo('Europe/Rome')):%d/%m %H:%M}"
+    assert reply.splitlines()[-2] == (
+        f"Cronologia invii: ultima pulizia {shown}, 4 voci rimosse (si tengono 30 giorni)"
+    )
 
 
 async def test_stats_says_when_retention_keeps_everything(

@@ -15,7 +15,7 @@ from bot.store import Store, open_store
 from bot.store.common import micros
 from bot.store.postgres_subscriptions import CLAIM_SQL as POSTGRES_CLAIM_SQL
 from bot.store.sqlite_subscriptions import CLAIM_SQL
-from bot.store.subscriptions import EVERYTHING, SENT_ARTICLES_KEPT, ChatPreferences
+from bot.store.subscriptions import EVERYTHING, ChatPreferences
 
 NOW = datetime(2025, 3, 10, 7, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
@@ -167,18 +167,6 @@ async def test_completing_without_a_next_slot_stops_the_schedule(store: Store) -
     await subscribe(store, 1, NOW)
     assert await subs.complete_digest(1, due_at=NOW, sent_at=NOW, article_ids=[], next_due_at=None)
     assert await subs.claim_due(NOW + timedelta(days=9), limit=5, lease=LEASE, worker="a") == []
-
-
-async def test_sent_articles_are_forgotten_after_the_retention(store: Store) -> None:
-    subs = store.subscriptions
-    await subscribe(store, 1, NOW)
-    await subs.complete_digest(1, due_at=NOW, sent_at=NOW, article_ids=["old"], next_due_at=None)
-    later = NOW + SENT_ARTICLES_KEPT + timedelta(days=1)
-    await subs.complete_digest(
-        1, due_at=later, sent_at=later, article_ids=["new"], next_due_at=None
-    )
-    assert await subs.already_sent(1, ["old", "new"]) == {"new"}
-    assert await subs.count_digests_since(NOW - timedelta(days=1)) == 1
 
 
 async def test_reschedule_moves_the_slot_and_releases_the_claim(store: Store) -> None:
