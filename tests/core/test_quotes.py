@@ -2111,6 +2111,16 @@ SUBJECT_SHAPES = [
         ],
         id="en-a-name-with-its-office-after-by-is-in-a-complement",
     ),
+    pytest.param(
+        [
+            "Foreign Minister Paul Ortiz ruled out talks on Monday. His country will hold no "
+            "dialogue with the Syrian President, Karim Haddad, he said. “We will not sit down at "
+            "the table with him,” he added."
+        ],
+        "en",
+        [("We will not sit down at the table with him,", "Paul Ortiz", "Foreign Minister")],
+        id="en-a-name-after-with-and-its-office-in-apposition-is-in-a-complement",
+    ),
 ]
 
 

@@ -175,12 +175,22 @@ def in_a_complement(tokens: Sequence[Token], run: NameRun) -> bool:
 
 def _start_with_role(tokens: Sequence[Token], start: int) -> int:
     """Where a name's role and its article start: "by [President] George W. Bush", "con [il
-    presidente] Sergio Mattarella"; ``start`` itself when no role word comes before it."""
+    presidente] Sergio Mattarella", "by [Foreign Secretary] David Lammy", "with [Syrian
+    President,] Bashar al-Assad"; ``start`` itself when no role word comes before it."""
     role_start = start
+    if (
+        role_start > 1
+        and tokens[role_start - 1].text == ","
+        and is_role_word(tokens[role_start - 2].text)
+    ):
+        role_start -= 1  # the role in apposition before the name
     while role_start > 0 and is_role_word(tokens[role_start - 1].text):
         role_start -= 1
     if role_start == start:
         return start
+    # the capitalised words that qualify the office: "Foreign", "Syrian", "U.S."
+    while role_start > 0 and tokens[role_start - 1].text[:1].isupper():
+        role_start -= 1
     while role_start > 0 and tokens[role_start - 1].lower in ARTICLES:
         role_start -= 1
     return role_start
