@@ -2121,6 +2121,22 @@ SUBJECT_SHAPES = [
         [("We will not sit down at the table with him,", "Paul Ortiz", "Foreign Minister")],
         id="en-a-name-after-with-and-its-office-in-apposition-is-in-a-complement",
     ),
+    pytest.param(
+        [
+            "The leader's spokesman, Tom Hale, said the leaks came after the weekly meetings.",
+            "Speaking after a debate between Mr Grant and Anna Bell, he said: “This time they knew "
+            "the questions because they leaked.”",
+        ],
+        "en",
+        [
+            (
+                "This time they knew the questions because they leaked.",
+                "Tom Hale",
+                "leader's spokesman",
+            )
+        ],
+        id="en-names-after-between-are-not-the-subject",
+    ),
 ]
 
 

@@ -23,6 +23,7 @@ from bot.core.speakers.lexicon import (
     ARTICLES,
     COMPLEMENT_PREPOSITIONS,
     CONJUNCTIONS,
+    HONORIFICS,
     NAME_PARTICLES,
     OF_PREPOSITIONS,
     words,
@@ -174,10 +175,15 @@ def in_a_complement(tokens: Sequence[Token], run: NameRun) -> bool:
 
 
 def _start_with_role(tokens: Sequence[Token], start: int) -> int:
-    """Where a name's role and its article start: "by [President] George W. Bush", "con [il
-    presidente] Sergio Mattarella", "by [Foreign Secretary] David Lammy", "with [Syrian
-    President,] Bashar al-Assad"; ``start`` itself when no role word comes before it."""
+    """Where a name's honorific or role (and its article) start: "between [Mr] Corbyn", "by
+    [President] George W. Bush", "con [il presidente] Sergio Mattarella", "by [Foreign
+    Secretary] David Lammy", "with [Syrian President,] Bashar al-Assad"; ``start`` itself when
+    neither comes before it."""
     role_start = start
+    while role_start > 0 and tokens[role_start - 1].lower.rstrip(".") in HONORIFICS:
+        role_start -= 1  # "between [Mr] Corbyn and David Cameron"
+    if role_start < start:
+        return role_start
     if (
         role_start > 1
         and tokens[role_start - 1].text == ","
