@@ -2137,6 +2137,25 @@ SUBJECT_SHAPES = [
         ],
         id="en-names-after-between-are-not-the-subject",
     ),
+    pytest.param(
+        [
+            "Opposition leader Clara Webb pressed the minister on Tuesday.",
+            "In a sharp exchange, Mrs Webb asked if Mr Dean was right when he said the service "
+            "was “close to breaking point after years of cuts”.",
+        ],
+        "en",
+        [("close to breaking point after years of cuts", None, None)],
+        id="en-he-is-not-the-mrs-the-sentence-names",
+    ),
+    pytest.param(
+        [
+            "La signora Anna Riva ha aspettato il sindaco davanti al municipio.",
+            "«Non abbiamo mai avuto una risposta dal Comune in due anni», ha detto lui.",
+        ],
+        "it",
+        [("Non abbiamo mai avuto una risposta dal Comune in due anni", None, None)],
+        id="it-lui-is-not-the-signora-the-article-names",
+    ),
 ]
 
 
