@@ -2156,6 +2156,19 @@ SUBJECT_SHAPES = [
         [("Non abbiamo mai avuto una risposta dal Comune in due anni", None, None)],
         id="it-lui-is-not-the-signora-the-article-names",
     ),
+    pytest.param(
+        [
+            "Il sindaco Paolo Neri ha ricevuto i due consiglieri in municipio. «Avete un anno per "
+            "cambiare la città», ha detto Neri, e loro hanno replicato: «Ci basteranno sei mesi "
+            "di lavoro»."
+        ],
+        "it",
+        [
+            ("Avete un anno per cambiare la città", "Paolo Neri", "sindaco"),
+            ("Ci basteranno sei mesi di lavoro", None, None),
+        ],
+        id="it-loro-is-never-one-person",
+    ),
 ]
 
 

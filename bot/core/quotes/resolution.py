@@ -112,9 +112,15 @@ def resolve(candidates: list[Candidate], paragraphs: Sequence[str]) -> None:
     _borrow_from_later(candidates)
 
 
+_PLURAL = "p"  # the "gender" the word lists give a plural pronoun
+
+
 def _agrees(pronoun_gender: str, name: str, cast: Cast) -> bool:
-    """Whether "he"/"she" can be this person: not when the article calls them "Mrs"/"Mr"
-    ("Mrs Badenoch asked if Mr Streeting was right when he said…": "he" is not Badenoch)."""
+    """Whether a pronoun can be this person: "they"/"loro" is never one person, and "he"/"she"
+    not the one the article calls "Mrs"/"Mr" ("Mrs Badenoch asked if Mr Streeting was right
+    when he said…": "he" is not Badenoch)."""
+    if pronoun_gender == _PLURAL:
+        return False
     gender = cast.gender(name)
     return gender is None or gender == pronoun_gender
 
