@@ -2169,6 +2169,21 @@ SUBJECT_SHAPES = [
         ],
         id="it-loro-is-never-one-person",
     ),
+    pytest.param(
+        [
+            "Il presidente del club nega però che la sconfitta dipenda dall'allenatore: «I "
+            "ragazzi erano stanchi, ma devono fare meglio di così»."
+        ],
+        "it",
+        [
+            (
+                "I ragazzi erano stanchi, ma devono fare meglio di così",
+                "Il presidente del club",
+                None,
+            )
+        ],
+        id="it-nega-reports-what-follows",
+    ),
 ]
 
 
