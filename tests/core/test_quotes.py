@@ -2184,6 +2184,25 @@ SUBJECT_SHAPES = [
         ],
         id="it-nega-reports-what-follows",
     ),
+    pytest.param(
+        [
+            "Il presidente americano ha parlato dalla Casa Bianca di vari temi. Ha attaccato "
+            "duramente l'Unione europea in materia economica: «È nata per approfittarsi di noi e "
+            "lo ha fatto per anni»."
+        ],
+        "it",
+        [("È nata per approfittarsi di noi e lo ha fatto per anni", None, None)],
+        id="it-whom-a-verb-attacks-is-not-who-speaks",
+    ),
+    pytest.param(
+        [
+            "Il sindaco ha parlato in consiglio comunale. Ha accusato la Regione Lazio: «Ci ha "
+            "lasciati soli per tutto l'inverno senza risposte»."
+        ],
+        "it",
+        [("Ci ha lasciati soli per tutto l'inverno senza risposte", None, None)],
+        id="it-whom-a-verb-accuses-is-not-who-speaks",
+    ),
 ]
 
 
