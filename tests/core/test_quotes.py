@@ -2203,6 +2203,16 @@ SUBJECT_SHAPES = [
         [("Ci ha lasciati soli per tutto l'inverno senza risposte", None, None)],
         id="it-whom-a-verb-accuses-is-not-who-speaks",
     ),
+    pytest.param(
+        [
+            "Il presidente Carlo Rossi ha parlato alla Camera per quaranta minuti. Non è mancato "
+            "un omaggio all'attrice scomparsa, Anna Neri: «Grande protagonista della vita "
+            "culturale del nostro Paese»."
+        ],
+        "it",
+        [("Grande protagonista della vita culturale del nostro Paese", None, None)],
+        id="it-the-person-a-tribute-is-paid-to-is-not-who-speaks",
+    ),
 ]
 
 
