@@ -81,10 +81,10 @@ class Spooled:
     path: str
 
 
-def spool(data: bytes, folder: str) -> Spooled | bytes:
-    """``data`` in a new file of ``folder`` when it is big, else itself (and when the file cannot
-    be written, a full disk say: the pipe carries it then)."""
-    if len(data) < SPOOL_BYTES:
+def spool(data: bytes, folder: str | None) -> Spooled | bytes:
+    """``data`` in a new file of ``folder`` when it is big, else itself (and without a folder, or
+    when the file cannot be written, a full disk say: the pipe carries it then)."""
+    if folder is None or len(data) < SPOOL_BYTES:
         return data
     try:
         handle, path = tempfile.mkstemp(dir=folder, prefix="spool-")
@@ -106,7 +106,7 @@ def unspool(data: Spooled | bytes) -> bytes:
 
 
 def call_spooled(
-    function: Callable[..., Any], arguments: Iterable[Any], folder: str
+    function: Callable[..., Any], arguments: Iterable[Any], folder: str | None
 ) -> Spooled | bytes:
     """In the worker: ``function`` called with the spooled arguments read back; its result
     pickled, in a file when big."""
@@ -124,21 +124,30 @@ class ProcessWorkers:
 
     Processes are spawned, not forked: the bot has threads (SQLite's, the HTTP server's) that a
     fork would copy in whatever state they were. A worker pays for its imports once. The files
-    that carry big arguments and results live in a temporary folder, removed on ``close``.
+    that carry big arguments and results live in a temporary folder, removed on ``close``;
+    without one (no writable temporary directory), everything goes through the pipe.
     """
 
     def __init__(self, processes: int) -> None:
         self._processes = processes
         self._pool = self._new_pool()
         self._closed = False
-        self._folder = tempfile.TemporaryDirectory(prefix="rassegna-workers-")
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        try:
+            self._folder = tempfile.TemporaryDirectory(prefix="rassegna-workers-")
+        except OSError as error:
+            log.warning(
+                "no temporary folder for the worker processes (%s): big feeds pass "
+                "through the pipe, holding up the bot for longer",
+                error,
+            )
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self._processes, mp_context=multiprocessing.get_context("spawn"))
 
     async def run(self, function: Callable[[*Arguments], Result], *arguments: *Arguments) -> Result:
         """Raises ``WorkerCrashed`` if the worker died, and whatever ``function`` raised."""
-        pool, folder = self._pool, self._folder.name
+        pool, folder = self._pool, self._folder.name if self._folder else None
         sent: tuple[Any, ...] = ()
 
         def submit() -> Future[Spooled | bytes]:
@@ -180,7 +189,8 @@ class ProcessWorkers:
             await asyncio.to_thread(process.join, _TERMINATE_WAIT_SECONDS)
             if process.is_alive():
                 process.kill()
-        self._folder.cleanup()
+        if self._folder is not None:
+            self._folder.cleanup()
 
 
 __all__ = [

@@ -87,3 +87,18 @@ async def test_big_arguments_and_results_cross_in_files_that_are_removed(
     finally:
         await workers.close()
     assert _inside(temporary_folder) == []
+
+
+async def test_without_a_temporary_folder_big_data_goes_through_the_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    workers = ProcessWorkers(1)
+    try:
+        text = b"z" * SPOOL_BYTES
+        assert await workers.run(bytes.upper, text) == text.upper()
+    finally:
+        await workers.close()
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "bot.workers"]
+    assert warning.startswith("no temporary folder for the worker processes (")
+    assert "\n" not in warning
