@@ -104,6 +104,10 @@ MIGRATIONS: tuple[str | FilledStep[aiosqlite.Connection], ...] = (
     );
     """,
     sqlite_subscriptions.DIGEST_ITEMS,
+    # A search reads the sort time of each of its (up to 400) candidates: from this index, a few
+    # pages; from the articles themselves, a page each, as each row starts on its own page
+    # beside its document: about 15% of a first-time search's CPU on 100,000 articles.
+    "CREATE INDEX IF NOT EXISTS articles_seq_time ON articles (seq, sort_time);",
 )
 
 # Ingesting commits every batch; with SQLite's default checkpoint (every 1,000 WAL pages) the
@@ -164,7 +168,8 @@ def _placeholders(count: int) -> str:
 
 _CANDIDATES_SQL = (
     f"SELECT article_index.rowid, bm25(article_index, {_COLUMN_WEIGHTS}), a.sort_time "
-    "FROM article_index JOIN articles AS a ON a.seq = article_index.rowid "
+    "FROM article_index JOIN articles AS a INDEXED BY articles_seq_time "
+    "ON a.seq = article_index.rowid "
     "WHERE article_index MATCH ?1 AND (?2 IS NULL OR a.sort_time >= ?2) "
     "ORDER BY article_index.rowid DESC LIMIT ?3"
 )
