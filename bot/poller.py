@@ -575,7 +575,7 @@ class Poller:
         chosen items' drafts are unpacked.
         """
         stored = await self._store.stored_titles([url for url, *_ in entries if url])
-        unstored = [entry for entry in entries if entry[0] not in stored]
+        unstored = [entry for entry in entries if entry[0] not in stored]  # [0]: the URL
         ordered = unstored + [entry for entry in entries if entry[0] in stored]
         chosen = Chosen()
         for entry in ordered:
