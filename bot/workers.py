@@ -9,13 +9,13 @@ So ``rassegna run`` sends that work to a small process pool (``RASSEGNA_PARSE_WO
 default: on two cores the event loop keeps the other), in slices that each take a fraction of a
 second, so one huge feed neither starves the others nor delays a shutdown.
 
-Big arguments and results (a feed's megabytes, its thousands of items) cross in files, not
-through the pool's pipe. The pipe's ends in this process are threads: one pickles and writes
-what is sent, one reads and unpickles what comes back, 64 KB at a time in Python, holding the
-GIL for most of it. Receiving a 5,000-item feed's items that way took the pool's thread 35-55 ms
-of CPU, and on a busy machine the event loop stalled 70-100 ms behind it. A file is written and
-read in one system call each, without the GIL, and what comes back is unpickled on a thread of
-its own, which gives way to the loop like any Python code.
+Big arguments and results (a feed's megabytes, its thousands of items) cross in files
+(``bot.spool``), not through the pool's pipe. The pipe's ends in this process are threads: one
+pickles and writes what is sent, one reads and unpickles what comes back, 64 KB at a time in
+Python, holding the GIL for most of it. Receiving a 5,000-item feed's items that way took the
+pool's thread 35-55 ms of CPU, and on a busy machine the event loop stalled 70-100 ms behind it.
+A file is written and read in one system call each, without the GIL, and what comes back is
+unpickled on a thread of its own, which gives way to the loop like any Python code.
 
 ``rassegna ingest`` and the tests run the same functions inline: nothing else waits on their
 loop. The functions sent to a process must be importable module-level functions
@@ -25,18 +25,16 @@ loop. The functions sent to a process must be importable module-level functions
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import multiprocessing
-import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol, TypeVar, TypeVarTuple, cast
+
+from bot.spool import Spooled, call_spooled, remove, spool, unspool
 
 Result = TypeVar("Result")
 Arguments = TypeVarTuple("Arguments")
@@ -45,8 +43,6 @@ log = logging.getLogger(__name__)
 
 # How long closing waits for a terminated worker to go (it gets SIGTERM, then SIGKILL).
 _TERMINATE_WAIT_SECONDS = 2.0
-# Bytes arguments and pickled results from this size on cross in a file (see above).
-SPOOL_BYTES = 256 * 1024
 
 
 class WorkerCrashed(RuntimeError):
@@ -72,51 +68,6 @@ class InlineWorkers:
 
     async def close(self) -> None:
         return None
-
-
-@dataclass(frozen=True, slots=True)
-class Spooled:
-    """Bytes left in a file of the workers' folder, for the other side to read."""
-
-    path: str
-
-
-def spool(data: bytes, folder: str | None) -> Spooled | bytes:
-    """``data`` in a new file of ``folder`` when it is big, else itself (and without a folder, or
-    when the file cannot be written, a full disk say: the pipe carries it then)."""
-    if folder is None or len(data) < SPOOL_BYTES:
-        return data
-    try:
-        handle, path = tempfile.mkstemp(dir=folder, prefix="spool-")
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-    except OSError:
-        return data
-    return Spooled(path)
-
-
-def unspool(data: Spooled | bytes) -> bytes:
-    """The bytes themselves; a spooled file is removed once read."""
-    if isinstance(data, bytes):
-        return data
-    try:
-        return Path(data.path).read_bytes()
-    finally:
-        _remove(data.path)
-
-
-def call_spooled(
-    function: Callable[..., Any], arguments: Iterable[Any], folder: str | None
-) -> Spooled | bytes:
-    """In the worker: ``function`` called with the spooled arguments read back; its result
-    pickled, in a file when big."""
-    result = function(*(unspool(a) if isinstance(a, Spooled) else a for a in arguments))
-    return spool(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), folder)
-
-
-def _remove(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
 
 
 class ProcessWorkers:
@@ -169,7 +120,7 @@ class ProcessWorkers:
         finally:  # what a worker that died or was stopped had not read yet
             for argument in sent:
                 if isinstance(argument, Spooled):
-                    _remove(argument.path)
+                    remove(argument.path)
 
     async def close(self) -> None:
         """Cancel queued work and end the workers now, even mid-slice.
@@ -193,14 +144,4 @@ class ProcessWorkers:
             self._folder.cleanup()
 
 
-__all__ = [
-    "SPOOL_BYTES",
-    "InlineWorkers",
-    "ProcessWorkers",
-    "Spooled",
-    "WorkerCrashed",
-    "Workers",
-    "call_spooled",
-    "spool",
-    "unspool",
-]
+__all__ = ["InlineWorkers", "ProcessWorkers", "WorkerCrashed", "Workers"]

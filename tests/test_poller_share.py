@@ -11,9 +11,10 @@ from datetime import timedelta
 from email.utils import format_datetime
 
 from bot.fetch import Fetcher
+from bot.spool import SPOOL_BYTES
 from bot.store import Store
 from bot.store.feeds import FullTextMode
-from bot.workers import SPOOL_BYTES, ProcessWorkers
+from bot.workers import ProcessWorkers
 from tests.http_server import LocalHTTPServer, Request, Response
 from tests.test_poller import NOW, add, fetcher, make_poller, store  # noqa: F401 (fixtures)
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.workers import SPOOL_BYTES, ProcessWorkers, Spooled, WorkerCrashed, spool, unspool
+from bot.spool import SPOOL_BYTES, Spooled, spool, unspool
+from bot.workers import ProcessWorkers, WorkerCrashed
 
 CLOSE_WITHIN = 10.0  # seconds: generous; closing terminates, it does not wait for the work
 
