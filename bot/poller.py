@@ -44,7 +44,15 @@ from bot.feeds_file import FeedsFileError, load_feeds_file, sync_feeds
 from bot.fetch import Fetcher, FetchError
 from bot.ingest import BATCH_SIZE, store_prepared_with_stories
 from bot.metrics import Metrics
-from bot.reading import EnrichFailure, prepare_items, read_feed, read_page
+from bot.reading import (
+    EnrichFailure,
+    FeedEntry,
+    prepare_items,
+    read_feed,
+    read_page,
+    unpack,
+    word_count,
+)
 from bot.store.base import PreparedArticle, Store, UpsertOutcome
 from bot.store.feeds import Feed, FeedStatus, FullTextMode
 from bot.workers import InlineWorkers, ProcessWorkers, WorkerCrashed, Workers
@@ -454,7 +462,7 @@ class Poller:
             raise FeedFailure(f"{result.final_url}: {error}") from error
         report.too_old += items.too_old
         report.by_feed[feed.id].too_old = items.too_old
-        chosen = await self._choose(feed, items.drafts, report, pages)
+        chosen = await self._choose(feed, items.entries, report, pages)
         drafts = await self._with_full_text(chosen, report)
         try:
             articles = await self._prepare(feed, drafts)
@@ -556,44 +564,46 @@ class Poller:
                     log.exception("could not report the paused feed %s", feed.url)
 
     async def _choose(
-        self, feed: Feed, drafts: Sequence[ArticleDraft], report: CycleReport, pages: PageBudget
+        self, feed: Feed, entries: Sequence[FeedEntry], report: CycleReport, pages: PageBudget
     ) -> Chosen:
         """This cycle's share of the feed: items not stored yet, then stored ones (each newest
         first), at most ``items_per_cycle``; a teaser's page only within the page budget.
 
         A teaser already stored under the same title is left out: its page was read when it was
         new, and storing the teaser again would overwrite that text (it counts as a duplicate).
-        A teaser whose page is over the budget waits, unstored, for the next cycle.
+        A teaser whose page is over the budget waits, unstored, for the next cycle. Only the
+        chosen items' drafts are unpacked.
         """
-        stored = await self._store.stored_titles([d.url for d in drafts if d.url])
-        unstored = [d for d in drafts if d.url not in stored]
-        ordered = unstored + [d for d in drafts if d.url in stored]
+        stored = await self._store.stored_titles([url for url, *_ in entries if url])
+        unstored = [entry for entry in entries if entry[0] not in stored]  # [0]: the URL
+        ordered = unstored + [entry for entry in entries if entry[0] in stored]
         chosen = Chosen()
-        for draft in ordered:
+        for entry in ordered:
+            url, title, words, _ = entry
             if len(chosen.drafts) >= self._items_per_cycle:
-                chosen.left_over += draft.url not in stored
+                chosen.left_over += url not in stored
                 continue
-            if self._wants_page(feed, draft):
-                if stored.get(draft.url) == " ".join(draft.title.split()):
+            if self._wants_page(feed, url, words):
+                if stored.get(url) == " ".join(title.split()):
                     report.duplicate += 1
                     report.by_feed[feed.id].duplicate += 1
                     continue
-                if not pages.take(draft.url):
+                if not pages.take(url):
                     chosen.left_over += 1
                     continue
                 chosen.wanting_pages.append(len(chosen.drafts))
-            chosen.drafts.append(draft)
+            chosen.drafts.append(unpack(entry))
         return chosen
 
-    def _wants_page(self, feed: Feed, draft: ArticleDraft) -> bool:
+    def _wants_page(self, feed: Feed, url: str, words: int) -> bool:
         """A page budget of 0 turns page fetches off: teasers are then stored as they are."""
         return (
             self._pages_per_cycle > 0
             and self._pages_per_host > 0
-            and bool(draft.url)
+            and bool(url)
             and (
                 feed.full_text is FullTextMode.ALWAYS
-                or (feed.full_text is FullTextMode.AUTO and _word_count(draft) < TEASER_WORDS)
+                or (feed.full_text is FullTextMode.AUTO and words < TEASER_WORDS)
             )
         )
 
@@ -631,16 +641,10 @@ class Poller:
         return prepared
 
 
-def _word_count(draft: ArticleDraft) -> int:
-    return sum(len(paragraph.split()) for paragraph in draft.paragraphs) or len(
-        draft.summary.split()
-    )
-
-
 def _merge_page(item: ArticleDraft, page: ArticleDraft) -> ArticleDraft:
     """The item with the page's text when the page says more; the feed's URL, GUID, title
     and source stay (they are what deduplication keys on)."""
-    if _word_count(page) <= _word_count(item):
+    if word_count(page) <= word_count(item):
         return item
     return item.model_copy(
         update={

@@ -11,8 +11,10 @@ from datetime import timedelta
 from email.utils import format_datetime
 
 from bot.fetch import Fetcher
+from bot.spool import SPOOL_BYTES
 from bot.store import Store
 from bot.store.feeds import FullTextMode
+from bot.workers import ProcessWorkers
 from tests.http_server import LocalHTTPServer, Request, Response
 from tests.test_poller import NOW, add, fetcher, make_poller, store  # noqa: F401 (fixtures)
 
@@ -131,3 +133,31 @@ async def test_a_page_budget_of_zero_stores_teasers_as_they_are_instead_of_waiti
     report = await make_poller(store, fetcher, pages_per_host=0).run_once(NOW)
     assert (report.new, report.pages, report.deferred) == (1, 0, 0)
     assert not any(r.path == "/articolo" for r in http_server.requests)
+
+
+async def test_worker_processes_store_every_item_of_a_big_feed_whole_over_its_cycles(
+    store: Store,  # noqa: F811
+    http_server: LocalHTTPServer,
+) -> None:
+    """The feed and its read items are over ``SPOOL_BYTES``: they cross to and from the worker
+    in files, the items packed, and only the chosen ones unpacked."""
+    long_text = " ".join(body(n) for n in range(400))  # ~60 KB an item
+    links = [f"https://borgo.example/lungo{number}" for number in range(12)]
+    items = [dated_item(link, f"Lungo {n}", n, f"{n}: {long_text}") for n, link in enumerate(links)]
+    content = feed_of(items)
+    assert len(content) > 2 * SPOOL_BYTES
+    http_server.routes["/feed.xml"] = Response(body=content)
+    await add(store, http_server.url("/feed.xml"), full_text=FullTextMode.NEVER)
+    workers = ProcessWorkers(1)
+    big_fetcher = Fetcher(allow_private=True, max_bytes=len(content) * 2, timeout=10)
+    poller = make_poller(store, big_fetcher, items_per_cycle=5, workers=workers, owns_fetcher=True)
+    try:
+        reports = [await poller.run_once(NOW + timedelta(seconds=15 * n)) for n in range(3)]
+    finally:
+        await poller.stop()
+    assert [(r.new, r.deferred, r.failed) for r in reports] == [(5, 7, 0), (5, 2, 0), (2, 0, 0)]
+    for number, link in enumerate(links):
+        stored = await store.find_article(url=link)
+        assert stored is not None
+        assert stored.title == f"Lungo {number}"
+        assert " ".join(stored.paragraphs).startswith(f"{number}: Notizia 0")

@@ -12,6 +12,10 @@ runs over it, or finds the database busy, is abandoned and run again from the st
 reader's thread, on a connection of its own that may wait for the file. Reads must therefore be
 repeatable: plain queries, no side effects.
 
+Ingesting's batch reads (a feed's thousands of URLs, a batch's story candidates) nobody waits
+on, and they can take longer than the budget: ``run_aside`` sends them straight to the thread.
+Tried on the loop first, each held it for up to the whole budget before moving.
+
 Both connections are the reader's own (``PRAGMA query_only``), not the writers': under WAL they
 read beside them, so a search neither waits behind a long ingest transaction nor sees the rows of
 a transaction that may yet roll back. Each statement reads the last committed state.
@@ -89,6 +93,10 @@ class SqliteReader:
         except sqlite3.OperationalError as error:
             if (error.sqlite_errorcode & _PRIMARY_CODE) not in _GIVE_WAY:
                 raise
+        return await self.run_aside(read)
+
+    async def run_aside(self, read: Callable[[sqlite3.Connection], Result]) -> Result:
+        """``read(connection)`` on the reader's thread, never on the loop."""
         return await asyncio.get_running_loop().run_in_executor(self._thread, read, self._threaded)
 
     async def fetch(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:

@@ -2111,6 +2111,108 @@ SUBJECT_SHAPES = [
         ],
         id="en-a-name-with-its-office-after-by-is-in-a-complement",
     ),
+    pytest.param(
+        [
+            "Foreign Minister Paul Ortiz ruled out talks on Monday. His country will hold no "
+            "dialogue with the Syrian President, Karim Haddad, he said. “We will not sit down at "
+            "the table with him,” he added."
+        ],
+        "en",
+        [("We will not sit down at the table with him,", "Paul Ortiz", "Foreign Minister")],
+        id="en-a-name-after-with-and-its-office-in-apposition-is-in-a-complement",
+    ),
+    pytest.param(
+        [
+            "The leader's spokesman, Tom Hale, said the leaks came after the weekly meetings.",
+            "Speaking after a debate between Mr Grant and Anna Bell, he said: “This time they knew "
+            "the questions because they leaked.”",
+        ],
+        "en",
+        [
+            (
+                "This time they knew the questions because they leaked.",
+                "Tom Hale",
+                "leader's spokesman",
+            )
+        ],
+        id="en-names-after-between-are-not-the-subject",
+    ),
+    pytest.param(
+        [
+            "Opposition leader Clara Webb pressed the minister on Tuesday.",
+            "In a sharp exchange, Mrs Webb asked if Mr Dean was right when he said the service "
+            "was “close to breaking point after years of cuts”.",
+        ],
+        "en",
+        [("close to breaking point after years of cuts", None, None)],
+        id="en-he-is-not-the-mrs-the-sentence-names",
+    ),
+    pytest.param(
+        [
+            "La signora Anna Riva ha aspettato il sindaco davanti al municipio.",
+            "«Non abbiamo mai avuto una risposta dal Comune in due anni», ha detto lui.",
+        ],
+        "it",
+        [("Non abbiamo mai avuto una risposta dal Comune in due anni", None, None)],
+        id="it-lui-is-not-the-signora-the-article-names",
+    ),
+    pytest.param(
+        [
+            "Il sindaco Paolo Neri ha ricevuto i due consiglieri in municipio. «Avete un anno per "
+            "cambiare la città», ha detto Neri, e loro hanno replicato: «Ci basteranno sei mesi "
+            "di lavoro»."
+        ],
+        "it",
+        [
+            ("Avete un anno per cambiare la città", "Paolo Neri", "sindaco"),
+            ("Ci basteranno sei mesi di lavoro", None, None),
+        ],
+        id="it-loro-is-never-one-person",
+    ),
+    pytest.param(
+        [
+            "Il presidente del club nega però che la sconfitta dipenda dall'allenatore: «I "
+            "ragazzi erano stanchi, ma devono fare meglio di così»."
+        ],
+        "it",
+        [
+            (
+                "I ragazzi erano stanchi, ma devono fare meglio di così",
+                "Il presidente del club",
+                None,
+            )
+        ],
+        id="it-nega-reports-what-follows",
+    ),
+    pytest.param(
+        [
+            "Il presidente americano ha parlato dalla Casa Bianca di vari temi. Ha attaccato "
+            "duramente l'Unione europea in materia economica: «È nata per approfittarsi di noi e "
+            "lo ha fatto per anni»."
+        ],
+        "it",
+        [("È nata per approfittarsi di noi e lo ha fatto per anni", None, None)],
+        id="it-whom-a-verb-attacks-is-not-who-speaks",
+    ),
+    pytest.param(
+        [
+            "Il sindaco ha parlato in consiglio comunale. Ha accusato la Regione Lazio: «Ci ha "
+            "lasciati soli per tutto l'inverno senza risposte»."
+        ],
+        "it",
+        [("Ci ha lasciati soli per tutto l'inverno senza risposte", None, None)],
+        id="it-whom-a-verb-accuses-is-not-who-speaks",
+    ),
+    pytest.param(
+        [
+            "Il presidente Carlo Rossi ha parlato alla Camera per quaranta minuti. Non è mancato "
+            "un omaggio all'attrice scomparsa, Anna Neri: «Grande protagonista della vita "
+            "culturale del nostro Paese»."
+        ],
+        "it",
+        [("Grande protagonista della vita culturale del nostro Paese", None, None)],
+        id="it-the-person-a-tribute-is-paid-to-is-not-who-speaks",
+    ),
 ]
 
 

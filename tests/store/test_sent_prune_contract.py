@@ -170,7 +170,7 @@ async def test_the_upgrade_keeps_what_chats_received_and_prunes_it(database_url:
     await _as_before_the_daily_prune(database_url)
     store = await open_store(database_url)
     try:
-        assert store.schema.found == store.schema.latest - 1
+        assert store.schema.found < store.schema.latest  # the step ran again on open
         assert await store.subscriptions.already_sent(1, ["old", "new"]) == {"old", "new"}
         assert await store.subscriptions.prune_sent(WINDOW_START) == SentPrune(1, 1)
         assert await store.subscriptions.already_sent(1, ["old", "new"]) == {"new"}

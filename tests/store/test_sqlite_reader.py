@@ -70,6 +70,15 @@ async def test_a_quick_read_runs_once_on_the_event_loop(reader: SqliteReader) ->
     assert read.names == [threading.current_thread().name]
 
 
+async def test_a_read_run_aside_runs_once_on_the_thread_never_on_the_loop(
+    reader: SqliteReader,
+) -> None:
+    read = Threads("SELECT count(*) FROM notes")
+    assert await reader.run_aside(read) == 1
+    assert len(read.names) == 1
+    assert read.names[0].startswith("rassegna-sqlite-reader")
+
+
 async def test_a_slow_read_is_interrupted_and_runs_again_on_the_thread(
     reader: SqliteReader,
 ) -> None:

@@ -14,6 +14,7 @@ from bot.core.quotes.sentences import WORD, first_clause, last_sentence, word_co
 from bot.core.speakers import (
     ARTICLES,
     CONJUNCTIONS,
+    OBJECT_VERB_WORDS,
     OF_PREPOSITIONS,
     REPORTING_VERB,
     SpeakerKind,
@@ -140,7 +141,9 @@ def _attribution_before(text: str) -> SpeakerRef | None:
             subject_ref = _relative_antecedent(clause[: verb.start()]) or read_speaker(
                 clause[: verb.start()], subject=True
             )
-            tail_ref = read_speaker(tail, subject=False)
+            # "Ha attaccato l'Unione europea: «…»": after such a verb comes its object
+            aims_at = verb.group(0).split()[-1].lower() in OBJECT_VERB_WORDS
+            tail_ref = None if aims_at else read_speaker(tail, subject=False)
             for ref in (subject_ref, tail_ref):
                 if ref is not None and ref.kind not in (
                     SpeakerKind.CONTINUATION,

@@ -93,6 +93,8 @@ def resolve(candidates: list[Candidate], paragraphs: Sequence[str]) -> None:
                 else None,
                 previous if previous and still_speaking else narration.recently(candidate),
             )
+            if speaker and speaker[0] and ref.gender and not _agrees(ref.gender, speaker[0], cast):
+                speaker = None  # and a farther person would be a guess
         elif ref.kind is SpeakerKind.GROUP:
             assert ref.name is not None
             same_paragraph = candidate.paragraph == last_paragraph
@@ -108,6 +110,19 @@ def resolve(candidates: list[Candidate], paragraphs: Sequence[str]) -> None:
             if speaker[0] is not None:
                 last, last_paragraph = speaker, candidate.paragraph
     _borrow_from_later(candidates)
+
+
+_PLURAL = "p"  # the "gender" the word lists give a plural pronoun
+
+
+def _agrees(pronoun_gender: str, name: str, cast: Cast) -> bool:
+    """Whether a pronoun can be this person: "they"/"loro" is never one person, and "he"/"she"
+    not the one the article calls "Mrs"/"Mr" ("Mrs Badenoch asked if Mr Streeting was right
+    when he said…": "he" is not Badenoch)."""
+    if pronoun_gender == _PLURAL:
+        return False
+    gender = cast.gender(name)
+    return gender is None or gender == pronoun_gender
 
 
 # A short definite phrase may be an epithet for someone just named: "l’argentino", "il

@@ -37,12 +37,13 @@ from bot.core.speakers.lexicon import (
     SPEAKER_NOUNS,
 )
 from bot.core.speakers.phrase import read_speaker
-from bot.core.speakers.verbs import REPORTING_VERB
+from bot.core.speakers.verbs import OBJECT_VERB_WORDS, REPORTING_VERB
 
 __all__ = [
     "ARTICLES",
     "CONJUNCTIONS",
     "INSTITUTION_WORDS",
+    "OBJECT_VERB_WORDS",
     "OF_PREPOSITIONS",
     "QUANTIFIERS",
     "REPORTING_VERB",

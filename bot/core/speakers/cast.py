@@ -24,9 +24,11 @@ from bot.core.speakers.evidence import is_asked, is_role_word
 from bot.core.speakers.lexicon import (
     ARTICLES,
     CONJUNCTIONS,
+    GENDERS,
     NAME_PARTICLES,
     NOT_NAMES,
     OF_PREPOSITIONS,
+    PRONOUNS,
     ROLE_ABBREVIATIONS,
     ROLE_SYNONYMS,
 )
@@ -44,6 +46,14 @@ class _CastMember:
     owner: bool = False  # named in the possessive ("Jeremy Corbyn's material"): not a subject
 
 
+# An honorific that tells a gender, then the surname it goes with (first names may come
+# between: "Mrs Kemi Badenoch").
+_GENDERED_HONORIFICS = {word: gender for word, gender in GENDERS.items() if word not in PRONOUNS}
+_HONORIFIC_BEFORE = re.compile(
+    r"\b(?i:("
+    + "|".join(sorted(map(re.escape, _GENDERED_HONORIFICS), key=len, reverse=True))
+    + r"))\.?\s+((?:[A-ZÀ-Ý][\w'’-]*\s+){0,2}[A-ZÀ-Ý][\w'’-]*)\b"
+)
 _LAST_WORD = re.compile(r"[^\W\d_][\w'’.-]*(?=[\s,]*$)")
 
 
@@ -171,6 +181,7 @@ class Cast:
         self._read: dict[int, tuple[list[Token], list[_CastMember], list[NameRun]]] = {}
         self._by_surname: dict[str, list[_CastMember]] = {}
         self._by_office: dict[str, list[tuple[int, _CastMember]]] = {}
+        self._genders: dict[str, str | None] = {}
 
     def _paragraph(self, index: int) -> tuple[list[Token], list[_CastMember], list[NameRun]]:
         """A paragraph's tokens, and the people it names with their roles."""
@@ -304,6 +315,20 @@ class Cast:
             return None
         name, role = self.resolve(words[0].text)
         return (name, role) if name != words[0].text else None
+
+    def gender(self, name: str) -> str | None:
+        """The gender the article's honorifics give a person ("Mrs Badenoch", "il signor
+        Rossi"), or None when it gives none or both."""
+        surname = name.split()[-1]
+        if surname not in self._genders:
+            found = {
+                _GENDERED_HONORIFICS[match.group(1).lower()]
+                for paragraph in self._paragraphs
+                for match in _HONORIFIC_BEFORE.finditer(paragraph)
+                if surname in match.group(2).split()
+            }
+            self._genders[surname] = found.pop() if len(found) == 1 else None
+        return self._genders[surname]
 
     def spelled_out(self, phrase: str) -> str | None:
         """ "the SFO" → "Serious Fraud Office", "la Bce" → "Banca centrale europea": the name an

@@ -249,6 +249,7 @@ class SpeakerRef:
     kind: SpeakerKind
     name: str | None = None
     role: str | None = None
+    gender: str | None = None  # a pronoun's: "m", "f" or "p" (plural), when it has one
 
 
 # A determiner opens a noun phrase: "il", "the", "alcuni", "two", "one Labour MP".

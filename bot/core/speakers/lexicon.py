@@ -64,6 +64,9 @@ QUANTIFIERS = words("quantifiers")
 NOT_NAMES = words("not_names") | QUANTIFIERS
 # Before a name, these are neither part of it nor a role.
 HONORIFICS = words("honorifics")
+PRONOUNS = words("pronouns")
+# The gender a pronoun or an honorific gives a person: "m" or "f".
+GENDERS = {word: values[0] for word, values in table("genders").items()}
 # Particles inside a name: "Ursula von der Leyen", "Charles de Gaulle".
 NAME_PARTICLES = words("name_particles")
 ROLE_WORDS = words("roles")

@@ -23,6 +23,7 @@ from bot.core.speakers.lexicon import (
     ARTICLES,
     COMPLEMENT_PREPOSITIONS,
     CONJUNCTIONS,
+    HONORIFICS,
     NAME_PARTICLES,
     OF_PREPOSITIONS,
     words,
@@ -174,16 +175,42 @@ def in_a_complement(tokens: Sequence[Token], run: NameRun) -> bool:
 
 
 def _start_with_role(tokens: Sequence[Token], start: int) -> int:
-    """Where a name's role and its article start: "by [President] George W. Bush", "con [il
-    presidente] Sergio Mattarella"; ``start`` itself when no role word comes before it."""
+    """Where a name's honorific or role (and its article) start: "between [Mr] Corbyn", "by
+    [President] George W. Bush", "con [il presidente] Sergio Mattarella", "by [Foreign
+    Secretary] David Lammy", "with [Syrian President,] Bashar al-Assad", "all'[attrice scomparsa,]
+    Monica Vitti"; ``start`` itself when neither comes before it."""
     role_start = start
+    while role_start > 0 and tokens[role_start - 1].lower.rstrip(".") in HONORIFICS:
+        role_start -= 1  # "between [Mr] Corbyn and David Cameron"
+    if role_start < start:
+        return role_start
+    if role_start > 1 and tokens[role_start - 1].text == ",":
+        role_start = _role_in_apposition(tokens, role_start - 1) or start
     while role_start > 0 and is_role_word(tokens[role_start - 1].text):
         role_start -= 1
     if role_start == start:
         return start
+    # the capitalised words that qualify the office: "Foreign", "Syrian", "U.S."
+    while role_start > 0 and tokens[role_start - 1].text[:1].isupper():
+        role_start -= 1
     while role_start > 0 and tokens[role_start - 1].lower in ARTICLES:
         role_start -= 1
     return role_start
+
+
+_MAX_WORDS_AFTER_AN_APPOSED_ROLE = 2
+
+
+def _role_in_apposition(tokens: Sequence[Token], comma: int) -> int | None:
+    """Where the role in apposition before a comma ends (just after its last role word), with at
+    most two lower-case words after it: "[Syrian President], Bashar al-Assad", "all'[attrice]
+    scomparsa, Monica Vitti"; None when no role word is there."""
+    for index in range(comma - 1, max(comma - 2 - _MAX_WORDS_AFTER_AN_APPOSED_ROLE, -1), -1):
+        if is_role_word(tokens[index].text):
+            return index + 1
+        if not (tokens[index].text.isalpha() and tokens[index].text.islower()):
+            return None
+    return None
 
 
 def _start_of_name_ending_at(tokens: Sequence[Token], end: int) -> int | None:

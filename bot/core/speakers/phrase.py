@@ -27,8 +27,10 @@ from bot.core.speakers.evidence import (
 from bot.core.speakers.lexicon import (
     ARTICLES,
     COMPLEMENT_PREPOSITIONS,
+    GENDERS,
     OF_PREPOSITIONS,
     PHRASE_BOUNDARIES,
+    PRONOUNS,
     ROLE_WORDS,
     entries,
     words,
@@ -47,7 +49,6 @@ from bot.core.speakers.tokens import (
 
 # Sentence adverbs and connectors that can precede a subject ("Poi Rutte ha detto").
 _CONNECTORS = words("connectors")
-_PRONOUNS = words("pronouns")
 _CLAUSE_OPENERS = words("introductory_clause_openers")
 # An abbreviation in brackets inside the phrase, dropped so it does not end it: "chief
 # executive officer (CEO), Andy Jassy", "il Consiglio superiore della magistratura (Csm)".
@@ -260,15 +261,17 @@ def read_speaker(text: str, *, subject: bool) -> SpeakerRef | None:
     issued = _ISSUED_DOCUMENT.match(text) if subject else None
     if issued:
         return read_speaker(text[issued.end() :], subject=True)
-    tokens = _cut(_skip_leading(tokenize(text), complements=not subject), post_verb=not subject)
+    words_read = tokenize(text)
+    if subject and words_read and words_read[-1].lower in PRONOUNS:
+        # "Speaking to GB News, he said", "Mrs Badenoch asked if Mr Streeting was right when
+        # he said": the pronoun right before the verb is its subject; the words before it set
+        # the scene or belong to another clause
+        return _pronoun(words_read[-1])
+    tokens = _cut(_skip_leading(words_read, complements=not subject), post_verb=not subject)
     if not tokens:
         return CONTINUATION
-    if tokens[0].lower in _PRONOUNS and (len(tokens) == 1 or not is_name_word(tokens[1])):
-        return SpeakerRef(SpeakerKind.PRONOUN)
-    if subject and tokens[-1].lower in _PRONOUNS and tokens[-2].text == ",":
-        # "Speaking to GB News, he said": the pronoun is the subject, the phrase before it
-        # only sets the scene
-        return SpeakerRef(SpeakerKind.PRONOUN)
+    if tokens[0].lower in PRONOUNS and (len(tokens) == 1 or not is_name_word(tokens[1])):
+        return _pronoun(tokens[0])
     for run in persons(tokens):
         if in_a_complement(tokens, run) or _fronted_predicate(tokens, run):
             continue
@@ -278,6 +281,10 @@ def read_speaker(text: str, *, subject: bool) -> SpeakerRef | None:
         role = role_before(text, tokens, run) or role_after(text, tokens, run)
         return SpeakerRef(SpeakerKind.PERSON, name, role)
     return group_phrase(text, tokens, post_verb=not subject)
+
+
+def _pronoun(token: Token) -> SpeakerRef:
+    return SpeakerRef(SpeakerKind.PRONOUN, gender=GENDERS.get(token.lower))
 
 
 def _fronted_predicate(tokens: Sequence[Token], run: NameRun) -> bool:

@@ -25,12 +25,12 @@ _IT_ARE_ENDINGS = ("ato", "a", "ano", "ò", "ando", "ava", "avano")
 _IT_IRE_ENDINGS = ("ito", "ì", "endo", "iva", "ivano")
 
 
-def _italian_forms() -> tuple[set[str], set[str]]:
+def _italian_forms(kind: str = "reporting_verbs") -> tuple[set[str], set[str]]:
     """Finite, participle and gerund forms of the Italian verbs, and their infinitives."""
     forms: set[str] = set()
     infinitives: set[str] = set()
     without_isc = words("reporting_verbs_without_isc", "it")
-    for verb in entries("reporting_verbs", "it"):
+    for verb in entries(kind, "it"):
         stem = verb[:-3]
         if verb.endswith("are"):
             forms.update(stem + ending for ending in _IT_ARE_ENDINGS)
@@ -38,21 +38,22 @@ def _italian_forms() -> tuple[set[str], set[str]]:
             present = ("e", "ono") if verb in without_isc else ("isce", "iscono")
             forms.update(stem + ending for ending in (*present, *_IT_IRE_ENDINGS))
         infinitives.add(verb)
-    for row in entries("reporting_verbs_irregular", "it"):
-        infinitive, *inflected = row.split()
-        forms.update(inflected)
-        infinitives.add(infinitive)
+    if kind == "reporting_verbs":
+        for row in entries("reporting_verbs_irregular", "it"):
+            infinitive, *inflected = row.split()
+            forms.update(inflected)
+            infinitives.add(infinitive)
     return forms, infinitives
 
 
 _EN_REGULAR_VERBS = entries("reporting_verbs", "en")
 
 
-def _english_forms() -> set[str]:
+def _english_forms(verbs: Iterable[str] = _EN_REGULAR_VERBS) -> set[str]:
     """Base, -s, -ed and -ing forms of the English verbs."""
     forms: set[str] = set()
     doubling = words("doubled_final_consonant", "en")
-    for verb in _EN_REGULAR_VERBS:
+    for verb in verbs:
         doubled = verb + verb[-1] if verb in doubling else verb
         if verb.endswith("e"):
             past, gerund = verb + "d", verb[:-1] + "ing"
@@ -67,8 +68,9 @@ def _english_forms() -> set[str]:
         else:
             third = verb + "s"
         forms.update((verb, third, past, gerund))
-    for row in entries("reporting_verbs_irregular", "en"):
-        forms.update(row.split())
+    if verbs is _EN_REGULAR_VERBS:
+        for row in entries("reporting_verbs_irregular", "en"):
+            forms.update(row.split())
     return forms
 
 
@@ -76,6 +78,13 @@ _IT_VERB_FORMS, _IT_INFINITIVES = _italian_forms()
 _EN_VERB_FORMS = _english_forms()
 # Single words that are reporting verbs: they end a role phrase read backwards from a name.
 VERB_WORDS = frozenset(_IT_VERB_FORMS | _EN_VERB_FORMS)
+# Reporting verbs whose complement is whom the words are aimed at ("Ha attaccato l'Unione
+# europea: «…»", "He thanked the volunteers: “…”"): before a quote, what follows them is never
+# the speaker. Every one is also a reporting verb.
+OBJECT_VERB_WORDS = frozenset(
+    _italian_forms("reporting_verbs_with_an_object")[0]
+    | _english_forms(entries("reporting_verbs_with_an_object", "en"))
+)
 
 _Trie: TypeAlias = "dict[str, _Trie]"
 
