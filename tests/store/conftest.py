@@ -32,6 +32,18 @@ POSTGRES_URL = f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"
 UNREACHABLE = "PostgreSQL not reachable on 127.0.0.1:5432"
 
 
+async def migrated_schema_connection(postgres_url: str) -> asyncpg.Connection:
+    """A raw connection into a test store's schema, after the store has migrated it: for the
+    tests that read PostgreSQL's plans of the store's statements."""
+    driver = pytest.importorskip("asyncpg", reason="asyncpg is not installed")
+    store = await open_store(postgres_url)
+    await store.close()
+    return await driver.connect(
+        postgres_url.split("?")[0],
+        server_settings={"search_path": postgres_url.split("search_path=")[1]},
+    )
+
+
 async def postgres_admin_connection() -> asyncpg.Connection:
     """A connection to the test database, created if the server lacks it; skips if no server."""
     driver = pytest.importorskip("asyncpg", reason="asyncpg is not installed")

@@ -8,14 +8,12 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
-
 from bot.store import Store, open_store, postgres, sqlite, sqlite_path
 from bot.store.common import numbered, prune_batch_sql
 from bot.store.postgres_subscriptions import SENT_PRUNE as POSTGRES_SENT_PRUNE
 from bot.store.sqlite_subscriptions import SENT_PRUNE
 from bot.store.subscriptions import SENT_ARTICLES_KEPT, SentPrune
-from tests.store.conftest import postgres_admin_connection
+from tests.store.conftest import migrated_schema_connection, postgres_admin_connection
 from tests.store.test_subscriptions_contract import NOW, subscribe
 
 WINDOW_START = NOW - SENT_ARTICLES_KEPT
@@ -122,12 +120,7 @@ async def test_sqlite_prune_batches_walk_the_sent_at_indexes(tmp_path: Path) -> 
 async def test_postgres_prune_batches_can_walk_the_sent_at_indexes(postgres_url: str) -> None:
     """With sequential scans priced out (an empty table would be scanned otherwise), both the
     batch's bound and its delete read the ``sent_at`` index."""
-    store = await open_store(postgres_url)
-    await store.close()
-    connection = await asyncpg.connect(
-        postgres_url.split("?")[0],
-        server_settings={"search_path": postgres_url.split("search_path=")[1]},
-    )
+    connection = await migrated_schema_connection(postgres_url)
     try:
         await connection.execute("SET enable_seqscan = off")
         for table, index in (("sent_articles", "sent_articles_sent"), ("digests", "digests_sent")):

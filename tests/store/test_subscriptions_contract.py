@@ -8,7 +8,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from bot.store import Store, open_store
@@ -16,6 +15,7 @@ from bot.store.common import micros
 from bot.store.postgres_subscriptions import CLAIM_SQL as POSTGRES_CLAIM_SQL
 from bot.store.sqlite_subscriptions import CLAIM_SQL
 from bot.store.subscriptions import EVERYTHING, ChatPreferences
+from tests.store.conftest import migrated_schema_connection
 
 NOW = datetime(2025, 3, 10, 7, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
@@ -309,12 +309,7 @@ async def test_postgres_claims_can_walk_the_available_index_in_order(postgres_ur
     (An empty table would be scanned and sorted otherwise; the point is that the index can
     serve the claim's filter and order, which needs ``chat_id`` in it.)
     """
-    store = await open_store(postgres_url)
-    await store.close()
-    connection = await asyncpg.connect(
-        postgres_url.split("?")[0],
-        server_settings={"search_path": postgres_url.split("search_path=")[1]},
-    )
+    connection = await migrated_schema_connection(postgres_url)
     try:
         for method in ("seqscan", "bitmapscan", "sort"):
             await connection.execute(f"SET enable_{method} = off")
