@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from bot.core.quotes import extract_quotes
 from bot.core.speakers import SpeakerEvidence
+from bot.core.speakers.names import in_a_complement, persons
+from bot.core.speakers.tokens import tokenize
 
 
 def _speakers(*paragraphs: str) -> list[str | None]:
@@ -386,3 +388,23 @@ def test_a_name_modifying_a_noun_in_a_complement_is_not_the_subject() -> None:
         "non deve trattare con chi lo minaccia», scandisce.",
     ]
     assert _speakers(*paragraphs) == ["Giorgia Meloni"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "inside"),
+    [
+        ("The talks were led by Foreign Secretary David Lammy", True),
+        ("He spoke with the Syrian President, Karim Haddad", True),
+        ("A debate between Mr Grant and Anna Bell", True),
+        ("Speaking in Kyiv President Anna Vale said the talks would go on", False),
+        ("Il presidente Sergio Mattarella ha parlato", False),
+    ],
+)
+def test_a_name_after_a_preposition_and_its_office_is_in_a_complement(
+    sentence: str, inside: bool
+) -> None:
+    """The office and its qualifiers ("Foreign", "Syrian", "Mr") belong to the complement; a
+    place before an office ("in Kyiv President…") does not put the name inside one."""
+    tokens = tokenize(sentence)
+    last_person = persons(tokens)[-1]
+    assert in_a_complement(tokens, last_person) is inside

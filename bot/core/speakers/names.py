@@ -190,12 +190,24 @@ def _start_with_role(tokens: Sequence[Token], start: int) -> int:
         role_start -= 1
     if role_start == start:
         return start
-    # the capitalised words that qualify the office: "Foreign", "Syrian", "U.S."
-    while role_start > 0 and tokens[role_start - 1].text[:1].isupper():
+    while role_start > 0 and _qualifies_an_office(tokens[role_start - 1].text):
         role_start -= 1
     while role_start > 0 and tokens[role_start - 1].lower in ARTICLES:
         role_start -= 1
     return role_start
+
+
+_OFFICE_QUALIFIERS = words("office_qualifiers")
+# "Syrian", "Chinese", "British", "Israeli"; "U.S.", "UK", "EU"
+_NATIONALITY_OR_ABBREVIATION = re.compile(
+    r"[A-Z][a-z]+(?:ian|ean|can|ese|ish|i)|[A-Z](?:\.?[A-Z])+\.?"
+)
+
+
+def _qualifies_an_office(word: str) -> bool:
+    """A capitalised word before an office that belongs to it ("Foreign", "Syrian", "U.S."),
+    not a place ("In Kyiv President Zelensky" keeps Zelensky out of the complement)."""
+    return word.lower() in _OFFICE_QUALIFIERS or bool(_NATIONALITY_OR_ABBREVIATION.fullmatch(word))
 
 
 _MAX_WORDS_AFTER_AN_APPOSED_ROLE = 2
