@@ -7,6 +7,7 @@ PostgreSQL params are skipped, saying why, only when no server answers.
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.store import Store, open_store
+from bot.store import Store, open_store, sqlite_path
 
 if TYPE_CHECKING:
     import asyncpg
@@ -30,6 +31,27 @@ POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 POSTGRES_DATABASE = "test"
 POSTGRES_URL = f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"
 UNREACHABLE = "PostgreSQL not reachable on 127.0.0.1:5432"
+
+
+async def rewind_store(
+    database_url: str, *, sqlite_sql: str, postgres_sql: str, sqlite_steps: int, postgres_steps: int
+) -> None:
+    """Put a test store back as an older release left it: run the backend's undo statements and
+    mark only its first ``*_steps`` migration steps applied, so that the next open reruns the
+    later ones, as an upgrade would."""
+    if database_url.startswith("sqlite://"):
+        with sqlite3.connect(sqlite_path(database_url)) as raw:
+            raw.executescript(f"{sqlite_sql} PRAGMA user_version = {sqlite_steps};")
+        return
+    schema = database_url.rpartition("search_path=")[2]
+    admin = await postgres_admin_connection()
+    try:
+        await admin.execute(
+            f"SET search_path = {schema}; {postgres_sql}"
+            f" DELETE FROM schema_migrations WHERE version > {postgres_steps};"
+        )
+    finally:
+        await admin.close()
 
 
 async def migrated_schema_connection(postgres_url: str) -> asyncpg.Connection:

@@ -5,7 +5,6 @@ Every article and quote here is invented for these tests.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,10 +17,9 @@ from bot.store import (
     postgres_quotes,
     quotes,
     sqlite,
-    sqlite_path,
     sqlite_quotes,
 )
-from tests.store.conftest import UNDO_STORED_AT, postgres_admin_connection
+from tests.store.conftest import UNDO_STORED_AT, rewind_store
 from tests.store.test_store_contract import START, make_article
 
 RUTTE = "Mark Rutte"
@@ -198,28 +196,17 @@ async def test_most_quoted_counts_quotes_since_a_time(store: Store) -> None:
 async def _as_before_quotes(database_url: str) -> None:
     """The store as the release before quotes left it: no quote tables, and (as stores written
     before a speaker could be unknown) "" for no speaker; later steps rerun, as they would."""
-    if database_url.startswith("sqlite://"):
-        with sqlite3.connect(sqlite_path(database_url)) as raw:
-            raw.executescript(
-                UNDO_STORED_AT + " DROP TABLE quote_terms; DROP TABLE quotes;"
-                " UPDATE articles SET document ="
-                ' replace(document, \'"speaker":null\', \'"speaker":""\');'
-                f" PRAGMA user_version = {sqlite.MIGRATIONS.index(sqlite_quotes.MIGRATION)};"
-            )
-        return
-    schema = database_url.rpartition("search_path=")[2]
-    admin = await postgres_admin_connection()
-    try:
-        await admin.execute(
-            f"SET search_path = {schema}; {UNDO_STORED_AT}"
-            " DROP TABLE quote_terms, quotes;"
-            " UPDATE articles SET document ="
-            ' replace(document::text, \'"speaker": null\', \'"speaker": ""\')::jsonb;'
-            " DELETE FROM schema_migrations WHERE version >"
-            f" {postgres.MIGRATIONS.index(postgres_quotes.MIGRATION)};"
-        )
-    finally:
-        await admin.close()
+    await rewind_store(
+        database_url,
+        sqlite_sql=UNDO_STORED_AT + " DROP TABLE quote_terms; DROP TABLE quotes;"
+        " UPDATE articles SET document ="
+        ' replace(document, \'"speaker":null\', \'"speaker":""\');',
+        postgres_sql=UNDO_STORED_AT + " DROP TABLE quote_terms, quotes;"
+        " UPDATE articles SET document ="
+        ' replace(document::text, \'"speaker": null\', \'"speaker": ""\')::jsonb;',
+        sqlite_steps=sqlite.MIGRATIONS.index(sqlite_quotes.MIGRATION),
+        postgres_steps=postgres.MIGRATIONS.index(postgres_quotes.MIGRATION),
+    )
 
 
 async def test_the_migration_indexes_the_quotes_already_stored(database_url: str) -> None:

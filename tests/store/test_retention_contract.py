@@ -6,12 +6,11 @@ Every article here is invented for these tests.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from bot.store import Store, open_store, postgres, sqlite, sqlite_path
-from tests.store.conftest import UNDO_STORED_AT, postgres_admin_connection
+from bot.store import Store, open_store, postgres, sqlite
+from tests.store.conftest import UNDO_STORED_AT, rewind_store
 from tests.store.test_store_contract import make_article
 
 RETENTION = timedelta(days=90)
@@ -76,22 +75,13 @@ def _stored_at_step(migrations: Sequence[object]) -> int:
 async def _as_before_stored_at(database_url: str) -> None:
     """The store as the release before ``stored_at`` left it (that step and the later ones
     rerun on open)."""
-    if database_url.startswith("sqlite://"):
-        with sqlite3.connect(sqlite_path(database_url)) as raw:
-            raw.executescript(
-                f"{UNDO_STORED_AT} PRAGMA user_version = {_stored_at_step(sqlite.MIGRATIONS)};"
-            )
-        return
-    schema = database_url.rpartition("search_path=")[2]
-    before = _stored_at_step(postgres.MIGRATIONS)
-    admin = await postgres_admin_connection()
-    try:
-        await admin.execute(
-            f"SET search_path = {schema}; {UNDO_STORED_AT}"
-            f" DELETE FROM schema_migrations WHERE version > {before};"
-        )
-    finally:
-        await admin.close()
+    await rewind_store(
+        database_url,
+        sqlite_sql=UNDO_STORED_AT,
+        postgres_sql=UNDO_STORED_AT,
+        sqlite_steps=_stored_at_step(sqlite.MIGRATIONS),
+        postgres_steps=_stored_at_step(postgres.MIGRATIONS),
+    )
 
 
 async def test_the_migration_counts_the_articles_already_stored_from_the_upgrade(

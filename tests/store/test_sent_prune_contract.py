@@ -8,12 +8,12 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.store import Store, open_store, postgres, sqlite, sqlite_path
+from bot.store import Store, open_store, postgres, sqlite
 from bot.store.common import numbered, prune_batch_sql
 from bot.store.postgres_subscriptions import SENT_PRUNE as POSTGRES_SENT_PRUNE
 from bot.store.sqlite_subscriptions import SENT_PRUNE
 from bot.store.subscriptions import SENT_ARTICLES_KEPT, SentPrune
-from tests.store.conftest import migrated_schema_connection, postgres_admin_connection
+from tests.store.conftest import migrated_schema_connection, rewind_store
 from tests.store.test_subscriptions_contract import NOW, subscribe
 
 WINDOW_START = NOW - SENT_ARTICLES_KEPT
@@ -134,22 +134,13 @@ async def test_postgres_prune_batches_can_walk_the_sent_at_indexes(postgres_url:
 
 async def _as_before_the_daily_prune(database_url: str) -> None:
     """The store as the release before ``SENT_PRUNE`` left it (that step reruns on open)."""
-    if database_url.startswith("sqlite://"):
-        with sqlite3.connect(sqlite_path(database_url)) as raw:
-            raw.executescript(
-                f"{UNDO_SENT_PRUNE} PRAGMA user_version = {sqlite.MIGRATIONS.index(SENT_PRUNE)};"
-            )
-        return
-    schema = database_url.rpartition("search_path=")[2]
-    admin = await postgres_admin_connection()
-    try:
-        await admin.execute(
-            f"SET search_path = {schema}; {UNDO_SENT_PRUNE}"
-            " DELETE FROM schema_migrations WHERE version >"
-            f" {postgres.MIGRATIONS.index(POSTGRES_SENT_PRUNE)};"
-        )
-    finally:
-        await admin.close()
+    await rewind_store(
+        database_url,
+        sqlite_sql=UNDO_SENT_PRUNE,
+        postgres_sql=UNDO_SENT_PRUNE,
+        sqlite_steps=sqlite.MIGRATIONS.index(SENT_PRUNE),
+        postgres_steps=postgres.MIGRATIONS.index(POSTGRES_SENT_PRUNE),
+    )
 
 
 async def test_the_upgrade_keeps_what_chats_received_and_prunes_it(database_url: str) -> None:

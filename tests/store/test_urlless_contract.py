@@ -6,13 +6,11 @@ Every article here is invented for these tests.
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.core.articles import article_id
 from bot.core.models import Article, Quote
-from bot.store import Store, UpsertOutcome, open_store, postgres, sqlite, sqlite_path
+from bot.store import Store, UpsertOutcome, open_store, postgres, sqlite
 from bot.store.common import KEY_ARTICLES_WITHOUT_URL
-from tests.store.conftest import UNDO_STORED_AT, postgres_admin_connection
+from tests.store.conftest import UNDO_STORED_AT, rewind_store
 from tests.store.test_store_contract import make_article
 
 # What an older release stored for every article without a URL: the id of "", under url "".
@@ -40,24 +38,14 @@ SECOND = _without_url(
 
 async def _as_before_the_url_key(database_url: str) -> None:
     """The store as the release before this step left it: the URL-less row's url column ""."""
-    if database_url.startswith("sqlite://"):
-        with sqlite3.connect(sqlite_path(database_url)) as raw:
-            raw.executescript(
-                f"{UNDO_STORED_AT} UPDATE articles SET url = '' WHERE id = '{OLD.id}';"
-                f" PRAGMA user_version = {sqlite.MIGRATIONS.index(KEY_ARTICLES_WITHOUT_URL)};"
-            )
-        return
-    schema = database_url.rpartition("search_path=")[2]
-    admin = await postgres_admin_connection()
-    try:
-        await admin.execute(
-            f"SET search_path = {schema}; {UNDO_STORED_AT}"
-            f" UPDATE articles SET url = '' WHERE id = '{OLD.id}';"
-            " DELETE FROM schema_migrations WHERE version >"
-            f" {postgres.MIGRATIONS.index(KEY_ARTICLES_WITHOUT_URL)};"
-        )
-    finally:
-        await admin.close()
+    blank_url = f"{UNDO_STORED_AT} UPDATE articles SET url = '' WHERE id = '{OLD.id}';"
+    await rewind_store(
+        database_url,
+        sqlite_sql=blank_url,
+        postgres_sql=blank_url,
+        sqlite_steps=sqlite.MIGRATIONS.index(KEY_ARTICLES_WITHOUT_URL),
+        postgres_steps=postgres.MIGRATIONS.index(KEY_ARTICLES_WITHOUT_URL),
+    )
 
 
 async def test_articles_without_url_are_stored_apart(store: Store) -> None:
