@@ -50,8 +50,10 @@ def _past_particles(tokens: Sequence[Token], index: int, *, in_a_name: bool = Fa
     end = index
     while end < len(tokens) and _is_particle(tokens[end]):
         end += 1
-    if end == index or end >= len(tokens):
-        return index if end == index else -1
+    if end == index:
+        return index
+    if end == len(tokens):
+        return -1
     if is_name_word(tokens[end]):
         return end
     capitalised_particle = tokens[end - 1].text[0].isupper()

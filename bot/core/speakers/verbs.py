@@ -25,8 +25,11 @@ _IT_ARE_ENDINGS = ("ato", "a", "ano", "ò", "ando", "ava", "avano")
 _IT_IRE_ENDINGS = ("ito", "ì", "endo", "iva", "ivano")
 
 
-def _italian_forms(kind: str = "reporting_verbs") -> tuple[set[str], set[str]]:
-    """Finite, participle and gerund forms of the Italian verbs, and their infinitives."""
+def _italian_forms(
+    kind: str = "reporting_verbs", *, with_irregular: bool = True
+) -> tuple[set[str], set[str]]:
+    """Finite, participle and gerund forms of the Italian verbs of a list, and their infinitives;
+    with the irregular verbs' listed forms unless ``with_irregular`` is False."""
     forms: set[str] = set()
     infinitives: set[str] = set()
     without_isc = words("reporting_verbs_without_isc", "it")
@@ -38,7 +41,7 @@ def _italian_forms(kind: str = "reporting_verbs") -> tuple[set[str], set[str]]:
             present = ("e", "ono") if verb in without_isc else ("isce", "iscono")
             forms.update(stem + ending for ending in (*present, *_IT_IRE_ENDINGS))
         infinitives.add(verb)
-    if kind == "reporting_verbs":
+    if with_irregular:
         for row in entries("reporting_verbs_irregular", "it"):
             infinitive, *inflected = row.split()
             forms.update(inflected)
@@ -49,8 +52,11 @@ def _italian_forms(kind: str = "reporting_verbs") -> tuple[set[str], set[str]]:
 _EN_REGULAR_VERBS = entries("reporting_verbs", "en")
 
 
-def _english_forms(verbs: Iterable[str] = _EN_REGULAR_VERBS) -> set[str]:
-    """Base, -s, -ed and -ing forms of the English verbs."""
+def _english_forms(
+    verbs: Iterable[str] = _EN_REGULAR_VERBS, *, with_irregular: bool = True
+) -> set[str]:
+    """Base, -s, -ed and -ing forms of the English verbs; with the irregular verbs' listed
+    forms unless ``with_irregular`` is False."""
     forms: set[str] = set()
     doubling = words("doubled_final_consonant", "en")
     for verb in verbs:
@@ -68,7 +74,7 @@ def _english_forms(verbs: Iterable[str] = _EN_REGULAR_VERBS) -> set[str]:
         else:
             third = verb + "s"
         forms.update((verb, third, past, gerund))
-    if verbs is _EN_REGULAR_VERBS:
+    if with_irregular:
         for row in entries("reporting_verbs_irregular", "en"):
             forms.update(row.split())
     return forms
@@ -82,8 +88,8 @@ VERB_WORDS = frozenset(_IT_VERB_FORMS | _EN_VERB_FORMS)
 # europea: «…»", "He thanked the volunteers: “…”"): before a quote, what follows them is never
 # the speaker. Every one is also a reporting verb.
 OBJECT_VERB_WORDS = frozenset(
-    _italian_forms("reporting_verbs_with_an_object")[0]
-    | _english_forms(entries("reporting_verbs_with_an_object", "en"))
+    _italian_forms("reporting_verbs_with_an_object", with_irregular=False)[0]
+    | _english_forms(entries("reporting_verbs_with_an_object", "en"), with_irregular=False)
 )
 
 _Trie: TypeAlias = "dict[str, _Trie]"
