@@ -105,27 +105,41 @@ LAST_SENT_PRUNE_SQL = _last_prune_sql("last_sent_prune")
 # Rows a prune deletes per statement: each statement is a transaction of its own, so on SQLite
 # a digest's write waits for one batch (milliseconds), never for a whole day's rows.
 PRUNE_BATCH = 10_000
+# Below every ``sent_at``: the first batch's lower bound.
+_BEFORE_ALL = -(2**63)
 
 
-def prune_batch_sql(table: str) -> str:
-    """Delete the oldest rows of ``table`` sent before the first parameter, about as many as
-    the second: those up to the newest ``sent_at`` of that many (ties go together). Both steps
-    walk the table's index on ``sent_at``; one statement on both backends."""
+def prune_bound_sql(table: str) -> str:
+    """The newest ``sent_at`` of the next batch: of the oldest rows of ``table`` after the
+    first parameter and before the second, as many as the third (None when none is left).
+
+    Each batch starts after the last one's bound instead of at the index's start: on
+    PostgreSQL a deleted row stays in the index until vacuum, and a walk from the start
+    stepped over every row the earlier batches had deleted (1.1 s a batch at 100,000 chats)."""
     return (
-        f"DELETE FROM {table} WHERE sent_at <= (SELECT max(sent_at) FROM"
-        f" (SELECT sent_at FROM {table} WHERE sent_at < ? ORDER BY sent_at LIMIT ?) AS batch)"
+        f"SELECT max(sent_at) FROM (SELECT sent_at FROM {table}"
+        f" WHERE sent_at > ? AND sent_at < ? ORDER BY sent_at LIMIT ?) AS batch"
     )
 
 
-async def delete_in_batches(delete_batch: Callable[[int], Awaitable[int]], batch: int) -> int:
-    """Run ``delete_batch(batch)`` (which deletes about ``batch`` rows and says how many)
-    until a batch comes back short; returns the rows deleted in all."""
-    removed = 0
-    while True:
-        deleted = await delete_batch(batch)
-        removed += deleted
-        if deleted < batch:
-            return removed
+def prune_range_sql(table: str) -> str:
+    """Delete the rows of ``table`` sent after the first parameter, up to the second."""
+    return f"DELETE FROM {table} WHERE sent_at > ? AND sent_at <= ?"
+
+
+async def delete_in_batches(
+    bound: Callable[[int, int], Awaitable[int | None]],
+    delete: Callable[[int, int], Awaitable[int]],
+    batch: int,
+) -> int:
+    """Delete batch after batch, oldest first: ``bound(lower, batch)`` says where the next
+    batch ends (ties at its end go with it, so a batch may be a little larger), ``delete(lower,
+    upper)`` deletes it and says how many rows went. Returns the rows deleted in all."""
+    removed, lower = 0, _BEFORE_ALL
+    while (upper := await bound(lower, batch)) is not None:
+        removed += await delete(lower, upper)
+        lower = upper
+    return removed
 
 
 def rank(scored: dict[int, tuple[float, int, bool]]) -> list[int]:

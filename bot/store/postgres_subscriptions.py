@@ -12,7 +12,7 @@ waiting for one another. Times are UTC microseconds.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -25,7 +25,8 @@ from bot.store.common import (
     delete_in_batches,
     micros,
     numbered,
-    prune_batch_sql,
+    prune_bound_sql,
+    prune_range_sql,
 )
 from bot.store.subscriptions import ChatPreferences, DueDigest, SentPrune, from_micros
 
@@ -383,17 +384,20 @@ class PostgresSubscriptions:
     async def prune_sent(self, sent_before: datetime, *, batch: int = PRUNE_BATCH) -> SentPrune:
         cutoff = micros(sent_before)
 
-        def batches(table: str) -> Callable[[int], Awaitable[int]]:
-            async def delete_batch(size: int) -> int:
-                status = await self._pool.execute(numbered(prune_batch_sql(table)), cutoff, size)
+        async def prune(table: str) -> int:
+            async def bound(lower: int, size: int) -> int | None:
+                upper = await self._pool.fetchval(
+                    numbered(prune_bound_sql(table)), lower, cutoff, size
+                )
+                return None if upper is None else int(upper)
+
+            async def delete(lower: int, upper: int) -> int:
+                status = await self._pool.execute(numbered(prune_range_sql(table)), lower, upper)
                 return int(str(status).rsplit(" ", 1)[-1])
 
-            return delete_batch
+            return await delete_in_batches(bound, delete, batch)
 
-        pruned = SentPrune(
-            articles=await delete_in_batches(batches("sent_articles"), batch),
-            digests=await delete_in_batches(batches("digests"), batch),
-        )
+        pruned = SentPrune(articles=await prune("sent_articles"), digests=await prune("digests"))
         await self._pool.execute(
             numbered(RECORD_SENT_PRUNE_SQL), micros(datetime.now(UTC)), pruned.articles
         )

@@ -19,7 +19,7 @@ and shares it (and its ``SqliteConnection``) with the rest of the store.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -34,7 +34,8 @@ from bot.store.common import (
     Prune,
     delete_in_batches,
     micros,
-    prune_batch_sql,
+    prune_bound_sql,
+    prune_range_sql,
 )
 from bot.store.sqlite_connection import SqlitePart
 from bot.store.subscriptions import ChatPreferences, DueDigest, SentPrune, from_micros
@@ -386,16 +387,17 @@ class SqliteSubscriptions(SqlitePart):
     async def prune_sent(self, sent_before: datetime, *, batch: int = PRUNE_BATCH) -> SentPrune:
         cutoff = micros(sent_before)
 
-        def batches(table: str) -> Callable[[int], Awaitable[int]]:
-            async def delete_batch(size: int) -> int:
-                return (await self._db.write(prune_batch_sql(table), (cutoff, size))).rowcount
+        async def prune(table: str) -> int:
+            async def bound(lower: int, size: int) -> int | None:
+                rows = await self._reader.fetch(prune_bound_sql(table), (lower, cutoff, size))
+                return None if rows[0][0] is None else int(rows[0][0])
 
-            return delete_batch
+            async def delete(lower: int, upper: int) -> int:
+                return (await self._db.write(prune_range_sql(table), (lower, upper))).rowcount
 
-        pruned = SentPrune(
-            articles=await delete_in_batches(batches("sent_articles"), batch),
-            digests=await delete_in_batches(batches("digests"), batch),
-        )
+            return await delete_in_batches(bound, delete, batch)
+
+        pruned = SentPrune(articles=await prune("sent_articles"), digests=await prune("digests"))
         await self._db.write(RECORD_SENT_PRUNE_SQL, (micros(datetime.now(UTC)), pruned.articles))
         return pruned
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.store import Store, open_store, postgres, sqlite
-from bot.store.common import numbered, prune_batch_sql
+from bot.store.common import numbered, prune_bound_sql, prune_range_sql
 from bot.store.postgres_subscriptions import SENT_PRUNE as POSTGRES_SENT_PRUNE
 from bot.store.sqlite_subscriptions import SENT_PRUNE
 from bot.store.subscriptions import SENT_ARTICLES_KEPT, SentPrune
@@ -109,25 +109,28 @@ async def test_sqlite_prune_batches_walk_the_sent_at_indexes(tmp_path: Path) -> 
     await store.close()
     with sqlite3.connect(path) as connection:
         for table, index in (("sent_articles", "sent_articles_sent"), ("digests", "digests_sent")):
-            rows = connection.execute(
-                f"EXPLAIN QUERY PLAN {prune_batch_sql(table)}", (5, 10)
-            ).fetchall()
-            plan = " ".join(str(row[-1]) for row in rows)
-            assert plan.count(f"INDEX {index} (sent_at<?)") == 2, plan
-            assert "SCAN" not in plan.replace("SCAN (subquery", ""), plan
+            for statement in (prune_bound_sql(table), prune_range_sql(table)):
+                parameters = (5, 10, 10)[: statement.count("?")]
+                rows = connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
+                plan = " ".join(str(row[-1]) for row in rows)
+                assert f"INDEX {index} (sent_at>? AND sent_at<" in plan, plan
+                assert "SCAN" not in plan.replace("SCAN (subquery", ""), plan
 
 
 async def test_postgres_prune_batches_can_walk_the_sent_at_indexes(postgres_url: str) -> None:
     """With sequential scans priced out (an empty table would be scanned otherwise), both the
-    batch's bound and its delete read the ``sent_at`` index."""
+    batch's bound and its delete read the ``sent_at`` index from the last batch's bound."""
     connection = await migrated_schema_connection(postgres_url)
     try:
         await connection.execute("SET enable_seqscan = off")
         for table, index in (("sent_articles", "sent_articles_sent"), ("digests", "digests_sent")):
-            rows = await connection.fetch(f"EXPLAIN {numbered(prune_batch_sql(table))}", 5, 10)
-            plan = "\n".join(str(row[0]) for row in rows)
-            assert plan.count(index) == 2, plan
-            assert "Seq Scan" not in plan, plan
+            for statement in (prune_bound_sql(table), prune_range_sql(table)):
+                parameters = (5, 10, 10)[: statement.count("?")]
+                rows = await connection.fetch(f"EXPLAIN {numbered(statement)}", *parameters)
+                plan = "\n".join(str(row[0]) for row in rows)
+                assert index in plan, plan
+                assert "sent_at > " in plan, plan
+                assert "Seq Scan" not in plan, plan
     finally:
         await connection.close()
 
