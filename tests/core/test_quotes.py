@@ -2341,6 +2341,68 @@ MORE_NEWS_SHAPES = [
         ],
         id="en-he-is-the-person-named-since-the-last-speaker",
     ),
+    # a name an office's "of"/"for" governs is whom the office serves, never the speaker
+    pytest.param(
+        [
+            "Cllr Anna Marsh, of Eastfield, urged the county to keep listening to residents.",
+            'The Labour councillor for North Dale told a meeting: "We must keep listening to '
+            'residents on every part of this scheme."',
+        ],
+        "en",
+        [
+            (
+                "We must keep listening to residents on every part of this scheme.",
+                "The Labour councillor for North Dale",
+                None,
+            )
+        ],
+        id="en-the-councillor-for-a-ward-is-not-the-ward",
+    ),
+    pytest.param(
+        [
+            "Il vicepremier Matteo Salvini è rientrato a Roma in serata.",
+            "«Il ministro non ha mai firmato quel decreto», ha detto il portavoce di Matteo "
+            "Salvini.",
+        ],
+        "it",
+        [
+            (
+                "Il ministro non ha mai firmato quel decreto",
+                "il portavoce di Matteo Salvini",
+                None,
+            )
+        ],
+        id="it-the-spokesman-of-a-minister-is-not-the-minister",
+    ),
+    pytest.param(
+        [
+            "“The prime minister has never seen those messages,” a spokesman for Prime Minister "
+            "Keir Starmer said on Monday."
+        ],
+        "en",
+        [
+            (
+                "The prime minister has never seen those messages,",
+                "a spokesman for Prime Minister Keir Starmer",
+                None,
+            )
+        ],
+        id="en-a-spokesman-for-the-prime-minister-is-not-the-prime-minister",
+    ),
+    # an adverb in -mente opening the sentence is no first name: no "Sarcasticamente Ferri"
+    pytest.param(
+        [
+            "Sarcasticamente Ferri ha parlato di indagini lunghe e ha detto: «Ci sono stati anni "
+            "di lavoro dietro questa operazione».",
+            "Clemente Sala ha aggiunto: «Nessuno di noi se lo aspettava davvero».",
+        ],
+        "it",
+        [
+            ("Ci sono stati anni di lavoro dietro questa operazione", None, None),
+            ("Nessuno di noi se lo aspettava davvero", "Clemente Sala", None),
+        ],
+        id="it-an-adverb-in-mente-is-no-first-name",
+    ),
 ]
 
 

@@ -70,6 +70,12 @@ def is_role_word(word: str) -> bool:
     )
 
 
+# An Italian adverb in -mente, built on an adjective ("Sarcasticamente", "Finalmente",
+# "Particolarmente"), capitalised only because it opens a sentence. "Clemente" is a name: its
+# stem is too short.
+_ADVERB_IN_MENTE = re.compile(r"[a-zà-ú]{3,}[aelr]mente")
+
+
 def is_name_word(token: Token) -> bool:
     """A capitalised word that can be part of a person's name."""
     text = token.text
@@ -78,6 +84,8 @@ def is_name_word(token: Token) -> bool:
     lower = token.lower
     if lower in NOT_NAMES or lower in ROLE_WORDS or lower in HONORIFICS or lower[-1] in "'’":
         return False  # an elided article or preposition ("Dall'", "Nell'") is no name
+    if _ADVERB_IN_MENTE.fullmatch(lower):
+        return False
     # Acronyms (NATO, UE, TG24) are organisations; "MPs" is a plural acronym.
     return not (len(text) > 1 and (text.isupper() or (text[:-1].isupper() and text[-1] == "s")))
 

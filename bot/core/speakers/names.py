@@ -143,6 +143,7 @@ def persons(tokens: Sequence[Token]) -> list[NameRun]:
             and not names_a_place_or_body(tokens, run)
             and not organisation_in_role(tokens, run)
             and not _domain_of_a_role(tokens, run)
+            and not _served_by_an_office(tokens, person)
         ):
             found.append(person)
     return found
@@ -157,6 +158,19 @@ def _domain_of_a_role(tokens: Sequence[Token], run: NameRun) -> bool:
         and is_role_word(tokens[run.start - 1].text)
         and run.end < len(tokens)
         and tokens[run.end].lower in OF_PREPOSITIONS
+    )
+
+
+def _served_by_an_office(tokens: Sequence[Token], person: NameRun) -> bool:
+    """A name an office's "of"/"for" governs is whom or what the office serves, not who holds
+    it: "the councillor for [High Furness]", "il portavoce di [Matteo Salvini]", "a spokesman
+    for [Prime Minister Keir Starmer]". The speaker is the office's holder (the phrase), and the
+    name after it may be the quote's subject, the worst speaker to show."""
+    start = _start_with_role(tokens, person.start)
+    return (
+        start >= 2
+        and tokens[start - 1].lower in OF_PREPOSITIONS
+        and is_role_word(tokens[start - 2].text)
     )
 
 
