@@ -408,3 +408,16 @@ def test_a_name_after_a_preposition_and_its_office_is_in_a_complement(
     tokens = tokenize(sentence)
     last_person = persons(tokens)[-1]
     assert in_a_complement(tokens, last_person) is inside
+
+
+def test_a_compound_with_a_lower_case_part_is_no_name() -> None:
+    """ "Six-time Wimbledon" opens a description, not a name: "she" is never resolved to it."""
+    speakers = _speakers(
+        "Six-time Wimbledon singles champion Billie Jean King praised the way Konta handled "
+        "herself.",
+        "“I love the fact that she talks about her ambition,” said the American, who won many "
+        "titles.",
+        "“We should be nice, be polite – she says it like it is. She never takes anything for "
+        "granted.”",
+    )
+    assert speakers == [None, None]

@@ -74,6 +74,10 @@ def is_role_word(word: str) -> bool:
 # "Particolarmente"), capitalised only because it opens a sentence. "Clemente" is a name: its
 # stem is too short.
 _ADVERB_IN_MENTE = re.compile(r"[a-zà-ú]{3,}[aelr]mente")
+# A compound with a lower-case part is a description opening a sentence ("Six-time Wimbledon
+# champion", "Long-time adviser", "Ex-ministro"); a name's parts are all capitalised
+# ("Jean-Pierre", "Abdel-Fattah").
+_DESCRIPTIVE_COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*-[a-zà-ÿ][^\W\d_]*(?:-[^\W\d_]+)*")
 
 
 def is_name_word(token: Token) -> bool:
@@ -84,7 +88,7 @@ def is_name_word(token: Token) -> bool:
     lower = token.lower
     if lower in NOT_NAMES or lower in ROLE_WORDS or lower in HONORIFICS or lower[-1] in "'’":
         return False  # an elided article or preposition ("Dall'", "Nell'") is no name
-    if _ADVERB_IN_MENTE.fullmatch(lower):
+    if _ADVERB_IN_MENTE.fullmatch(lower) or _DESCRIPTIVE_COMPOUND.fullmatch(text):
         return False
     # Acronyms (NATO, UE, TG24) are organisations; "MPs" is a plural acronym.
     return not (len(text) > 1 and (text.isupper() or (text[:-1].isupper() and text[-1] == "s")))
