@@ -2403,6 +2403,25 @@ MORE_NEWS_SHAPES = [
         ],
         id="it-an-adverb-in-mente-is-no-first-name",
     ),
+    # a dash inside the marks that no dash closes and that runs on into another sentence is
+    # the speaker's own: one quote, not an aside "she says it like it is"
+    pytest.param(
+        [
+            "Ann Reed praised the way the young player handled herself on Centre Court.",
+            "“We should be nice, be polite – she says it like it is. She never takes anything for "
+            "granted.”",
+        ],
+        "en",
+        [
+            (
+                "We should be nice, be polite – she says it like it is. She never takes anything "
+                "for granted.",
+                None,
+                None,
+            )
+        ],
+        id="en-a-dash-that-runs-on-into-another-sentence-is-the-speakers-own",
+    ),
 ]
 
 

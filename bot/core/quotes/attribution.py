@@ -60,7 +60,13 @@ _DOCUMENT_OF = re.compile(
     r"(?i:diffus[oa]\s+|pubblicat[oa]\s+|issued\s+)?"
     r"(?i:dall['’]|dell['’]|(?:da|dal|dalla|dallo|di|del|della|dello|from|by|of)\s+)"
 )
-_DASH_ASIDE = re.compile(r"\s[-–—]\s*(?P<aside>[^-–—]{3,90}?)\s*(?:[-–—](?=[\s,.;:]|$)|$)")
+_DASH_ASIDE = re.compile(
+    r"\s[-–—]\s*(?P<aside>[^-–—]{3,90}?)\s*(?:(?P<closed>[-–—])(?=[\s,.;:]|$)|$)"
+)
+# An aside that no dash closes and that goes on past a full stop with a sentence of three words
+# or more is the speaker's own words: "– she says it like it is. She never takes anything for
+# granted." ("– ha detto il dott. Rossi." is still an attribution.)
+_SENTENCE_AFTER_A_STOP = re.compile(r"[.!?]\s+\S+(?:\s+\S+){2,}")
 TITLE_CUE = re.compile(
     r"(?i:\b(?:cosiddett[oaie]|so-called|il\s+film|la\s+serie|il\s+libro|il\s+romanzo|"
     r"la\s+canzone|il\s+brano|l['’]album|lo\s+spettacolo|il\s+programma|la\s+trasmissione|"
@@ -210,6 +216,8 @@ def split_aside(part: str) -> tuple[str, SpeakerRef | None]:
     """
     for match in _DASH_ASIDE.finditer(part):
         aside = match.group("aside")
+        if not match.group("closed") and _SENTENCE_AFTER_A_STOP.search(aside):
+            continue
         ref = attribution_after(aside, new_sentence=False)
         if ref is None or not VERB.search(aside):
             continue
