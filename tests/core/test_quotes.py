@@ -2422,6 +2422,17 @@ MORE_NEWS_SHAPES = [
         ],
         id="en-a-dash-that-runs-on-into-another-sentence-is-the-speakers-own",
     ),
+    # "he" is not someone named inside the words a verb reports ("said … that X had met…")
+    pytest.param(
+        [
+            "A ministry spokesman said in a video that the foreign minister, Karim Nadir, had "
+            "met envoys from six countries.",
+            "“The minister has held talks with all of them in support of peace,” he added.",
+        ],
+        "en",
+        [("The minister has held talks with all of them in support of peace,", None, None)],
+        id="en-he-is-not-the-one-named-in-reported-words",
+    ),
 ]
 
 

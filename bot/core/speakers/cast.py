@@ -166,6 +166,27 @@ def _without_articles(phrase: str) -> list[Token]:
     return [token for token in tokenize(phrase) if token.lower not in ARTICLES]
 
 
+_THAT = frozenset({"that", "che"})
+
+
+_UP_TO_THAT = 5  # words between a reporting verb and its "that": "said in a video clip that"
+
+
+def _reported_clause_start(tokens: Sequence[Token], start: int) -> int:
+    """Where the words a reporting verb reports begin ("said [that] …", "told reporters on
+    Monday [that] …", "ha detto [che] …"), from ``start`` on; past the end when no such clause
+    is there."""
+    for index in range(start, len(tokens) - 1):
+        if tokens[index].lower not in VERB_WORDS:
+            continue
+        for after in range(index + 1, min(index + 2 + _UP_TO_THAT, len(tokens))):
+            if tokens[after].lower in _THAT:
+                return after
+            if not tokens[after].is_word:
+                break
+    return len(tokens)
+
+
 class Cast:
     """The people an article names, with the role written next to them.
 
@@ -296,7 +317,14 @@ class Cast:
         sentence_start = max(
             (i for i in range(last_run.start) if tokens[i].text in ".!?"), default=-1
         )
-        in_sentence = [(run, member) for run, member in found if run.start > sentence_start]
+        # "Gran Hewad said that the minister, Mohammad Atmar, met…": who is named in the words
+        # reported is talked about, not the one talking.
+        reported = _reported_clause_start(tokens, sentence_start + 1)
+        in_sentence = [
+            (run, member) for run, member in found if sentence_start < run.start < reported
+        ]
+        if not in_sentence:
+            return None
         asked = [member.name for run, member in in_sentence if is_asked(tokens, run)]
         if asked:
             return asked[-1]  # "Abbiamo chiesto a Dario Toma …": the one asked answers
