@@ -2433,6 +2433,28 @@ MORE_NEWS_SHAPES = [
         [("The minister has held talks with all of them in support of peace,", None, None)],
         id="en-he-is-not-the-one-named-in-reported-words",
     ),
+    # "da parte sua" is an adverbial phrase: the subject after it speaks
+    pytest.param(
+        [
+            "Il presidente Donald Trump ha accolto il presidente ucraino Volodymyr Zelensky alla "
+            "Casa Bianca.",
+            "“È un onore avere Zelensky qui con noi”, ha detto Trump che a chi gli chiedeva un "
+            "messaggio per gli ucraini ha risposto “Li amiamo”.",
+            "“Dobbiamo mettere fine a questa guerra, sono pronto per il vertice”, ha detto da "
+            "parte sua Zelensky.",
+        ],
+        "it",
+        [
+            ("È un onore avere Zelensky qui con noi", "Donald Trump", "presidente"),
+            ("Li amiamo", "Donald Trump", "presidente"),
+            (
+                "Dobbiamo mettere fine a questa guerra, sono pronto per il vertice",
+                "Volodymyr Zelensky",
+                "presidente ucraino",
+            ),
+        ],
+        id="it-da-parte-sua-is-no-complement",
+    ),
 ]
 
 

@@ -56,6 +56,20 @@ _SHORT_ASIDE = re.compile(r"\s*\([^\W\d_][\w.&]{0,11}\)")
 # A participle opening a sentence: "Asked", "Speaking", "Interpellato", "Intervistata".
 _PARTICIPLE = re.compile(r"[a-z]{3,}(?:ed|ing)|[a-zà-ú]{3,}(?:at|ut|it)[oaie]")
 _ADVERB_WORDS = frozenset(word.lower() for word in entries("adverbs") if " " not in word)
+# Adverbial phrases, not complements: the subject follows them ("ha detto [da parte sua]
+# Zelensky", "ha replicato [a sua volta] Conte").
+_ADVERB_PHRASES = tuple(
+    tuple(words.lower().split()) for words in entries("adverbs") if " " in words
+)
+
+
+def _adverb_phrase_length(tokens: Sequence[Token], index: int) -> int:
+    """How many tokens an adverbial phrase starting at ``index`` takes (0: none starts there)."""
+    for phrase in _ADVERB_PHRASES:
+        if tuple(token.lower for token in tokens[index : index + len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
+
 
 CONTINUATION = SpeakerRef(SpeakerKind.CONTINUATION)
 # A document as the subject, with who issued it: "A statement by their solicitor said", "Una
@@ -109,6 +123,8 @@ def _skip_leading(tokens: list[Token], *, complements: bool) -> list[Token]:
         lower = tokens[index].lower
         if lower in _CONNECTORS or lower in _ADVERB_WORDS or tokens[index].text == ",":
             index += 1
+        elif adverb_phrase := _adverb_phrase_length(tokens, index):
+            index += adverb_phrase
         elif (
             complements and lower in COMPLEMENT_PREPOSITIONS and not _english_article(tokens, index)
         ):
