@@ -167,8 +167,6 @@ def _without_articles(phrase: str) -> list[Token]:
 
 
 _THAT = frozenset({"that", "che"})
-
-
 _UP_TO_THAT = 5  # words between a reporting verb and its "that": "said in a video clip that"
 
 
