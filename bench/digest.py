@@ -99,6 +99,8 @@ BATCH = 500
 TARGET_RATE = 30.0
 SEND_FAULTS = {429: 0.01, 403: 0.01}  # what the fake answers a random fraction of sends
 RETRY_AFTER_SECONDS = 1  # what its 429s ask
+# python-telegram-bot's limiter holds every request for a 429's retry_after and 0.1 s more.
+HELD_PER_429 = RETRY_AFTER_SECONDS + 0.1
 POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+asyncpg://")
 
 
@@ -311,10 +313,6 @@ def _print_rate(rate: float, limit: float, check: DeliveryCheck) -> None:
     )
 
 
-# python-telegram-bot's limiter holds every request for a 429's retry_after plus this.
-PAUSE_AFTER_RETRY = 0.1
-
-
 async def bench_delivery(directory: Path, seconds: int) -> None:
     now = datetime.now(UTC)
     chats = int(TARGET_RATE * seconds)
@@ -349,12 +347,11 @@ async def bench_delivery(directory: Path, seconds: int) -> None:
         f"{statuses[403]} 403 (deactivated), {statuses[429]} 429 waited out; "
         f"outcomes { {str(outcome): count for outcome, count in report.outcomes.items()} }"
     )
-    pause = RETRY_AFTER_SECONDS + PAUSE_AFTER_RETRY
-    paused = statuses[429] * pause
+    paused = statuses[429] * HELD_PER_429
     print(
         f"  over the whole tick: {check.decided / elapsed:.2f} sends/s ="
         f" {check.decided / elapsed / TARGET_RATE:.1%} of {TARGET_RATE:g}/s;"
-        f" held by 429s: {statuses[429]} x {pause:g} s = {paused:.1f} s"
+        f" held by 429s: {statuses[429]} x {HELD_PER_429:g} s = {paused:.1f} s"
     )
     _print_rate(check.decided / (elapsed - paused), TARGET_RATE, check)
     if report.outcomes.get(Outcome.POSTPONED):
@@ -599,12 +596,11 @@ async def bench_instances(
         + ("" if served else f"; NOT all served within {timeout:.0f} s")
     )
     # A 429 holds only the instance that got it: one of ``count`` sharing the rate.
-    pause = RETRY_AFTER_SECONDS + PAUSE_AFTER_RETRY
-    held = statuses[429] * pause / count
+    held = statuses[429] * HELD_PER_429 / count
     print(
         f"  over the whole span: {(len(times) - 1) / span:.2f} sends/s ="
         f" {(len(times) - 1) / span / rate:.1%} of {rate:g}/s; held by 429s: {statuses[429]} x"
-        f" {pause:g} s, one instance of {count} each = {held:.1f} s"
+        f" {HELD_PER_429:g} s, one instance of {count} each = {held:.1f} s"
     )
     _print_rate((len(times) - 1) / (span - held), rate, check)
     # Without the ends (instances starting one after another, the last claims finishing alone).
