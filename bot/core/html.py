@@ -366,6 +366,29 @@ _BOILERPLATE = re.compile(
     re.I,
 )
 _BOILERPLATE_MAX_CHARS = 160
+
+#: Lines that speak to the reader about the site rather than the story: an advertising or
+#: affiliate disclosure, a plea for support or membership, "click here", "download our app",
+#: a prompt to comment. They run longer than furniture lines (a disclosure is two or three
+#: sentences), so they are tested up to :data:`_CALL_TO_ACTION_MAX_CHARS`; every phrase
+#: addresses the reader or discloses, so a report about an app, an ad or a vote of support
+#: ("Milei apoya la boleta única") stays.
+_CALL_TO_ACTION = re.compile(
+    r"\b(?:click here|klicken sie hier|hier klicken|clicca qui|haz clic aquí|cliquez ici)\b"
+    r"|^\W*download (?:the|our)\b[^.]{0,60}\bapps?\b|\bapps? for ios and android\b"
+    r"|\bscarica (?:la|l')\s*app\b"
+    r"|\b(?:support (?:our|us) (?:work|journalism)|consider supporting|support independent"
+    r"|unterstütze (?:uns|unsere arbeit|unser magazin)|sostienici|apóyanos"
+    r"|hazte (?:miembro|socio))\b"
+    r"|\bwe (?:may|might) (?:receive|earn) (?:a )?(?:compensation|commission)\b"
+    r"|\baffiliate[- ]links?\b"
+    r"|^\W*(?:werbung|anzeige|advertisement|pubblicità|publicidad)\W*$"
+    r"|^\W*(?:werbung|anzeige)\s*[.:,]"
+    r"|\b(?:in den kommentaren|in the comments|nei commenti|leave a comment)\s*[:!?]"
+    r"|\b(?:eingeloggt sein|logged in to comment)\b",
+    re.I,
+)
+_CALL_TO_ACTION_MAX_CHARS = 300
 _BLANK_LINE = re.compile(r"\n\s*\n")
 
 
@@ -379,8 +402,10 @@ _BYLINE_MAX_CHARS = 80
 
 
 def is_boilerplate(paragraph: str) -> bool:
-    """True for copyright, share and newsletter lines, and bylines."""
+    """True for copyright, share and newsletter lines, bylines, and calls to action."""
     if len(paragraph) <= _BYLINE_MAX_CHARS and _BYLINE.match(paragraph):
+        return True
+    if len(paragraph) <= _CALL_TO_ACTION_MAX_CHARS and _CALL_TO_ACTION.search(paragraph):
         return True
     return len(paragraph) <= _BOILERPLATE_MAX_CHARS and bool(_BOILERPLATE.search(paragraph))
 

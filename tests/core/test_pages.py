@@ -230,6 +230,18 @@ def test_utf8_page_with_one_broken_sequence_stays_utf8() -> None:
         "2021-10-16 14:05",
         "Weitere Informationen:",
         "More from our newsroom",
+        # calls to action and disclosures: the site speaking to the reader
+        "Anzeige",
+        "Werbung: Dieser Beitrag entstand in Zusammenarbeit mit einem Hersteller.",
+        "Click here to read the whole report.",
+        "Download our app for breaking news alerts.",
+        "For the latest headlines get our apps for iOS and Android.",
+        "Hazte socio y lee sin límites.",
+        "Sostienici con una donazione: il giornalismo indipendente ha un costo.",
+        "If you liked this story, please consider supporting our newsroom.",
+        "This page contains affiliate links. We may earn a commission when you buy through them, "
+        "at no extra cost to you, and our advertisers never choose what we review.",
+        "Scrivetelo nei commenti!",
     ],
 )
 def test_page_furniture_lines_are_not_paragraphs(line: str) -> None:
@@ -237,6 +249,22 @@ def test_page_furniture_lines_are_not_paragraphs(line: str) -> None:
     draft = parse_page(html.encode(), url="https://q.example/a")
     assert line not in draft.paragraphs
     assert draft.paragraphs[-1].startswith("L'opposizione ha annunciato")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Milei apoya la boleta única y participará de la sesión especial del jueves.",
+        "Victims may receive compensation of up to 5,000 euros, the ministry said on Monday.",
+        "Users who download the app will pay a lower fare, the transport company said.",
+        "«We will support our farmers whatever happens», the minister told reporters.",
+        "L'agenzia ha chiesto la rimozione della pubblicità ingannevole entro trenta giorni.",
+    ],
+)
+def test_news_sentences_about_apps_ads_and_support_stay(sentence: str) -> None:
+    html = f"<html><body><article><h1>Bilancio</h1>{_PROSE}<p>{sentence}</p></article></body>"
+    draft = parse_page(f"{html}</html>".encode(), url="https://q.example/a")
+    assert draft.paragraphs[-1] == sentence
 
 
 def test_a_declared_date_spares_the_slow_date_search() -> None:
