@@ -391,6 +391,26 @@ def test_speakers_own_dash_aside_stays_in_the_quote() -> None:
     )
 
 
+def test_a_closing_dash_glued_to_the_next_word_still_closes_the_aside() -> None:
+    """Hasty copy: " -che" is a dash (a hyphen inside a word has no space before it)."""
+    paragraphs = [
+        "Luca Sala, consigliere comunale, era presente.",
+        "“Non mi stupisce – ha aggiunto la consigliera regionale Anna Riva -che la giunta sia "
+        "assente. È sempre così”.",
+    ]
+    check(
+        paragraphs,
+        "it",
+        [
+            (
+                "Non mi stupisce che la giunta sia assente. È sempre così",
+                "Anna Riva",
+                "consigliera regionale",
+            )
+        ],
+    )
+
+
 def test_two_sentences_split_by_an_attribution_are_two_quotes() -> None:
     paragraph = "«Abbiamo vinto.» ha detto Marco Bellini. «Adesso però si lavora per la città.»"
     check(

@@ -60,8 +60,12 @@ _DOCUMENT_OF = re.compile(
     r"(?i:diffus[oa]\s+|pubblicat[oa]\s+|issued\s+)?"
     r"(?i:dall['’]|dell['’]|(?:da|dal|dalla|dallo|di|del|della|dello|from|by|of)\s+)"
 )
+# The closing dash stands before a space or a stop, or, in hasty copy, after a space and glued
+# to the next word ("– ha aggiunto Alberto Unia -che la giunta"): a hyphen inside a word never
+# has a space before it.
 _DASH_ASIDE = re.compile(
-    r"\s[-–—]\s*(?P<aside>[^-–—]{3,90}?)\s*(?:(?P<closed>[-–—])(?=[\s,.;:]|$)|$)"
+    r"\s[-–—]\s*(?P<aside>[^-–—]{3,90}?)\s*"
+    r"(?:(?P<closed>[-–—](?=[\s,.;:]|$)|(?<=\s)[-–—](?=\w))|$)"
 )
 # An aside that no dash closes and that goes on past a full stop with a sentence of three words
 # or more is the speaker's own words: "– she says it like it is. She never takes anything for
