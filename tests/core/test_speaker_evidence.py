@@ -321,6 +321,58 @@ def test_an_abbreviation_in_brackets_does_not_end_the_speaker_phrase() -> None:
     assert _attributions(paragraphs, "en") == [("Andy Jassy", "chief executive officer")]
 
 
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        (
+            ["Il tecnico neroverde al termine della partita: «Sapevamo che avremmo sofferto»."],
+            [("Il tecnico neroverde", None)],
+        ),
+        (
+            [
+                "Il Papa Leone XIV ha ricevuto i pellegrini in piazza.",
+                "Il Papa all’udienza generale: «Dopo l’omelia serve un tempo di silenzio».",
+            ],
+            [("Leone XIV", "Papa")],
+        ),
+        (
+            ["«Le risorse ci sono», ha detto l’assessore ai Trasporti a margine del convegno."],
+            [("l’assessore ai Trasporti", None)],
+        ),
+    ],
+)
+def test_when_and_where_the_words_were_said_is_not_the_speaker(
+    paragraphs: list[str], expected: list[tuple[str | None, str | None]]
+) -> None:
+    assert _attributions(paragraphs) == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "language", "expected"),
+    [
+        (
+            "The mayor also said: “There is no reason to be alarmed.”",
+            "en",
+            [("The mayor", None)],
+        ),
+        (
+            "“There is no reason to be alarmed,” the spokesman later said.",
+            "en",
+            [("the spokesman", None)],
+        ),
+        (
+            "Il sindaco inoltre ha ricordato: «I lavori finiranno a maggio».",
+            "it",
+            [("Il sindaco", None)],
+        ),
+    ],
+)
+def test_an_adverb_after_an_unnamed_speaker_is_not_part_of_it(
+    paragraph: str, language: str, expected: list[tuple[str | None, str | None]]
+) -> None:
+    assert _attributions([paragraph], language) == expected
+
+
 def test_middle_initials_are_part_of_a_full_name() -> None:
     paragraphs = [
         "The “deference that judges would give to attorneys is evaporating,” said John E. Jones "

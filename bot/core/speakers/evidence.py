@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.core.speakers.lexicon import (
+    ADVERB_WORDS,
     ARTICLES,
     COMPLEMENT_PREPOSITIONS,
     HONORIFICS,
@@ -268,6 +269,8 @@ class SpeakerRef:
 DETERMINERS = ARTICLES | QUANTIFIERS | frozenset({"one"})
 # Whom a speaker addresses: "ai giornalisti", "to reporters".
 _AUDIENCE_NOUNS = words("audience_nouns")
+# When or where: "al termine della partita", "all'udienza generale".
+_CIRCUMSTANCE_NOUNS = words("circumstance_nouns")
 
 # Forms of "be" and "have", which end an unnamed speaker's phrase: "Il tecnico [è]…".
 _BE_AND_HAVE = words("be_and_have")
@@ -312,6 +315,8 @@ def group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> SpeakerR
         lower = token.lower
         if token.text == "," or lower in _BE_AND_HAVE or lower in VERB_WORDS or lower in _NEGATIONS:
             break  # "Il tecnico [non si è sbilanciato]"
+        if end > 0 and all(t.lower in ADVERB_WORDS or not t.is_word for t in tokens[end:]):
+            break  # "The BNR governor [also] said", "il sindaco [inoltre] ha ricordato"
         if (
             end > 0
             and lower in COMPLEMENT_PREPOSITIONS
@@ -320,13 +325,15 @@ def group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> SpeakerR
             and not _describes_the_source(tokens, end)
         ):
             # "vicina all'Eurotower" and "assessore ai Trasporti" belong to the phrase; "ai
-            # giornalisti", "a Sky Sport", "al Corriere", "in a statement" do not.
+            # giornalisti", "a Sky Sport", "al Corriere", "al termine della gara", "in a
+            # statement" do not.
             following = tokens[end + 1] if end + 1 < len(tokens) else None
             if (
                 not lower.startswith("a")
                 or lower in ("a", "ad", "at")
                 or following is None
                 or following.lower in _AUDIENCE_NOUNS
+                or following.lower in _CIRCUMSTANCE_NOUNS
                 or following.lower in OUTLETS
             ):
                 break

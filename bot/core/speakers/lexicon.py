@@ -80,3 +80,6 @@ INSTITUTION_WORDS = words("institution_words")
 SPEAKER_NOUNS = words("speaker_nouns")
 # Newspapers, agencies and broadcasters: they publish quotes, they are not speakers.
 OUTLETS = frozenset(name.lower() for name in entries("outlets"))
+# Adverbs of one word: before a subject they are skipped ("Poi Rutte"), after it they end it
+# ("The minister [also] said").
+ADVERB_WORDS = frozenset(word.lower() for word in entries("adverbs") if " " not in word)

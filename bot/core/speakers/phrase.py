@@ -25,6 +25,7 @@ from bot.core.speakers.evidence import (
     outlet_length,
 )
 from bot.core.speakers.lexicon import (
+    ADVERB_WORDS,
     ARTICLES,
     COMPLEMENT_PREPOSITIONS,
     GENDERS,
@@ -55,7 +56,6 @@ _CLAUSE_OPENERS = words("introductory_clause_openers")
 _SHORT_ASIDE = re.compile(r"\s*\([^\W\d_][\w.&]{0,11}\)")
 # A participle opening a sentence: "Asked", "Speaking", "Interpellato", "Intervistata".
 _PARTICIPLE = re.compile(r"[a-z]{3,}(?:ed|ing)|[a-zà-ú]{3,}(?:at|ut|it)[oaie]")
-_ADVERB_WORDS = frozenset(word.lower() for word in entries("adverbs") if " " not in word)
 # Adverbial phrases, not complements: the subject follows them ("ha detto [da parte sua]
 # Zelensky", "ha replicato [a sua volta] Conte").
 _ADVERB_PHRASES = tuple(
@@ -121,7 +121,7 @@ def _skip_leading(tokens: list[Token], *, complements: bool) -> list[Token]:
     index = 0
     while index < len(tokens):
         lower = tokens[index].lower
-        if lower in _CONNECTORS or lower in _ADVERB_WORDS or tokens[index].text == ",":
+        if lower in _CONNECTORS or lower in ADVERB_WORDS or tokens[index].text == ",":
             index += 1
         elif adverb_phrase := _adverb_phrase_length(tokens, index):
             index += adverb_phrase
