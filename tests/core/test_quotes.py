@@ -411,6 +411,16 @@ def test_a_closing_dash_glued_to_the_next_word_still_closes_the_aside() -> None:
     )
 
 
+def test_a_name_opening_the_clause_a_verb_reports_is_not_who_speaks() -> None:
+    """After "precisando che X" the quote is the predicate of X's clause: the words are those
+    of whoever reports the clause."""
+    paragraph = (
+        "Carla Neri ha parlato ai giornalisti. «Non ci sarà una tregua», ha poi detto, "
+        "precisando che Paolo Verdi «aspetta la mia telefonata dopo gli incontri di oggi»."
+    )
+    assert [q.speaker for q in extract_quotes([paragraph], "it")] == ["Carla Neri"] * 2
+
+
 def test_two_sentences_split_by_an_attribution_are_two_quotes() -> None:
     paragraph = "«Abbiamo vinto.» ha detto Marco Bellini. «Adesso però si lavora per la città.»"
     check(

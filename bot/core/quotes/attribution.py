@@ -151,9 +151,12 @@ def _attribution_before(text: str) -> SpeakerRef | None:
             subject_ref = _relative_antecedent(clause[: verb.start()]) or read_speaker(
                 clause[: verb.start()], subject=True
             )
-            # "Ha attaccato l'Unione europea: «…»": after such a verb comes its object
+            # "Ha attaccato l'Unione europea: «…»": after such a verb comes its object; after
+            # "precisando che Vladimir Putin «…»" the subject of the clause the verb reports,
+            # whose predicate the quote is: the words are the verb's subject's.
             aims_at = verb.group(0).split()[-1].lower() in OBJECT_VERB_WORDS
-            tail_ref = None if aims_at else read_speaker(tail, subject=False)
+            reports_a_clause = _REPORTED_CLAUSE.match(clause, verb.end()) is not None
+            tail_ref = None if aims_at or reports_a_clause else read_speaker(tail, subject=False)
             for ref in (subject_ref, tail_ref):
                 if ref is not None and ref.kind not in (
                     SpeakerKind.CONTINUATION,
