@@ -421,6 +421,34 @@ def test_a_name_opening_the_clause_a_verb_reports_is_not_who_speaks() -> None:
     assert [q.speaker for q in extract_quotes([paragraph], "it")] == ["Carla Neri"] * 2
 
 
+@pytest.mark.parametrize(
+    ("paragraphs", "language", "speakers"),
+    [
+        (
+            [
+                "Marco Bellini ha parlato alla vigilia della finale. Ecco le sue parole: «Grande "
+                "orgoglio, per essere domani su quel campo».",
+                "Sul cammino dei suoi: «Mi concentro sugli ultimi due anni di crescita».",
+            ],
+            "it",
+            ["Marco Bellini", "Marco Bellini"],
+        ),
+        (
+            [
+                "Anna Clarke visited the ward on Monday. In her own words: “It was the hardest day "
+                "of my working life so far.”"
+            ],
+            "en",
+            ["Anna Clarke"],
+        ),
+    ],
+)
+def test_his_or_her_words_are_the_person_just_named(
+    paragraphs: list[str], language: str, speakers: list[str]
+) -> None:
+    assert [q.speaker for q in extract_quotes(paragraphs, language)] == speakers
+
+
 def test_two_sentences_split_by_an_attribution_are_two_quotes() -> None:
     paragraph = "«Abbiamo vinto.» ha detto Marco Bellini. «Adesso però si lavora per la città.»"
     check(

@@ -41,6 +41,13 @@ _WORDS_OF = re.compile(
     r"(?:di|del|della|dello|dell['’]|pronunciate\s+da)|(?:these|those)\s+were\s+the\s+words"
     r"\s+of|so\s+said|that(?:'s|\s+is)\s+according\s+to)\s*"
 )
+# "Ecco le sue parole:", "Queste le loro dichiarazioni:", "In his own words:": the words of
+# someone the narration named, as a pronoun would say (its gender, where the language gives one).
+_THEIR_WORDS = re.compile(
+    r"^\s*(?i:(?:(?:ecco|queste|sono)\s+)?(?:le\s+)?(?P<it>sue|loro)\s+(?:parole|dichiarazioni)"
+    r"|(?:in\s+)?(?P<en>his|her|their)\s+(?:own\s+)?words)\s*:$"
+)
+_POSSESSIVE_GENDER = {"his": "m", "her": "f", "their": "p", "loro": "p"}
 _NEXT_SENTENCE_VERB = re.compile(
     r"^\s*(?i:lo|l['’]|così|cosi|è\s+quanto|e['’]\s+quanto|questo\s+è\s+quanto)\s*" + REPORTING_VERB
 )
@@ -178,6 +185,10 @@ def _attribution_before(text: str) -> SpeakerRef | None:
         ref = read_speaker(according_first.group("phrase"), subject=True)
         if ref is not None and ref.kind in _NAMING_KINDS:
             return ref
+    their_words = _THEIR_WORDS.match(clause)
+    if their_words:
+        possessive = (their_words.group("it") or their_words.group("en")).lower()
+        return SpeakerRef(SpeakerKind.PRONOUN, gender=_POSSESSIVE_GENDER.get(possessive))
     if clause.endswith(":"):
         # "Fabio Cerutti, capo economista, è prudente: «…»": whoever the sentence is about.
         words_of = _WORDS_OF.match(clause)
