@@ -42,6 +42,11 @@ def _speakers(*paragraphs: str) -> list[str | None]:
         ("Tennis, finali a Torino: Sinner alle Atp Finals: «Sono felice di essere qui».",),
         ("«Anybody that has a wooden roof stayed here», said a resident of Maybury Park.",),
         ('"We are growing faster than the market," Crescent Park in Portland said.',),
+        # a thing that ends like an occupation ("-ista": giornalista), in capitals
+        (
+            "INTERVISTA a CARMEN CONSOLI: «Non ci sono più spazi per la musica emergente»",
+            "Pubblichiamo la seconda parte dell'intervista alla cantante.",
+        ),
     ],
 )
 def test_no_evidence_no_speaker(paragraphs: tuple[str, ...]) -> None:

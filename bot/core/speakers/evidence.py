@@ -53,6 +53,8 @@ from bot.core.speakers.verbs import VERB_WORDS
 
 # Professions named by suffix: "economista", "geologist", "virologo", "politician".
 _ROLE_SUFFIXES = entries("role_suffixes")
+# Words with such an ending that name no one: "intervista", "dialogo", "insist".
+_NOT_ROLES = words("not_roles")
 
 
 def is_role_word(word: str) -> bool:
@@ -65,7 +67,7 @@ def is_role_word(word: str) -> bool:
     return lower in ROLE_WORDS or (
         word.islower()
         and (
-            (len(word) > 5 and word.endswith(_ROLE_SUFFIXES))
+            (len(word) > 5 and word.endswith(_ROLE_SUFFIXES) and word not in _NOT_ROLES)
             or (word in ROLE_ABBREVIATIONS and word not in COMPLEMENT_PREPOSITIONS)
         )
     )
