@@ -378,6 +378,14 @@ def test_an_adverb_after_an_unnamed_speaker_is_not_part_of_it(
     assert _attributions([paragraph], language) == expected
 
 
+def test_after_a_clause_with_its_own_verb_the_next_name_is_the_subject() -> None:
+    paragraphs = [
+        "Louise Pryke prosecuting said as his nephew was being taken down to the cells, Anthony "
+        "Richardson stood up and shouted: “I hope you lot are happy with yourselves.”"
+    ]
+    assert _attributions(paragraphs, "en") == [("Anthony Richardson", None)]
+
+
 def test_middle_initials_are_part_of_a_full_name() -> None:
     paragraphs = [
         "The “deference that judges would give to attorneys is evaporating,” said John E. Jones "

@@ -47,6 +47,7 @@ from bot.core.speakers.tokens import (
     name_text,
     tokenize,
 )
+from bot.core.speakers.verbs import VERB_WORDS
 
 # Sentence adverbs and connectors that can precede a subject ("Poi Rutte ha detto").
 _CONNECTORS = words("connectors")
@@ -222,7 +223,11 @@ def _after_introductory_clause(tokens: list[Token]) -> list[Token]:
         following = tokens[commas[-1] + 1]
         if following.lower in DETERMINERS:
             return tokens[commas[-1] + 1 :]
-        if following.text[0].isupper() and _opens_a_clause(tokens[0]):
+        if following.text[0].isupper() and (
+            _opens_a_clause(tokens[0]) or any(t.lower in VERB_WORDS for t in tokens[: commas[-1]])
+        ):
+            # "Louise Pryke prosecuting said as his nephew was taken down, [Richardson] stood
+            # up and shouted": a verb before the comma, so what precedes is another clause
             return tokens[commas[-1] + 1 :]
     return tokens
 
