@@ -386,6 +386,34 @@ def test_after_a_clause_with_its_own_verb_the_next_name_is_the_subject() -> None
     assert _attributions(paragraphs, "en") == [("Anthony Richardson", None)]
 
 
+@pytest.mark.parametrize(
+    ("paragraphs", "language", "expected"),
+    [
+        (
+            [
+                "Judge Charles Burns sentenced William Balfour to three life terms.",
+                'As he was sentencing Balfour, Burns said, "Your words are an insult to all of '
+                'us."',
+            ],
+            "en",
+            [("Charles Burns", "Judge")],
+        ),
+        (
+            [
+                "Il sindaco Paolo Conti ha incontrato Marco Neri in mattinata.",
+                "Dopo l’incontro con Neri, Conti ha detto: «Il progetto va avanti».",
+            ],
+            "it",
+            [("Paolo Conti", "sindaco")],
+        ),
+    ],
+)
+def test_a_name_inside_an_opening_subordinate_clause_is_not_the_subject(
+    paragraphs: list[str], language: str, expected: list[tuple[str | None, str | None]]
+) -> None:
+    assert _attributions(paragraphs, language) == expected
+
+
 def test_middle_initials_are_part_of_a_full_name() -> None:
     paragraphs = [
         "The “deference that judges would give to attorneys is evaporating,” said John E. Jones "

@@ -160,7 +160,7 @@ def _is_stop(tokens: Sequence[Token], index: int, marks: frozenset[str]) -> bool
     )
 
 
-_CLAUSE_OPENERS = frozenset("which who whose che cui".split())
+_RELATIVE_PRONOUNS = frozenset("which who whose che cui".split())
 
 _FROM_PREPOSITIONS = frozenset("da dal dalla dallo dai dagli dalle dall' dall’".split())
 
@@ -174,7 +174,7 @@ def _without_trailing_clause(tokens: list[Token]) -> list[Token]:
     if opening <= 0:
         return tokens
     first = tokens[opening + 1]
-    if first.lower in _CLAUSE_OPENERS or first.text[0].isdigit():
+    if first.lower in _RELATIVE_PRONOUNS or first.text[0].isdigit():
         return tokens[:opening]
     return tokens
 
