@@ -449,6 +449,15 @@ def test_his_or_her_words_are_the_person_just_named(
     assert [q.speaker for q in extract_quotes(paragraphs, language)] == speakers
 
 
+def test_a_time_abbreviation_does_not_end_the_sentence_that_names_the_speaker() -> None:
+    paragraphs = [
+        "Fire Chief Brandon Blough says crews arrived around 8:45 p.m. at the house near Hoover "
+        "and Henry streets.",
+        "“When they got on scene, there was fire in the rear of the residence,” he says.",
+    ]
+    assert [q.speaker for q in extract_quotes(paragraphs, "en")] == ["Brandon Blough"]
+
+
 def test_two_sentences_split_by_an_attribution_are_two_quotes() -> None:
     paragraph = "«Abbiamo vinto.» ha detto Marco Bellini. «Adesso però si lavora per la città.»"
     check(

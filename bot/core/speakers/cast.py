@@ -34,7 +34,14 @@ from bot.core.speakers.lexicon import (
 )
 from bot.core.speakers.names import in_a_complement, persons
 from bot.core.speakers.roles import role_after, role_before
-from bot.core.speakers.tokens import NameRun, Token, name_text, span_text, tokenize
+from bot.core.speakers.tokens import (
+    NameRun,
+    Token,
+    is_abbreviation_dot,
+    name_text,
+    span_text,
+    tokenize,
+)
 from bot.core.speakers.verbs import VERB_WORDS
 
 
@@ -168,6 +175,14 @@ def _without_articles(phrase: str) -> list[Token]:
 
 _THAT = frozenset({"that", "che"})
 _UP_TO_THAT = 5  # words between a reporting verb and its "that": "said in a video clip that"
+
+
+def _ends_a_sentence(tokens: Sequence[Token], index: int) -> bool:
+    """A full stop, "!" or "?" that ends a sentence: not the dot of "U.S." or of "8:45 p.m. to
+    the scene" (a sentence does not go on in lower case)."""
+    if tokens[index].text not in ".!?" or is_abbreviation_dot(tokens, index):
+        return False
+    return index + 1 >= len(tokens) or not tokens[index + 1].text[0].islower()
 
 
 def _reported_clause_start(tokens: Sequence[Token], start: int) -> int:
@@ -313,7 +328,7 @@ class Cast:
             return None
         last_run = found[-1][0]
         sentence_start = max(
-            (i for i in range(last_run.start) if tokens[i].text in ".!?"), default=-1
+            (i for i in range(last_run.start) if _ends_a_sentence(tokens, i)), default=-1
         )
         # "Gran Hewad said that the minister, Mohammad Atmar, met…": who is named in the words
         # reported is talked about, not the one talking.
