@@ -414,6 +414,15 @@ def test_a_name_inside_an_opening_subordinate_clause_is_not_the_subject(
     assert _attributions(paragraphs, language) == expected
 
 
+def test_the_coach_is_the_tecnico_the_article_named() -> None:
+    """Italian sport pages call the allenatore "il coach" too."""
+    paragraphs = [
+        "Non l’ha presa bene il tecnico Luca Fabbri, squalificato per una settimana.",
+        "«Un brutto passo indietro – commenta il coach – soprattutto nell’atteggiamento».",
+    ]
+    assert _attributions(paragraphs) == [("Luca Fabbri", "tecnico")]
+
+
 def test_middle_initials_are_part_of_a_full_name() -> None:
     paragraphs = [
         "The “deference that judges would give to attorneys is evaporating,” said John E. Jones "

@@ -42,11 +42,15 @@ def words(kind: str, language: str | None = None) -> frozenset[str]:
 
 
 def table(kind: str) -> dict[str, tuple[str, ...]]:
-    """A table of all languages: each key with the values its line gives."""
+    """A table of all languages: each key with the values its lines give (a key in two
+    languages' files, "coach" in English and Italian, has both lines' values)."""
     rows: dict[str, tuple[str, ...]] = {}
     for line in entries(kind):
         key, _, values = line.partition(":")
-        rows[key.strip()] = tuple(value.strip() for value in values.split(","))
+        found = rows.get(key.strip(), ())
+        rows[key.strip()] = found + tuple(
+            value.strip() for value in values.split(",") if value.strip() not in found
+        )
     return rows
 
 
