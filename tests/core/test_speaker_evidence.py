@@ -423,6 +423,26 @@ def test_the_coach_is_the_tecnico_the_article_named() -> None:
     assert _attributions(paragraphs) == [("Luca Fabbri", "tecnico")]
 
 
+def test_a_country_is_never_who_he_is() -> None:
+    """Cameroon is in no word list of ours; CLDR's country names are."""
+    paragraphs = [
+        "Communication Minister, Rene Emmanuel Sadi has said the decision to cut off Cameroon "
+        "from the trade act is not objective.",
+        "Talking to a radio station, Minister Sadi said the state is still looking into it.",
+        "However he said, “there are things said there which may not be true because we think "
+        "Cameroon is one of the countries which has done a lot for democracy”.",
+        "“Have they seen all the atrocities committed by these separatists? Our forces are there "
+        "to protect our citizens,” he added.",
+        "The United States said it will blacklist Cameroon from the program from January.",
+    ]
+    assert _speakers(*paragraphs) == ["Rene Emmanuel Sadi"] * 2
+
+
+def test_a_country_that_is_also_a_first_name_still_names_a_person() -> None:
+    paragraphs = ["“We played well in the second half,” said Chad Johnson, the team's coach."]
+    assert _attributions(paragraphs, "en") == [("Chad Johnson", "team's coach")]
+
+
 def test_middle_initials_are_part_of_a_full_name() -> None:
     paragraphs = [
         "The “deference that judges would give to attorneys is evaporating,” said John E. Jones "

@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
+from babel import Locale
+
 from bot.core.speakers.evidence import is_role_word
 from bot.core.speakers.lexicon import (
     ARTICLES,
@@ -69,7 +71,9 @@ _APPOSITION_REACH = 6  # tokens after "Name," in which an office may stand
 
 @cache
 def _places() -> frozenset[str]:
-    """Single-word country, region and continent names, Italian and English, lower-case."""
+    """Single-word country, region and continent names, Italian and English, lower-case: the
+    words of the toponyms' names, and every country CLDR (through Babel) names in one word
+    ("Cameroon", "Camerun"), less those that are also people's names."""
     places: set[str] = set()
     text = resources.files("bot.core.data").joinpath("toponyms.txt").read_text("utf-8")
     for line in text.splitlines():
@@ -78,6 +82,12 @@ def _places() -> frozenset[str]:
         columns = [column.strip() for column in line.split("|")]
         for name in f"{columns[1]};{columns[3]}".split(";"):
             places.update(word.lower() for word in name.split())
+    also_names = words("countries_also_names")
+    for language in ("it", "en"):
+        for code, name in Locale(language).territories.items():
+            country = name.lower()
+            if len(code) == 2 and code.isalpha() and " " not in name and country not in also_names:
+                places.add(country)
     return frozenset(places)
 
 
