@@ -438,6 +438,16 @@ def test_a_country_is_never_who_he_is() -> None:
     assert _speakers(*paragraphs) == ["Rene Emmanuel Sadi"] * 2
 
 
+def test_followers_of_a_faith_or_a_party_are_no_person() -> None:
+    """Who "he said" points to is never "young Catholics" or "House Democrats"."""
+    evidence = SpeakerEvidence(
+        ["Pope Leo XIV surprised thousands of young Catholics and House Democrats."]
+    )
+    assert not evidence.may_be_a_person("Catholics")
+    assert not evidence.may_be_a_person("House Democrats")
+    assert evidence.may_be_a_person("Leo XIV")
+
+
 def test_a_country_that_is_also_a_first_name_still_names_a_person() -> None:
     paragraphs = ["“We played well in the second half,” said Chad Johnson, the team's coach."]
     assert _attributions(paragraphs, "en") == [("Chad Johnson", "team's coach")]

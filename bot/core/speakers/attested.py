@@ -201,6 +201,8 @@ class SpeakerEvidence:
             return False
         if names[-1].lower() in _OUTLET_NOUNS:
             return False  # "Vice News": an outlet carries words, it does not say them
+        if names[-1].lower() in _CROWD_NOUNS:
+            return False  # "young Catholics", "House Democrats": a crowd, not a person
         # "Parole", "Giuramento": words of the language, capitalised here
         return not any(self._written_in_lower_case(name) for name in names)
 
