@@ -453,6 +453,15 @@ def test_a_country_that_is_also_a_first_name_still_names_a_person() -> None:
     assert _attributions(paragraphs, "en") == [("Chad Johnson", "team's coach")]
 
 
+def test_a_role_abbreviation_in_capitals_is_an_office_though_it_spells_a_preposition() -> None:
+    """The preposition "ad" in capitals, "l'AD", is the amministratore delegato."""
+    paragraphs = [
+        "«Siamo molto soddisfatti dei risultati del trimestre», ha commentato i risultati l'AD "
+        "Renato Mazzoncini."
+    ]
+    assert _attributions(paragraphs) == [("Renato Mazzoncini", "AD")]
+
+
 def test_middle_initials_are_part_of_a_full_name() -> None:
     paragraphs = [
         "The “deference that judges would give to attorneys is evaporating,” said John E. Jones "

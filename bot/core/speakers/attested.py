@@ -93,7 +93,12 @@ def _places() -> frozenset[str]:
 
 def _is_head_noun(word: str) -> bool:
     lower = word.lower()
-    return lower in SPEAKER_NOUNS or lower in INSTITUTION_WORDS or is_role_word(lower)
+    return (
+        lower in SPEAKER_NOUNS
+        or lower in INSTITUTION_WORDS
+        or is_role_word(lower)
+        or is_role_word(word)  # "AD", an abbreviation in capitals, though "ad" is a preposition
+    )
 
 
 def _is_title_case(tokens: Sequence[Token]) -> bool:
@@ -306,7 +311,7 @@ def _office_before(tokens: Sequence[Token], start: int) -> bool:
         return True
     if just_before.text == "." and start >= 2 and tokens[start - 2].lower in HONORIFICS:
         return True  # "Sen. Graham", "Dott. Rossi"
-    if just_before.lower in _LINKING:
+    if just_before.lower in _LINKING and not is_role_word(just_before.text):
         return False
     index = start - 1
     while index > max(-1, start - 1 - _LOOK_BACK):

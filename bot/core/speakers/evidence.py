@@ -59,17 +59,21 @@ _NOT_ROLES = words("not_roles")
 
 def is_role_word(word: str) -> bool:
     """A word (as written) that names an office or occupation. The suffix rule ("economista")
-    and the abbreviations ("il gip", but not the preposition "ad") apply to lower-case words
-    only: "Lindqvist" is a name."""
+    applies to lower-case words only: "Lindqvist" is a name. An abbreviation counts in lower
+    case ("il gip") or title case ("il Pm"), unless it is also a preposition ("ad"), and in
+    capitals always ("l'AD Renato Mazzoncini")."""
     lower = word.lower()
     if "-" in lower and any(part in ROLE_WORDS for part in lower.split("-")):
         return True  # "vice-chancellor", "co-founder", "ex-ministro"
+    if lower in ROLE_ABBREVIATIONS:
+        return word.isupper() or (
+            (word.islower() or word.istitle()) and lower not in COMPLEMENT_PREPOSITIONS
+        )
     return lower in ROLE_WORDS or (
         word.islower()
-        and (
-            (len(word) > 5 and word.endswith(_ROLE_SUFFIXES) and word not in _NOT_ROLES)
-            or (word in ROLE_ABBREVIATIONS and word not in COMPLEMENT_PREPOSITIONS)
-        )
+        and len(word) > 5
+        and word.endswith(_ROLE_SUFFIXES)
+        and word not in _NOT_ROLES
     )
 
 
