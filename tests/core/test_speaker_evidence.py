@@ -462,6 +462,15 @@ def test_a_role_abbreviation_in_capitals_is_an_office_though_it_spells_a_preposi
     assert _attributions(paragraphs) == [("Renato Mazzoncini", "AD")]
 
 
+def test_a_surname_two_people_share_is_neither_of_them_in_full() -> None:
+    """In "McArthur and Mary Tate", "Tate said" may be either: precision first."""
+    paragraphs = [
+        "The owners, McArthur and Mary Tate, stood across the street from their home.",
+        "“Me and my wife were asleep in that room when it started,” Tate said.",
+    ]
+    assert _speakers(*paragraphs) == [None]
+
+
 def test_middle_initials_are_part_of_a_full_name() -> None:
     paragraphs = [
         "The “deference that judges would give to attorneys is evaporating,” said John E. Jones "

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.speakers.attested import SpeakerEvidence
 from bot.core.speakers.evidence import is_asked, is_role_word
@@ -51,6 +51,9 @@ class _CastMember:
     words: tuple[str, ...]
     role: str | None
     owner: bool = False  # named in the possessive ("Jeremy Corbyn's material"): not a subject
+    # the surname is also another person's, named by first name just before ("McArthur and
+    # Mary Tate"): the surname alone is either of them
+    shared_surname: bool = False
 
 
 # An honorific that tells a gender, then the surname it goes with (first names may come
@@ -78,6 +81,19 @@ def _member(text: str, tokens: Sequence[Token], run: NameRun) -> _CastMember:
         return _CastMember(name, words, role)
     cut = len(words[-1]) - possessive.start()
     return _CastMember(name[:-cut], (*words[:-1], words[-1][:-cut]), role, owner=True)
+
+
+_AND = frozenset({"and", "e", "ed", "&"})
+
+
+def _after_a_coordinated_first_name(
+    tokens: Sequence[Token], run: NameRun, runs: Sequence[NameRun]
+) -> bool:
+    """Whether a full name comes right after "<one name> and": "McArthur and [Mary Tate]",
+    "Giacomo e [Claudio Scazzi]" name two people of one surname."""
+    if run.end - run.start < 2 or run.start < 2 or tokens[run.start - 1].lower not in _AND:
+        return False
+    return any(other.end == run.start - 1 and other.end - other.start == 1 for other in runs)
 
 
 def _tells_more_about(paragraph: str, surname: str) -> bool:
@@ -223,7 +239,12 @@ class Cast:
             text = self._paragraphs[index]
             tokens = self.evidence.tokens(index)
             runs = persons(tokens)
-            members = [_member(text, tokens, run) for run in runs]
+            members = [
+                replace(member, shared_surname=True)
+                if _after_a_coordinated_first_name(tokens, run, runs)
+                else member
+                for member, run in ((_member(text, tokens, run), run) for run in runs)
+            ]
             self._read[index] = (tokens, members, runs)
         return self._read[index]
 
@@ -268,7 +289,7 @@ class Cast:
         by_first_name = self._by_first_name(words) if best is None or len(best.words) == 1 else None
         if by_first_name:
             return by_first_name
-        if best is None:
+        if best is None or (len(words) == 1 and best.shared_surname):
             return name, None
         return best.name, max(roles, key=len) if roles else None
 
