@@ -471,6 +471,28 @@ def test_a_surname_two_people_share_is_neither_of_them_in_full() -> None:
     assert _speakers(*paragraphs) == [None]
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "language", "expected"),
+    [
+        (
+            "“We have already spoken to several witnesses,” said Detective Senior Sergeant Steve "
+            "McGregor.",
+            "en",
+            [("Steve McGregor", "Detective Senior Sergeant")],
+        ),
+        (
+            "«Il ragazzo non si è fermato all’alt», ha spiegato il maresciallo Paolo Rossi.",
+            "it",
+            [("Paolo Rossi", "maresciallo")],
+        ),
+    ],
+)
+def test_a_police_or_military_rank_is_a_role_not_part_of_the_name(
+    paragraph: str, language: str, expected: list[tuple[str | None, str | None]]
+) -> None:
+    assert _attributions([paragraph], language) == expected
+
+
 def test_middle_initials_are_part_of_a_full_name() -> None:
     paragraphs = [
         "The “deference that judges would give to attorneys is evaporating,” said John E. Jones "
