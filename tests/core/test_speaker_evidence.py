@@ -370,6 +370,12 @@ def test_when_and_where_the_words_were_said_is_not_the_speaker(
             "it",
             [("Il sindaco", None)],
         ),
+        (
+            "«Abbiamo corso dei rischi cercando di vincere», ha ribadito il pilota della Ferrari "
+            "oggi secondo.",
+            "it",
+            [("il pilota della Ferrari", None)],
+        ),
     ],
 )
 def test_an_adverb_after_an_unnamed_speaker_is_not_part_of_it(

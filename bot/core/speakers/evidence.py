@@ -283,6 +283,9 @@ _BE_AND_HAVE = words("be_and_have")
 
 _MAX_GROUP_WORDS = 10
 
+# Days named by an adverb, never inside a speaker's description: "oggi", "yesterday".
+_DAY_ADVERBS = frozenset("oggi ieri stamani stamattina stasera today yesterday tonight".split())
+
 _REFLEXIVE_POSSESSIVES = frozenset("proprio propria propri proprie".split())
 
 _NEGATIONS = frozenset("non si ne not never".split())
@@ -321,8 +324,15 @@ def group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> SpeakerR
         lower = token.lower
         if token.text == "," or lower in _BE_AND_HAVE or lower in VERB_WORDS or lower in _NEGATIONS:
             break  # "Il tecnico [non si è sbilanciato]"
-        if end > 0 and all(t.lower in ADVERB_WORDS or not t.is_word for t in tokens[end:]):
-            break  # "The BNR governor [also] said", "il sindaco [inoltre] ha ricordato"
+        if end > 0 and (
+            lower in _DAY_ADVERBS
+            or all(t.lower in ADVERB_WORDS or not t.is_word for t in tokens[end:])
+        ):
+            # "The BNR governor [also] said", "il sindaco [inoltre] ha ricordato"; "il pilota
+            # della Ferrari [oggi secondo]": when, and what follows it; "il presidente [di oggi]"
+            while end > 0 and tokens[end - 1].lower in OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS:
+                end -= 1
+            break
         if (
             end > 0
             and lower in COMPLEMENT_PREPOSITIONS
