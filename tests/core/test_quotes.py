@@ -458,6 +458,34 @@ def test_a_time_abbreviation_does_not_end_the_sentence_that_names_the_speaker() 
     assert [q.speaker for q in extract_quotes(paragraphs, "en")] == ["Brandon Blough"]
 
 
+@pytest.mark.parametrize(
+    ("paragraphs", "language", "speakers"),
+    [
+        (
+            [
+                "Captain Rohan Mehta said the team's performance on a fast pitch showed they could "
+                "win in any conditions.",
+                "“We already had the belief but now we have the result to back that as well.”",
+            ],
+            "en",
+            ["Rohan Mehta"],
+        ),
+        (
+            [
+                "La sindaca Giulia Ferri spiega che il cantiere chiuderà entro l’estate.",
+                "«Abbiamo trovato le risorse e non ci fermeremo fino alla fine dei lavori».",
+            ],
+            "it",
+            ["Giulia Ferri"],
+        ),
+    ],
+)
+def test_a_paragraph_of_reported_speech_introduces_the_words_that_follow(
+    paragraphs: list[str], language: str, speakers: list[str]
+) -> None:
+    assert [q.speaker for q in extract_quotes(paragraphs, language)] == speakers
+
+
 def test_two_sentences_split_by_an_attribution_are_two_quotes() -> None:
     paragraph = "«Abbiamo vinto.» ha detto Marco Bellini. «Adesso però si lavora per la città.»"
     check(

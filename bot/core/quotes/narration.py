@@ -72,10 +72,13 @@ class Narration:
             # the quote opens its paragraph, and the one before introduces it: "Il presidente
             # Stefano Chisoli fa il punto:" / «È un momento storico…»
             before = self._paragraphs[candidate.paragraph - 1].rstrip()
-            if before.endswith(":"):
-                start = max(sentence_ends(before[:-1]), default=0)
-                name = self._cast.subject_before(candidate.paragraph - 1, start, len(before))
-                return self._person_named(name)
+            start = max(sentence_ends(before[:-1]), default=0)
+            # or it reports the person's speech: "Kohli said India's performance showed they
+            # could win anywhere." / "We already had the belief…"
+            name = self._cast.subject_before(
+                candidate.paragraph - 1, start, len(before), speaking_only=not before.endswith(":")
+            )
+            return self._person_named(name)
         narration_start = candidate.narration_start
         # The sentence-ending mark right before the quote (end - 1) does not count.
         start = narration_start + max(

@@ -321,7 +321,9 @@ class Cast:
                 position = paragraph.find(word, position + 1)
         return False
 
-    def subject_before(self, paragraph: int, start: int, end: int) -> str | None:
+    def subject_before(
+        self, paragraph: int, start: int, end: int, *, speaking_only: bool = False
+    ) -> str | None:
         """Who "she said" refers to after the narration paragraph[start:end]: the first person
         named (the subject) in the last sentence there that names anyone ("Proietti, arrivata
         in corso Vannucci, predica prudenza").
@@ -329,6 +331,7 @@ class Cast:
         A lone capitalised word opening a sentence ("Soddisfatto il capitano", "Every system")
         counts only when the rest of the article confirms it is a name, and only names that may
         be a person count at all (not "South Africa", not "under Dhoni's captaincy").
+        ``speaking_only``: only a person a reporting verb follows ("Kohli said …").
         """
         tokens, members, runs = self._paragraph(paragraph)
         found = [
@@ -368,6 +371,8 @@ class Cast:
             for run, member in in_sentence
             if run.end < len(tokens) and tokens[run.end].lower in VERB_WORDS
         ]
+        if speaking_only:
+            return speaking[-1] if speaking else None
         return speaking[-1] if speaking else in_sentence[0][1].name
 
     def person_with_surname(self, phrase: str) -> tuple[str, str | None] | None:
