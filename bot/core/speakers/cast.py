@@ -83,15 +83,12 @@ def _member(text: str, tokens: Sequence[Token], run: NameRun) -> _CastMember:
     return _CastMember(name[:-cut], (*words[:-1], words[-1][:-cut]), role, owner=True)
 
 
-_AND = frozenset({"and", "e", "ed", "&"})
-
-
 def _after_a_coordinated_first_name(
     tokens: Sequence[Token], run: NameRun, runs: Sequence[NameRun]
 ) -> bool:
     """Whether a full name comes right after "<one name> and": "McArthur and [Mary Tate]",
     "Giacomo e [Claudio Scazzi]" name two people of one surname."""
-    if run.end - run.start < 2 or run.start < 2 or tokens[run.start - 1].lower not in _AND:
+    if run.end - run.start < 2 or run.start < 2 or tokens[run.start - 1].lower not in CONJUNCTIONS:
         return False
     return any(other.end == run.start - 1 and other.end - other.start == 1 for other in runs)
 
@@ -239,12 +236,12 @@ class Cast:
             text = self._paragraphs[index]
             tokens = self.evidence.tokens(index)
             runs = persons(tokens)
-            members = [
-                replace(member, shared_surname=True)
-                if _after_a_coordinated_first_name(tokens, run, runs)
-                else member
-                for member, run in ((_member(text, tokens, run), run) for run in runs)
-            ]
+            members = []
+            for run in runs:
+                member = _member(text, tokens, run)
+                if _after_a_coordinated_first_name(tokens, run, runs):
+                    member = replace(member, shared_surname=True)
+                members.append(member)
             self._read[index] = (tokens, members, runs)
         return self._read[index]
 

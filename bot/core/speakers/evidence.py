@@ -284,7 +284,9 @@ _BE_AND_HAVE = words("be_and_have")
 _MAX_GROUP_WORDS = 10
 
 # Days named by an adverb, never inside a speaker's description: "oggi", "yesterday".
-_DAY_ADVERBS = frozenset("oggi ieri stamani stamattina stasera today yesterday tonight".split())
+_DAY_ADVERBS = words("day_adverbs")
+# A phrase cut before an adverb does not end in the preposition before it ("di [oggi]").
+_PREPOSITIONS = OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS
 
 _REFLEXIVE_POSSESSIVES = frozenset("proprio propria propri proprie".split())
 
@@ -330,7 +332,7 @@ def group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> SpeakerR
         ):
             # "The BNR governor [also] said", "il sindaco [inoltre] ha ricordato"; "il pilota
             # della Ferrari [oggi secondo]": when, and what follows it; "il presidente [di oggi]"
-            while end > 0 and tokens[end - 1].lower in OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS:
+            while end > 0 and tokens[end - 1].lower in _PREPOSITIONS:
                 end -= 1
             break
         if (
