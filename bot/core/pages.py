@@ -90,7 +90,8 @@ def parse_page(
     paragraphs = _without_trailing_links(
         [p for p in _body_paragraphs(document) if p != title], link_texts
     )
-    if not any(_is_prose(p) for p in paragraphs):
+    declared_article = _first(meta, "og:type").strip().lower() == "article"
+    if not _reads_as_article(paragraphs, declared_article=declared_article):
         raise ParseError("no article found in page")
     tags += [normalise_space(t) for t in meta.get("article:section", [])]
     tags += [normalise_space(t) for t in meta.get("article:tag", [])]
@@ -408,6 +409,15 @@ _MIN_PROSE_WORDS = 12
 #: The same in scripts written without spaces (Chinese, Japanese): characters, not words.
 _MIN_PROSE_CHARS_UNSPACED = 30
 _UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _reads_as_article(paragraphs: list[str], *, declared_article: bool) -> bool:
+    """True when the text is an article's: one line of prose, or, on a page that declares
+    itself an article (``og:type``), that many words in all: a short poem or a four-line
+    dialogue has no long line, and a menu or an error page does not call itself an article."""
+    if any(_is_prose(p) for p in paragraphs):
+        return True
+    return declared_article and sum(len(p.split()) for p in paragraphs) >= _MIN_PROSE_WORDS
 
 
 def _is_prose(paragraph: str) -> bool:

@@ -94,6 +94,42 @@ def test_page_without_article_raises() -> None:
         parse_page(_page("no_article.html"), url="https://giornale.example/404")
 
 
+def _short_post(*, declared: bool, lines: tuple[str, ...]) -> bytes:
+    meta = '<meta property="og:type" content="article">' if declared else ""
+    body = "".join(f"<p>{line}</p>" for line in lines)
+    return (
+        f'<!doctype html><html lang="it"><head><title>Un dialogo al bar</title>{meta}</head>'
+        f'<body><header><a href="/">Il blog di Marta</a></header><article>'
+        f"<h1>Un dialogo al bar</h1>{body}</article><footer>Tutti i diritti riservati</footer>"
+        "</body></html>"
+    ).encode()
+
+
+DIALOGUE = (
+    "«So di aver bevuto troppo e forse non dovrei dirlo…»",
+    "– «E allora non dirlo.»",
+    "– «Va bene.»",
+)
+
+
+def test_a_declared_article_without_a_long_line_is_kept() -> None:
+    """A four-line dialogue has no line of prose length; the page says it is an article."""
+    draft = parse_page(_short_post(declared=True, lines=DIALOGUE), url="https://marta.example/d")
+    assert draft.paragraphs == list(DIALOGUE)
+
+
+@pytest.mark.parametrize(
+    ("declared", "lines"),
+    [(False, DIALOGUE), (True, ("Pagina non trovata.", "Torna alla home."))],
+    ids=["undeclared", "declared-error-page"],
+)
+def test_short_text_without_a_declaration_or_enough_words_is_no_article(
+    declared: bool, lines: tuple[str, ...]
+) -> None:
+    with pytest.raises(ParseError, match="no article found in page"):
+        parse_page(_short_post(declared=declared, lines=lines), url="https://marta.example/d")
+
+
 @pytest.mark.parametrize(
     "data", [b"", b"  \n ", b"\x00\x01\x02\x03", b"%PDF-1.7\n\xe2\xe3\xcf\xd3"]
 )
