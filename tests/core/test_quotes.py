@@ -2620,3 +2620,12 @@ def test_a_headline_paraphrase_in_title_case_is_no_quote() -> None:
         '"I accept the election result," the Prime Minister said.',
     ]
     assert [q.text for q in extract_quotes(paragraphs, "en")] == ["I accept the election result,"]
+
+
+def test_lo_ha_detto_names_who_said_the_quote_inside_the_sentence_before() -> None:
+    """The quote is only part of its sentence; "Lo ha detto" stands for the whole of it."""
+    paragraphs = [
+        "«Entro la settimana nomineremo la persona più adatta» alla guida del consorzio idrico. "
+        "Lo ha detto ai cronisti l’assessora all’Ambiente Chiara Valenti, a margine della fiera.",
+    ]
+    assert [q.speaker for q in extract_quotes(paragraphs, "it")] == ["Chiara Valenti"]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.quotes.marks import MARK
-from bot.core.quotes.sentences import WORD, first_clause, last_sentence, word_count
+from bot.core.quotes.sentences import WORD, first_clause, last_sentence, sentence_ends, word_count
 from bot.core.speakers import (
     ARTICLES,
     CONJUNCTIONS,
@@ -226,6 +226,20 @@ def _attribution_next_sentence(text: str) -> SpeakerRef | None:
     return None
 
 
+def _attribution_after_its_sentence(text: str) -> SpeakerRef | None:
+    """«…» al ruolo di commissario. Lo ha detto Rossi: the quote's sentence goes on past it, and
+    the next sentence's "lo" (or "così") stands for all of it, the quote included."""
+    end = next(sentence_ends(text), None)
+    if end is None:
+        return None
+    sentence = first_clause(text[end:].lstrip())
+    match = _NEXT_SENTENCE_VERB.match(sentence)
+    if match is None:
+        return None
+    ref = read_speaker(sentence[match.end() :], subject=False)
+    return ref if _named(ref) else None
+
+
 def split_aside(part: str) -> tuple[str, SpeakerRef | None]:
     """Split «Prima parte - ha detto Rossi - seconda parte» into its text and attribution.
 
@@ -266,6 +280,11 @@ def attribution(aside: SpeakerRef | None, around: Surroundings) -> SpeakerRef | 
         lambda: attribution_after(around.after, new_sentence=around.ends_sentence),
         lambda: _attribution_before(around.before) if around.opened else None,
         lambda: None if after_is_blank else _attribution_next_sentence(around.after),
+        lambda: (
+            None
+            if after_is_blank or around.ends_sentence
+            else _attribution_after_its_sentence(around.after)
+        ),
         lambda: (
             _attribution_next_sentence(around.following)
             if after_is_blank and around.following and not MARK.match(around.following)
