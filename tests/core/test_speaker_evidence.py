@@ -599,3 +599,31 @@ def test_a_compound_with_a_lower_case_part_is_no_name() -> None:
         "granted.”",
     )
     assert speakers == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "role"),
+    [
+        (
+            [
+                "La trattativa riprende lunedì, ha detto ai giornalisti il portavoce della "
+                "Regione Marco Ferrante.",
+                "«Non è una resa», ha aggiunto Ferrante.",
+            ],
+            "portavoce della Regione",
+        ),
+        (
+            [
+                "La squadra partirà domani, ha annunciato il numero uno della federazione Paolo "
+                "Serra.",
+                "«Siamo pronti», ha aggiunto Serra.",
+            ],
+            "numero uno della federazione",
+        ),
+    ],
+)
+def test_a_definite_article_alone_opens_a_new_phrase_before_a_role(
+    paragraphs: list[str], role: str
+) -> None:
+    """ "ai giornalisti il portavoce": two phrases, not one role; "numero uno" is one."""
+    assert [speaker_role[1] for speaker_role in _attributions(paragraphs)] == [role]

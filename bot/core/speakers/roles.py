@@ -22,6 +22,7 @@ from bot.core.speakers.lexicon import (
     NOT_NAMES,
     OF_PREPOSITIONS,
     PHRASE_BOUNDARIES,
+    words,
 )
 from bot.core.speakers.tokens import NameRun, Token, is_initial, is_plural_possessive, span_text
 from bot.core.speakers.verbs import VERB_WORDS
@@ -33,6 +34,7 @@ _ROLE_STOPS = (
 )
 
 _MAX_ROLE_WORDS = 14
+_DEFINITE_ARTICLES = words("definite_articles")
 
 
 def _is_role_at(tokens: Sequence[Token], index: int) -> bool:
@@ -69,8 +71,13 @@ def _inside_role(tokens: Sequence[Token], index: int) -> bool:
     """Whether the preposition or article at ``index`` joins two parts of one role.
 
     "assessore [ai] Trasporti", "ministro [per gli] Affari europei", "segretario [della] Nato":
-    reading backwards, a role word must come right before the preposition (and its article).
+    reading backwards, a role word must come right before the preposition (and its article). An
+    article alone joins nothing: "ai giornalisti [il] portavoce" are two phrases.
     """
+    if tokens[index].lower in _DEFINITE_ARTICLES and (
+        index == 0 or tokens[index - 1].lower not in OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS
+    ):
+        return False
     while index >= 0 and (
         tokens[index].lower in ARTICLES
         or tokens[index].lower in OF_PREPOSITIONS
