@@ -85,6 +85,11 @@ def test_no_evidence_no_speaker(paragraphs: tuple[str, ...]) -> None:
             ),
             "Salvatore Lo Cascio",
         ),
+        # a first name shaped like a gerund ("Fernando"), a surname after it
+        (
+            ("«Arrivare sul podio è una bella sorpresa». Lo ha detto Orlando Ferri al traguardo.",),
+            "Orlando Ferri",
+        ),
         # an acronym is an organisation
         (('"The samples collected at this site are unique," NASA said.',), "NASA"),
         # a source phrase

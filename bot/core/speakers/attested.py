@@ -156,7 +156,7 @@ class SpeakerEvidence:
 
     def _weigh(self, speaker: str) -> bool:
         words = [t for t in tokenize(speaker) if t.is_word]
-        if not words or any(_GERUND.search(t.lower) for t in words):
+        if not words or _has_gerund(words):
             return False
         if any(_is_head_noun(t.text) for t in words):
             return self._is_office_or_source(words)
@@ -191,7 +191,7 @@ class SpeakerEvidence:
         possessive, a gerund or a word of the language. A name that may be a person but is not
         attested is still the one a pronoun points to: it is not skipped for a farther one."""
         words = [t for t in tokenize(name) if t.is_word]
-        if not words or any(_GERUND.search(t.lower) for t in words):
+        if not words or _has_gerund(words):
             return False
         return self._could_be_person(_name_words(words))
 
@@ -262,6 +262,16 @@ class SpeakerEvidence:
             not (_name_word_at(tokens, start - 1) or _name_word_at(tokens, end))
             for tokens, start, end in self._occurrences(names)
         )
+
+
+def _has_gerund(words: Sequence[Token]) -> bool:
+    """An Italian gerund ("Rivolgendosi ai presenti"), unless a capitalised word follows it: then
+    it is a first name of that shape ("Fernando Alonso", "Orlando Bloom")."""
+    return any(
+        _GERUND.search(word.lower)
+        and not (index + 1 < len(words) and words[index + 1].text[0].isupper())
+        for index, word in enumerate(words)
+    )
 
 
 def _words_match(tokens: Sequence[Token], start: int, names: Sequence[str]) -> int | None:
