@@ -115,6 +115,15 @@ def test_a_title_before_a_surname_alone_is_evidence() -> None:
     assert not evidence.shows("Tajani")
 
 
+def test_an_office_whose_complement_is_an_institution_is_evidence() -> None:
+    """The institution is the office's complement, not the office: "al Ministero dell'Interno"."""
+    evidence = SpeakerEvidence(
+        ["In conferenza il Sottosegretario al Ministero dell'Interno Nicola Ferri ha ringraziato."]
+    )
+    assert evidence.shows("Nicola Ferri")
+    assert not SpeakerEvidence(["Il Ministero dell'Interno Nicola Ferri."]).shows("Nicola Ferri")
+
+
 def test_a_title_case_headline_is_no_evidence() -> None:
     evidence = SpeakerEvidence(
         ["Prime Minister Breaks Silence: 'Says Govt Will Continue'", "The premier spoke today."]

@@ -337,7 +337,15 @@ def _office_before(tokens: Sequence[Token], start: int) -> bool:
             # dell'Interno … Rossi"; an outlet's noun makes an outlet ("Agenzia Vista")
             if token.lower in _OUTLET_NOUNS:
                 return False
-            return token.lower not in INSTITUTION_WORDS or index >= start - 2
+            if token.lower not in INSTITUTION_WORDS or index >= start - 2:
+                return True
+            if (
+                index == 0
+                or tokens[index - 1].lower not in OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS
+            ):
+                return False
+            # the complement of an office further back: "il Sottosegretario al Ministero
+            # dell'Interno Nicola Molteni"
         if _name_word_at(tokens, index):
             # another name in between: the office is its own ("il premier Meloni, poi Tajani"),
             # unless it is the office's complement ("il portavoce di Vladimir Putin, Peskov")
