@@ -124,6 +124,17 @@ def test_an_office_whose_complement_is_an_institution_is_evidence() -> None:
     assert not SpeakerEvidence(["Il Ministero dell'Interno Nicola Ferri."]).shows("Nicola Ferri")
 
 
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Judge Helen Marsh's voice cracked as she read the sentence.",
+        "She matched Helen Marsh’s 1978 feat on the same court.",
+    ],
+)
+def test_a_full_name_written_with_a_possessive_is_still_written(paragraph: str) -> None:
+    assert SpeakerEvidence([paragraph, '"It was a hard case," Marsh said.']).shows("Helen Marsh")
+
+
 def test_a_title_case_headline_is_no_evidence() -> None:
     evidence = SpeakerEvidence(
         ["Prime Minister Breaks Silence: 'Says Govt Will Continue'", "The premier spoke today."]

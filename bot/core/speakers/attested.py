@@ -276,15 +276,29 @@ def _has_gerund(words: Sequence[Token]) -> bool:
 
 def _words_match(tokens: Sequence[Token], start: int, names: Sequence[str]) -> int | None:
     """Where the run of ``names`` that starts at ``start`` ends, skipping the full stops of
-    initials ("John E. Jones"), or None when the tokens there are other words."""
+    initials ("John E. Jones"), or None when the tokens there are other words. The last word
+    may carry a possessive: "Judge Raymond Steib's voice" writes the name too."""
     index = start
-    for name in names:
+    for position, name in enumerate(names):
         if index < len(tokens) and tokens[index].text == "." and index > start:
             index += 1
-        if index >= len(tokens) or tokens[index].text != name:
+        if index >= len(tokens):
+            return None
+        written = tokens[index].text
+        if written != name and not (
+            position == len(names) - 1 and _is_possessive_of(written, name)
+        ):
             return None
         index += 1
     return index
+
+
+def _is_possessive_of(written: str, name: str) -> bool:
+    """ "Steib's", "Wade’s", "Jones'": the name with a possessive ending."""
+    if not written.startswith(name):
+        return False
+    ending = written[len(name) :]
+    return ending in ("'s", "’s") or (ending in ("'", "’") and name.endswith("s"))
 
 
 def _name_words(words: Sequence[Token]) -> list[str]:
