@@ -90,6 +90,11 @@ def test_no_evidence_no_speaker(paragraphs: tuple[str, ...]) -> None:
             ("«Arrivare sul podio è una bella sorpresa». Lo ha detto Orlando Ferri al traguardo.",),
             "Orlando Ferri",
         ),
+        # a British police rank in initials before the name
+        (
+            ("DCI Ruth Kemble said: “We understand why residents are worried tonight.”",),
+            "Ruth Kemble",
+        ),
         # an acronym is an organisation
         (('"The samples collected at this site are unique," NASA said.',), "NASA"),
         # a source phrase
