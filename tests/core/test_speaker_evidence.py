@@ -140,6 +140,17 @@ def test_a_full_name_written_with_a_possessive_is_still_written(paragraph: str) 
     assert SpeakerEvidence([paragraph, '"It was a hard case," Marsh said.']).shows("Helen Marsh")
 
 
+def test_c_era_says_who_was_there_and_l_era_names_an_era() -> None:
+    paragraphs = [
+        "Alla conferenza c'era Charles Dufour, pilota della Renault.",
+        "«Possono esserci sorprese», ha detto Dufour.",
+    ]
+    assert _attributions(paragraphs) == [("Charles Dufour", "pilota della Renault")]
+    assert _speakers("Nell'era Dufour la squadra ha vinto: «Eravamo i migliori di tutti».") == [
+        None
+    ]
+
+
 def test_a_title_case_headline_is_no_evidence() -> None:
     evidence = SpeakerEvidence(
         ["Prime Minister Breaks Silence: 'Says Govt Will Continue'", "The premier spoke today."]

@@ -181,10 +181,20 @@ def _modifies_a_role(tokens: Sequence[Token], index: int) -> bool:
 _NAMED_BY_WHAT_FOLLOWS = words("nouns_named_by_what_follows") | words("affair_nouns")
 
 
+# Such nouns that are also forms of a verb: "l'era Trump" names an era, "c'era Leclerc" says
+# who was there.
+_ALSO_VERB_FORMS = _NAMED_BY_WHAT_FOLLOWS & (words("be_and_have") | words("verb_auxiliaries"))
+_DETERMINERS = ARTICLES | OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS
+
+
 def names_a_place_or_body(tokens: Sequence[Token], run: NameRun) -> bool:
     """A name right after the noun it names: "viale [Roma]", "la cooperativa [Sant'Andrea]",
-    "torna sul caso [Cospito]"."""
-    return run.start > 0 and tokens[run.start - 1].lower in _NAMED_BY_WHAT_FOLLOWS
+    "torna sul caso [Cospito]"; a noun that is also a verb form only after an article."""
+    if run.start == 0 or tokens[run.start - 1].lower not in _NAMED_BY_WHAT_FOLLOWS:
+        return False
+    if tokens[run.start - 1].lower in _ALSO_VERB_FORMS:
+        return run.start >= 2 and tokens[run.start - 2].lower in _DETERMINERS
+    return True
 
 
 def organisation_in_role(tokens: Sequence[Token], run: NameRun) -> bool:
