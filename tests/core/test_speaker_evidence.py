@@ -151,6 +151,25 @@ def test_c_era_says_who_was_there_and_l_era_names_an_era() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            '"The state is not fully funding us," Vice President for Finance Ann Lowe said.',
+            [("Ann Lowe", "Vice President for Finance")],
+        ),
+        (
+            '"We will not cut the budget," said a spokesman for Prime Minister Ann Lowe.',
+            [("a spokesman for Prime Minister Ann Lowe", None)],
+        ),
+    ],
+)
+def test_a_field_in_an_office_name_is_not_whom_the_office_serves(
+    paragraph: str, expected: list[tuple[str | None, str | None]]
+) -> None:
+    assert _attributions([paragraph], "en") == expected
+
+
 def test_a_title_case_headline_is_no_evidence() -> None:
     evidence = SpeakerEvidence(
         ["Prime Minister Breaks Silence: 'Says Govt Will Continue'", "The premier spoke today."]

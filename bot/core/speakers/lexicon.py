@@ -73,7 +73,9 @@ PRONOUNS = words("pronouns")
 GENDERS = {word: values[0] for word, values in table("genders").items()}
 # Particles inside a name: "Ursula von der Leyen", "Charles de Gaulle".
 NAME_PARTICLES = words("name_particles")
-ROLE_WORDS = words("roles")
+# The fields in an office's name: "Foreign", "Health" ("Minister for Health").
+OFFICE_DOMAINS = words("office_domains")
+ROLE_WORDS = words("roles") | OFFICE_DOMAINS
 # Offices the press names in more than one way: "il tecnico" is the coach called "allenatore".
 ROLE_SYNONYMS = table("role_synonyms")
 # Abbreviated roles the press uses for a person named in full elsewhere: "il pm".

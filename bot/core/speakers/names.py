@@ -26,6 +26,7 @@ from bot.core.speakers.lexicon import (
     HONORIFICS,
     NAME_PARTICLES,
     OF_PREPOSITIONS,
+    OFFICE_DOMAINS,
     words,
 )
 from bot.core.speakers.tokens import NameRun, Token, is_initial
@@ -165,8 +166,13 @@ def _served_by_an_office(tokens: Sequence[Token], person: NameRun) -> bool:
     """A name an office's "of"/"for" governs is whom or what the office serves, not who holds
     it: "the councillor for [High Furness]", "il portavoce di [Matteo Salvini]", "a spokesman
     for [Prime Minister Keir Starmer]". The speaker is the office's holder (the phrase), and the
-    name after it may be the quote's subject, the worst speaker to show."""
+    name after it may be the quote's subject, the worst speaker to show. A field between is the
+    office's own name: "Minister for Health [Sam Jones]" holds it."""
     start = _start_with_role(tokens, person.start)
+    if start < person.start and all(
+        token.lower in OFFICE_DOMAINS for token in tokens[start : person.start]
+    ):
+        return False
     return (
         start >= 2
         and tokens[start - 1].lower in OF_PREPOSITIONS
