@@ -687,3 +687,19 @@ def test_a_definite_article_alone_opens_a_new_phrase_before_a_role(
 ) -> None:
     """ "ai giornalisti il portavoce": two phrases, not one role; "numero uno" is one."""
     assert [speaker_role[1] for speaker_role in _attributions(paragraphs)] == [role]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "speaker"),
+    [
+        (
+            "Il sindaco rinnovando i ringraziamenti alle imprese ha detto: «Ora si riparte».",
+            "Il sindaco",
+        ),
+        ("Il questore collegandosi da Roma ha spiegato: «Nessun ferito grave».", "Il questore"),
+        ("Il comando dei vigili ha precisato: «La strada riapre domani».", None),
+    ],
+)
+def test_an_italian_gerund_ends_the_subject(paragraph: str, speaker: str | None) -> None:
+    """After a gerund comes its clause; after an article the same ending is a noun."""
+    assert _speakers(paragraph) == [speaker]

@@ -148,6 +148,10 @@ def _skip_leading(tokens: list[Token], *, complements: bool) -> list[Token]:
 
 
 _GERUND = re.compile(r"[^\W\d_A-Z]\w+(?:ando|endo|ing)")
+# An Italian gerund, its enclitic pronoun or not: "rinnovando", "passandogli", "collegandosi".
+_ITALIAN_GERUND = re.compile(r"[a-zà-ú]{2,}(?:ando|endo)(?:gli|glie|le|lo|la|li|si|ci|ne)?")
+# After these the same ending makes a noun: "il comando", "dal comando provinciale".
+_NOUN_MARKERS = DETERMINERS | OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS
 
 
 def _is_stop(tokens: Sequence[Token], index: int, marks: frozenset[str]) -> bool:
@@ -238,6 +242,19 @@ def _opens_a_clause(token: Token) -> bool:
     return token.lower in _CLAUSE_OPENERS or _PARTICIPLE.fullmatch(token.lower) is not None
 
 
+def _opens_a_gerund_clause(tokens: Sequence[Token], index: int) -> bool:
+    """An Italian gerund right after a word of the phrase: "il Papa [passandogli] la parola". Not
+    after an article or a preposition, where the same ending makes a noun ("il comando dei
+    carabinieri"), nor capitalised ("Fernando")."""
+    previous = tokens[index - 1] if index > 0 else None
+    return (
+        previous is not None
+        and previous.is_word
+        and previous.lower not in _NOUN_MARKERS
+        and _ITALIAN_GERUND.fullmatch(tokens[index].text) is not None
+    )
+
+
 def _cut(tokens: list[Token], *, post_verb: bool) -> list[Token]:
     """Keep the phrase up to the first hard stop, clause boundary or stray comma.
 
@@ -259,6 +276,8 @@ def _cut(tokens: list[Token], *, post_verb: bool) -> list[Token]:
             return tokens[:index]
         if (index == 0 or tokens[index - 1].text == ",") and _GERUND.match(token.text):
             return tokens[:index]  # "ha aggiunto, annunciando un tavolo": a clause, no subject
+        if _opens_a_gerund_clause(tokens, index):
+            return tokens[:index]  # "il sindaco rinnovando i ringraziamenti": the subject ends
         if post_verb and token.text == "," and index + 1 < len(tokens):
             following = tokens[index + 1]
             if not (
