@@ -95,6 +95,15 @@ def test_no_evidence_no_speaker(paragraphs: tuple[str, ...]) -> None:
             ("DCI Ruth Kemble said: “We understand why residents are worried tonight.”",),
             "Ruth Kemble",
         ),
+        # a first name that spells a link word ("ed" is Italian "and", as in "Bosnia ed
+        # Erzegovina")
+        (
+            (
+                "Ed Harlow is sharing a few details about his next album.",
+                "“It is like an amalgamation of all the records,” Harlow explained.",
+            ),
+            "Ed Harlow",
+        ),
         # an acronym is an organisation
         (('"The samples collected at this site are unique," NASA said.',), "NASA"),
         # a source phrase

@@ -72,8 +72,9 @@ _APPOSITION_REACH = 6  # tokens after "Name," in which an office may stand
 @cache
 def _places() -> frozenset[str]:
     """Single-word country, region and continent names, Italian and English, lower-case: the
-    words of the toponyms' names, and every country CLDR (through Babel) names in one word
-    ("Cameroon", "Camerun"), less those that are also people's names."""
+    words of the toponyms' names ("New", "Zealand"; not the links of "Bosnia [ed] Erzegovina",
+    which would make "Ed Sheeran" a place), and every country CLDR (through Babel) names in one
+    word ("Cameroon", "Camerun"), less those that are also people's names."""
     places: set[str] = set()
     text = resources.files("bot.core.data").joinpath("toponyms.txt").read_text("utf-8")
     for line in text.splitlines():
@@ -81,7 +82,7 @@ def _places() -> frozenset[str]:
             continue
         columns = [column.strip() for column in line.split("|")]
         for name in f"{columns[1]};{columns[3]}".split(";"):
-            places.update(word.lower() for word in name.split())
+            places.update(word.lower() for word in name.split() if word not in _INNER_LINKS)
     also_names = words("countries_also_names")
     for language in ("it", "en"):
         for code, name in Locale(language).territories.items():
@@ -302,8 +303,14 @@ def _is_possessive_of(written: str, name: str) -> bool:
 
 
 def _name_words(words: Sequence[Token]) -> list[str]:
-    """The words of a name that must look like one: not its particles or inner links."""
-    return [t.text for t in words if t.lower not in _PARTICLES | _INNER_LINKS]
+    """The words of a name that must look like one: not its particles or inner links. A link
+    word opening or closing the name is a name there: "Ed Sheeran" (Italian "ed" is "and")."""
+    last = len(words) - 1
+    return [
+        t.text
+        for index, t in enumerate(words)
+        if t.lower not in _PARTICLES and (t.lower not in _INNER_LINKS or index in (0, last))
+    ]
 
 
 def _is_acronym(word: str) -> bool:
