@@ -2629,3 +2629,16 @@ def test_lo_ha_detto_names_who_said_the_quote_inside_the_sentence_before() -> No
         "Lo ha detto ai cronisti l’assessora all’Ambiente Chiara Valenti, a margine della fiera.",
     ]
     assert [q.speaker for q in extract_quotes(paragraphs, "it")] == ["Chiara Valenti"]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "language", "speaker"),
+    [
+        ("“It is like all the records at once,” Anna Marlow teased.", "en", "Anna Marlow"),
+        ("“I was eating takeaway every single day,” Anna Marlow laughed.", "en", "Anna Marlow"),
+        ("«Ho segnato anche di testa», ha scherzato Marco Bellini.", "it", "Marco Bellini"),
+    ],
+)
+def test_verbs_of_tone_report_the_words(paragraph: str, language: str, speaker: str) -> None:
+    """ "teased", "laughed", "ha scherzato": how the words were said, still who said them."""
+    assert [q.speaker for q in extract_quotes([paragraph], language)] == [speaker]
