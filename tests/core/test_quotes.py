@@ -2642,3 +2642,10 @@ def test_lo_ha_detto_names_who_said_the_quote_inside_the_sentence_before() -> No
 def test_verbs_of_tone_report_the_words(paragraph: str, language: str, speaker: str) -> None:
     """ "teased", "laughed", "ha scherzato": how the words were said, still who said them."""
     assert [q.speaker for q in extract_quotes([paragraph], language)] == [speaker]
+
+
+def test_a_stray_full_stop_before_the_attribution_comma_is_hasty_copy() -> None:
+    paragraphs = [
+        "«Per noi è una sentenza che fa giustizia»., ha continuato l'avvocato Paolo Serra.",
+    ]
+    assert [q.speaker for q in extract_quotes(paragraphs, "it")] == ["Paolo Serra"]

@@ -22,7 +22,9 @@ from bot.core.speakers import (
     read_speaker,
 )
 
-_LEAD = r"^\s*(?:[,;]\s*)?(?:[-–—]\s*)?"
+# What may stand between a quote and a verb-first attribution: a comma, a dash, and in hasty
+# copy a stray full stop before the comma («…»., ha continuato l'avvocato).
+_LEAD = r"^\s*(?:\.?[,;]\s*)?(?:[-–—]\s*)?"
 VERB = re.compile(REPORTING_VERB)
 _VERB_FIRST = re.compile(_LEAD + REPORTING_VERB)
 _ACCORDING_FIRST = re.compile(_LEAD + r"(?i:secondo|according\s+to|stando\s+a)\s+")
