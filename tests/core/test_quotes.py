@@ -2649,3 +2649,32 @@ def test_a_stray_full_stop_before_the_attribution_comma_is_hasty_copy() -> None:
         "«Per noi è una sentenza che fa giustizia»., ha continuato l'avvocato Paolo Serra.",
     ]
     assert [q.speaker for q in extract_quotes(paragraphs, "it")] == ["Paolo Serra"]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "language", "speaker"),
+    [
+        (
+            [
+                "Al quarto posto Matteo Nucci, al quinto Alberto Rollo.",
+                '"Voglio salutare i miei amici della montagna", sono le prime parole del '
+                "vincitore Paolo Cognetti.",
+            ],
+            "it",
+            "Paolo Cognetti",
+        ),
+        (
+            [
+                "Second place went to Teresa Vance.",
+                '"I want to thank everyone who read the book." Those were the first words of '
+                "the winner, Paolo Cognetti.",
+            ],
+            "en",
+            "Paolo Cognetti",
+        ),
+    ],
+)
+def test_an_adjective_may_qualify_the_words_whose_speaker_follows(
+    paragraphs: list[str], language: str, speaker: str
+) -> None:
+    assert [q.speaker for q in extract_quotes(paragraphs, language)] == [speaker]

@@ -38,10 +38,13 @@ _ACCORDING_LAST = re.compile(
     r"(?:^|\s)(?i:secondo|according\s+to|stando\s+a)\s+(?P<phrase>[^,:]+?)\s*[,:]?\s*$"
 )
 _SPEECH_TAIL = re.compile(r"\s*(?:(?i:che|that)\s*)?[:,]?\s*$")
+# "Sono le (prime) parole del vincitore Cognetti", "Those were the (last) words of X": one
+# adjective may qualify the words.
 _WORDS_OF = re.compile(
-    r"^\s*(?i:(?:sono\s+|queste\s+|ecco\s+)?(?:le\s+)?(?:parole|dichiarazioni)\s+"
-    r"(?:di|del|della|dello|dell['’]|pronunciate\s+da)|(?:these|those)\s+were\s+the\s+words"
-    r"\s+of|so\s+said|that(?:'s|\s+is)\s+according\s+to)\s*"
+    r"^\s*(?i:(?:sono\s+|queste\s+|ecco\s+)?(?:le\s+)?(?:[a-zà-ù]+\s+)?"
+    r"(?:parole|dichiarazioni)\s+(?:di|del|della|dello|dell['’]|pronunciate\s+da)"
+    r"|(?:these|those)\s+were\s+the\s+(?:[a-z]+\s+)?words\s+of|so\s+said"
+    r"|that(?:'s|\s+is)\s+according\s+to)\s*"
 )
 # "Ecco le sue parole:", "Queste le loro dichiarazioni:", "In his own words:": the words of
 # someone the narration named, as a pronoun would say (its gender, where the language gives one).
