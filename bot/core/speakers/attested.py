@@ -41,6 +41,7 @@ from bot.core.speakers.lexicon import (
     NAME_PARTICLES,
     NOT_NAMES,
     OF_PREPOSITIONS,
+    PREPOSITIONS,
     QUANTIFIERS,
     SPEAKER_NOUNS,
     words,
@@ -360,10 +361,7 @@ def _office_before(tokens: Sequence[Token], start: int) -> bool:
                 return False
             if token.lower not in INSTITUTION_WORDS or index >= start - 2:
                 return True
-            if (
-                index == 0
-                or tokens[index - 1].lower not in OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS
-            ):
+            if index == 0 or tokens[index - 1].lower not in PREPOSITIONS:
                 return False
             # the complement of an office further back: "il Sottosegretario al Ministero
             # dell'Interno Nicola Molteni"

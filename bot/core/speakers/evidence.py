@@ -37,6 +37,7 @@ from bot.core.speakers.lexicon import (
     OF_PREPOSITIONS,
     OUTLETS,
     PHRASE_BOUNDARIES,
+    PREPOSITIONS,
     QUANTIFIERS,
     ROLE_ABBREVIATIONS,
     ROLE_WORDS,
@@ -129,7 +130,7 @@ def person_in_run(tokens: Sequence[Token], run: NameRun) -> NameRun | None:
         return None  # "the Booker Prize", "la Questura": a thing or an institution
     if previous is not None and previous.text[0].isdigit():
         return None  # "Movimento 5 Stelle", "Formula 1"
-    if previous is not None and previous.lower in OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS:
+    if previous is not None and previous.lower in PREPOSITIONS:
         words = [i for i in range(run.start, run.end) if tokens[i].text[0].isupper()]
         if len(words) >= 3:
             run = NameRun(words[-2], run.end)
@@ -184,7 +185,6 @@ _NAMED_BY_WHAT_FOLLOWS = words("nouns_named_by_what_follows") | words("affair_no
 # Such nouns that are also forms of a verb: "l'era Trump" names an era, "c'era Leclerc" says
 # who was there.
 _ALSO_VERB_FORMS = _NAMED_BY_WHAT_FOLLOWS & (words("be_and_have") | words("verb_auxiliaries"))
-_DETERMINERS = ARTICLES | OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS
 
 
 def names_a_place_or_body(tokens: Sequence[Token], run: NameRun) -> bool:
@@ -193,7 +193,7 @@ def names_a_place_or_body(tokens: Sequence[Token], run: NameRun) -> bool:
     if run.start == 0 or tokens[run.start - 1].lower not in _NAMED_BY_WHAT_FOLLOWS:
         return False
     if tokens[run.start - 1].lower in _ALSO_VERB_FORMS:
-        return run.start >= 2 and tokens[run.start - 2].lower in _DETERMINERS
+        return run.start >= 2 and tokens[run.start - 2].lower in NOUN_MARKERS
     return True
 
 
@@ -283,6 +283,8 @@ class SpeakerRef:
 
 # A determiner opens a noun phrase: "il", "the", "alcuni", "two", "one Labour MP".
 DETERMINERS = ARTICLES | QUANTIFIERS | frozenset({"one"})
+# After these a word is a noun, whatever its ending: "l'era Trump", "il comando", "dal comando".
+NOUN_MARKERS = DETERMINERS | PREPOSITIONS
 # Whom a speaker addresses: "ai giornalisti", "to reporters".
 _AUDIENCE_NOUNS = words("audience_nouns")
 # When or where: "al termine della partita", "all'udienza generale".
@@ -295,8 +297,6 @@ _MAX_GROUP_WORDS = 10
 
 # Days named by an adverb, never inside a speaker's description: "oggi", "yesterday".
 _DAY_ADVERBS = words("day_adverbs")
-# A phrase cut before an adverb does not end in the preposition before it ("di [oggi]").
-_PREPOSITIONS = OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS
 
 _REFLEXIVE_POSSESSIVES = frozenset("proprio propria propri proprie".split())
 
@@ -342,7 +342,8 @@ def group_phrase(text: str, tokens: list[Token], *, post_verb: bool) -> SpeakerR
         ):
             # "The BNR governor [also] said", "il sindaco [inoltre] ha ricordato"; "il pilota
             # della Ferrari [oggi secondo]": when, and what follows it; "il presidente [di oggi]"
-            while end > 0 and tokens[end - 1].lower in _PREPOSITIONS:
+            # (nor the preposition before it)
+            while end > 0 and tokens[end - 1].lower in PREPOSITIONS:
                 end -= 1
             break
         if (

@@ -59,6 +59,7 @@ ARTICLES = words("articles")
 OF_PREPOSITIONS = words("of_prepositions")
 # Prepositions that open a complement after a verb or a head noun: "ai giornalisti".
 COMPLEMENT_PREPOSITIONS = words("complement_prepositions")
+PREPOSITIONS = OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS
 CONJUNCTIONS = words("conjunctions")
 # Words that end a speaker phrase: a relative clause, a conjunction, a time clause.
 PHRASE_BOUNDARIES = words("phrase_boundaries")

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from bot.core.speakers.evidence import (
     DETERMINERS,
+    NOUN_MARKERS,
     SpeakerKind,
     SpeakerRef,
     group_phrase,
@@ -150,8 +151,6 @@ def _skip_leading(tokens: list[Token], *, complements: bool) -> list[Token]:
 _GERUND = re.compile(r"[^\W\d_A-Z]\w+(?:ando|endo|ing)")
 # An Italian gerund, its enclitic pronoun or not: "rinnovando", "passandogli", "collegandosi".
 _ITALIAN_GERUND = re.compile(r"[a-zà-ú]{2,}(?:ando|endo)(?:gli|glie|le|lo|la|li|si|ci|ne)?")
-# After these the same ending makes a noun: "il comando", "dal comando provinciale".
-_NOUN_MARKERS = DETERMINERS | OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS
 
 
 def _is_stop(tokens: Sequence[Token], index: int, marks: frozenset[str]) -> bool:
@@ -250,7 +249,7 @@ def _opens_a_gerund_clause(tokens: Sequence[Token], index: int) -> bool:
     return (
         previous is not None
         and previous.is_word
-        and previous.lower not in _NOUN_MARKERS
+        and previous.lower not in NOUN_MARKERS
         and _ITALIAN_GERUND.fullmatch(tokens[index].text) is not None
     )
 

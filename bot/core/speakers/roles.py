@@ -22,6 +22,7 @@ from bot.core.speakers.lexicon import (
     NOT_NAMES,
     OF_PREPOSITIONS,
     PHRASE_BOUNDARIES,
+    PREPOSITIONS,
     words,
 )
 from bot.core.speakers.tokens import NameRun, Token, is_initial, is_plural_possessive, span_text
@@ -72,10 +73,10 @@ def _inside_role(tokens: Sequence[Token], index: int) -> bool:
 
     "assessore [ai] Trasporti", "ministro [per gli] Affari europei", "segretario [della] Nato":
     reading backwards, a role word must come right before the preposition (and its article). An
-    article alone joins nothing: "ai giornalisti [il] portavoce" are two phrases.
+    definite article alone joins nothing: "ai giornalisti [il] portavoce" are two phrases.
     """
     if tokens[index].lower in _DEFINITE_ARTICLES and (
-        index == 0 or tokens[index - 1].lower not in OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS
+        index == 0 or tokens[index - 1].lower not in PREPOSITIONS
     ):
         return False
     while index >= 0 and (
