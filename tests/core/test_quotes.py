@@ -2678,3 +2678,18 @@ def test_an_adjective_may_qualify_the_words_whose_speaker_follows(
     paragraphs: list[str], language: str, speaker: str
 ) -> None:
     assert [q.speaker for q in extract_quotes(paragraphs, language)] == [speaker]
+
+
+def test_he_goes_on_with_the_person_a_pronoun_just_resolved_to() -> None:
+    """The last "he" was Harlow: the next "he" in the same paragraph looks for no one named
+    since Harlow's last full attribution (a song title there is no person)."""
+    paragraphs = [
+        "Ed Harlow is sharing details about his new album.",
+        "“It is like all the records at once,” Harlow teased.",
+        "“I could just release a ‘Thinking Out Loud’ or a ‘Castle on the Hill’ or something "
+        "that is safe, but I like the idea of surprising people.”",
+        "Harlow joked that the video for the first single, which he shot in late April, needs "
+        "more post-production work “to make myself look beautiful.” But, he said, “the video "
+        "is really good.”",
+    ]
+    assert [q.speaker for q in extract_quotes(paragraphs, "en")][-1] == "Ed Harlow"

@@ -43,8 +43,9 @@ def resolve(candidates: list[Candidate], paragraphs: Sequence[str]) -> None:
     - A name becomes the fullest name the article gives, with the fullest role.
     - A pronoun or a verb with no subject ("he said", "ha aggiunto") is the person the
       paragraph just named ("Conte ha scelto un tono diverso. «…», ha detto lui"), else the last
-      speaker (the last named person for a pronoun) if quoted in this or the previous paragraph
-      (for a verb with no subject, also across one paragraph of narration that names no one),
+      speaker (for a pronoun, the last person named or a pronoun stood for) if quoted in this
+      or the previous paragraph (for a verb with no subject, also across one paragraph of
+      narration that names no one),
       else the person last named in the narration ("Anna Clarke visited the ward. "…," she said").
     - A group is resolved by ``_group_speaker``: an office, a source or an organisation named
       earlier, an epithet, an acronym spelled out; else it stays as written.
@@ -95,6 +96,9 @@ def resolve(candidates: list[Candidate], paragraphs: Sequence[str]) -> None:
             )
             if speaker and speaker[0] and ref.gender and not _agrees(ref.gender, speaker[0], cast):
                 speaker = None  # and a farther person would be a guess
+            if speaker and speaker[0] and ref.kind is SpeakerKind.PRONOUN:
+                # "he" is a person: the next "he" may go on with them
+                last_person, last_person_paragraph = speaker, candidate.paragraph
         elif ref.kind is SpeakerKind.GROUP:
             assert ref.name is not None
             same_paragraph = candidate.paragraph == last_paragraph
