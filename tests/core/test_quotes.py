@@ -2693,3 +2693,12 @@ def test_he_goes_on_with_the_person_a_pronoun_just_resolved_to() -> None:
         "is really good.”",
     ]
     assert [q.speaker for q in extract_quotes(paragraphs, "en")][-1] == "Ed Harlow"
+
+
+def test_the_words_of_after_the_quote_in_its_sentence_name_the_speaker() -> None:
+    """Not "le uniche parole del maresciallo": the words are the marshal's."""
+    paragraphs = [
+        "“Non ho mai avuto una sanzione disciplinare in trent'anni. Come pensate possa stare?” "
+        "sono state le uniche parole del maresciallo, rilasciate ai giornalisti.",
+    ]
+    assert [q.speaker for q in extract_quotes(paragraphs, "it")] == ["maresciallo"]

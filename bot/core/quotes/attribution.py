@@ -38,10 +38,11 @@ _ACCORDING_LAST = re.compile(
     r"(?:^|\s)(?i:secondo|according\s+to|stando\s+a)\s+(?P<phrase>[^,:]+?)\s*[,:]?\s*$"
 )
 _SPEECH_TAIL = re.compile(r"\s*(?:(?i:che|that)\s*)?[:,]?\s*$")
-# "Sono le (prime) parole del vincitore Cognetti", "Those were the (last) words of X": one
-# adjective may qualify the words.
+# "Sono (state) le (prime) parole del vincitore Cognetti", "Those were the (last) words of X":
+# one adjective may qualify the words.
 _WORDS_OF = re.compile(
-    r"^\s*(?i:(?:sono\s+|queste\s+|ecco\s+)?(?:le\s+)?(?:[a-zà-ù]+\s+)?"
+    r"^\s*(?i:(?:(?:sono|erano|furono)\s+(?:stat[ei]\s+)?|queste\s+|ecco\s+)?(?:le\s+)?"
+    r"(?:[a-zà-ù]+\s+)?"
     r"(?:parole|dichiarazioni)\s+(?:di|del|della|dello|dell['’]|pronunciate\s+da)"
     r"|(?:these|those)\s+were\s+the\s+(?:[a-z]+\s+)?words\s+of|so\s+said"
     r"|that(?:'s|\s+is)\s+according\s+to)\s*"
@@ -121,11 +122,15 @@ def _named(ref: SpeakerRef | None) -> bool:
 
 
 def attribution_after(text: str, *, new_sentence: bool) -> SpeakerRef | None:
-    """ "…", ha detto Rossi / "…," Rossi said / "…", secondo Rossi / "…", si legge in una nota."""
+    """ "…", ha detto Rossi / "…," Rossi said / "…", secondo Rossi / "…", si legge in una nota /
+    "…", sono state le parole del sindaco."""
     clause = first_clause(text)
     document = _DOCUMENT_OF.match(clause)
     if document:
         return read_speaker(clause[document.end() :], subject=False)
+    words_of = _WORDS_OF.match(clause.lstrip(" ,;"))
+    if words_of:  # "…?” sono state le uniche parole del maresciallo"
+        return read_speaker(clause.lstrip(" ,;")[words_of.end() :], subject=False)
     verb_first = _VERB_FIRST.match(clause)
     if verb_first:
         return read_speaker(clause[verb_first.end() :], subject=False)
