@@ -128,9 +128,10 @@ def attribution_after(text: str, *, new_sentence: bool) -> SpeakerRef | None:
     document = _DOCUMENT_OF.match(clause)
     if document:
         return read_speaker(clause[document.end() :], subject=False)
-    words_of = _WORDS_OF.match(clause.lstrip(" ,;"))
+    unpunctuated = clause.lstrip(" ,;")
+    words_of = _WORDS_OF.match(unpunctuated)
     if words_of:  # "…?” sono state le uniche parole del maresciallo"
-        return read_speaker(clause.lstrip(" ,;")[words_of.end() :], subject=False)
+        return read_speaker(unpunctuated[words_of.end() :], subject=False)
     verb_first = _VERB_FIRST.match(clause)
     if verb_first:
         return read_speaker(clause[verb_first.end() :], subject=False)

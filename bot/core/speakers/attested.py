@@ -46,7 +46,7 @@ from bot.core.speakers.lexicon import (
     SPEAKER_NOUNS,
     words,
 )
-from bot.core.speakers.tokens import Token, tokenize
+from bot.core.speakers.tokens import Token, is_italian_gerund, tokenize
 from bot.core.speakers.verbs import VERB_WORDS
 
 _OUTLET_NOUNS = words("outlet_nouns")
@@ -62,7 +62,6 @@ _INNER_LINKS = OF_PREPOSITIONS | CONJUNCTIONS
 _PLACE_OPENERS = words("place_openers")
 _PLACE_AND_EVENT_CLOSERS = words("place_and_event_closers")
 # Italian gerunds, with an enclitic pronoun or not ("rinnovando", "passandogli").
-_GERUND = re.compile(r"[a-zà-ú]{2,}(?:ando|endo)(?:gli|glie|le|lo|la|li|si|ci|ne|mi|ti|vi)?$")
 _POSSESSIVE = re.compile(r"['’]s$|s['’]$")
 _SENTENCE_STOPS = frozenset('.;:!?«»“”"()[]')
 _LINKING = OF_PREPOSITIONS | COMPLEMENT_PREPOSITIONS | ARTICLES | CONJUNCTIONS | QUANTIFIERS
@@ -270,7 +269,7 @@ def _has_gerund(words: Sequence[Token]) -> bool:
     """An Italian gerund ("Rivolgendosi ai presenti"), unless a capitalised word follows it: then
     it is a first name of that shape ("Fernando Alonso", "Orlando Bloom")."""
     return any(
-        _GERUND.search(word.lower)
+        is_italian_gerund(word.lower)
         and not (index + 1 < len(words) and words[index + 1].text[0].isupper())
         for index, word in enumerate(words)
     )

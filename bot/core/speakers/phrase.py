@@ -44,6 +44,7 @@ from bot.core.speakers.tokens import (
     Token,
     is_abbreviation_dot,
     is_initial,
+    is_italian_gerund,
     is_plural_possessive,
     name_text,
     tokenize,
@@ -149,8 +150,6 @@ def _skip_leading(tokens: list[Token], *, complements: bool) -> list[Token]:
 
 
 _GERUND = re.compile(r"[^\W\d_A-Z]\w+(?:ando|endo|ing)")
-# An Italian gerund, its enclitic pronoun or not: "rinnovando", "passandogli", "collegandosi".
-_ITALIAN_GERUND = re.compile(r"[a-zà-ú]{2,}(?:ando|endo)(?:gli|glie|le|lo|la|li|si|ci|ne)?")
 
 
 def _is_stop(tokens: Sequence[Token], index: int, marks: frozenset[str]) -> bool:
@@ -250,7 +249,7 @@ def _opens_a_gerund_clause(tokens: Sequence[Token], index: int) -> bool:
         previous is not None
         and previous.is_word
         and previous.lower not in NOUN_MARKERS
-        and _ITALIAN_GERUND.fullmatch(tokens[index].text) is not None
+        and is_italian_gerund(tokens[index].text)
     )
 
 

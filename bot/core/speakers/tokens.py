@@ -28,6 +28,17 @@ _ELISIONS = words("elisions", "it")
 
 _APOSTROPHE = re.compile(r"['’]")
 
+# An Italian gerund, its enclitic pronoun or not: "rinnovando", "passandogli", "rivolgendosi".
+_ITALIAN_GERUND = re.compile(
+    r"[a-zà-ú]{2,}(?:ando|endo)(?:gli|glie|le|lo|la|li|si|ci|ne|mi|ti|vi)?"
+)
+
+
+def is_italian_gerund(word: str) -> bool:
+    """Whether a lower-case word is shaped like an Italian gerund (so is "comando": the caller
+    looks at what stands around it)."""
+    return _ITALIAN_GERUND.fullmatch(word) is not None
+
 
 class Token(NamedTuple):
     """A word or punctuation mark with its place in the text it came from."""
